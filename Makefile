@@ -1,0 +1,83 @@
+# Cockpit Gateway - `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+AWS_REGION ?= us-east-1
+export AWS_DEFAULT_REGION ?= $(AWS_REGION)
+# SAM CLI: no telemetry, no update checks on a closed network.
+export SAM_CLI_TELEMETRY := 0
+export SAM_CLI_DISABLE_VERSION_CHECK := 1
+
+.PHONY: help install run token test lint typecheck unit functional integration e2e template-check \
+        openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with the pinned dependencies
+
+run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
+	$(BIN)/cockpit run
+
+token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
+	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
+
+test: lint typecheck template-check unit functional integration e2e ## Everything CI checks
+
+lint: $(STAMP) ## ruff (style, complexity, security rules)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy strict on layers/ and functions/
+	$(BIN)/mypy
+
+template-check: $(STAMP) ## cfn-lint and sam validate --lint on template.yaml
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/sam validate --lint --template template.yaml --region $(AWS_REGION)
+
+unit: $(STAMP) ## Pure logic, sockets off
+	$(BIN)/pytest -q tests/unit
+
+functional: $(STAMP) ## Handlers in-process with moto and httpx mock transports
+	$(BIN)/pytest -q tests/functional
+
+integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 unless one answers there)
+	$(BIN)/pytest -q tests/integration
+
+e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
+	$(BIN)/pytest -q tests/e2e
+
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+	$(BIN)/cockpit openapi --output docs/openapi.json
+
+bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke
+	$(BIN)/python bench/bench.py
+
+build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python)
+	$(BIN)/sam build --template template.yaml
+
+deploy: build ## Guided SAM deploy to your AWS account (profile in samconfig.toml)
+	$(BIN)/sam deploy --guided --config-env aws
+
+localstack-up: ## Start LocalStack with Docker (needs LOCALSTACK_AUTH_TOKEN)
+	docker compose up -d localstack
+
+localstack-deploy: build ## Deploy the stack to LocalStack on 127.0.0.1:4566 (needs Docker and a token)
+	$(BIN)/sam deploy --config-env localstack
+
+localstack-e2e: $(STAMP) ## Run the e2e suite against the LocalStack deployment: COCKPIT_E2E_URL=...
+	$(BIN)/pytest -q tests/e2e
+
+clean: ## Remove build output and caches (keeps .venv and dev keys)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""EV charging: stations, sessions and the OCPI CommandResult callback."""

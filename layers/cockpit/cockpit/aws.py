@@ -1,0 +1,32 @@
+"""boto3 clients, created once per container and reused.
+
+Endpoints come from botocore's own environment variables (AWS_ENDPOINT_URL,
+AWS_ENDPOINT_URL_LAMBDA, ...), so the same code talks to AWS, LocalStack or moto's server.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_TIMEOUTS = {"lambda": 30.0}
+
+
+@cache
+def client(service: str) -> Any:
+    read_timeout = _TIMEOUTS.get(service, 5.0)
+    config = Config(
+        connect_timeout=2,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": 1 if service == "lambda" else 3},
+        tcp_keepalive=True,
+    )
+    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    """Drop cached clients (tests switch endpoints or start moto between cases)."""
+    client.cache_clear()

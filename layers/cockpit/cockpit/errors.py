@@ -1,0 +1,178 @@
+"""One tree of errors, each mapped once to an HTTP status and an RFC 9457 problem type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+PROBLEM_BASE = "https://cockpit-gateway.dev/problems/"
+
+
+class ProblemItem(BaseModel):
+    """One thing wrong, located by a JSON Pointer into the request."""
+
+    pointer: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+class ProblemError(Exception):
+    """Base of every error that becomes a problem document."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[ProblemItem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers or {}
+
+    @classmethod
+    def type_uri(cls) -> str:
+        return PROBLEM_BASE + cls.slug
+
+    def problem(self, instance: str | None = None) -> Problem:
+        return Problem(
+            type=self.type_uri(),
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            errors=self.errors,
+        )
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class MalformedJson(ProblemError):
+    status, slug, title = 400, "malformed-json", "Malformed JSON"
+
+
+class IdempotencyKeyRequired(ProblemError):
+    status, slug, title = 400, "idempotency-key-required", "Idempotency-Key required"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class ToolNotFound(NotFound):
+    slug, title = "tool-not-found", "Unknown tool"
+
+
+class MethodNotAllowed(ProblemError):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class IdempotencyConflict(Conflict):
+    slug, title = "idempotency-conflict", "Idempotency-Key reused with another request"
+
+
+class IdempotencyInProgress(Conflict):
+    slug, title = "idempotency-in-progress", "A request with this Idempotency-Key is in progress"
+
+
+class ConfirmationInvalid(Conflict):
+    slug, title = "confirmation-invalid", "Confirmation token not valid for this call"
+
+
+class ConfirmationExpired(ConfirmationInvalid):
+    slug, title = "confirmation-expired", "Confirmation token expired"
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ValidationFailed(ProblemError):
+    status, slug, title = 422, "validation-failed", "Request failed validation"
+
+
+class RateLimited(ProblemError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
+class UpstreamError(ProblemError):
+    status, slug, title = 502, "upstream-bad-response", "Upstream service answered badly"
+
+
+class UpstreamTimeout(ProblemError):
+    status, slug, title = 504, "upstream-timeout", "Upstream service timed out"
+
+
+class ConfigurationError(ProblemError):
+    status, slug, title = 500, "configuration-error", "Gateway misconfigured"
+
+
+def json_pointer(parts: Iterable[Any]) -> str:
+    """RFC 6901 pointer for a path of keys and indexes."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def from_pydantic(exc: ValidationError, prefix: Sequence[Any] = ()) -> ValidationFailed:
+    """A 422 naming each field that failed, by pointer."""
+    items = [
+        ProblemItem(pointer=json_pointer([*prefix, *err["loc"]]), message=err["msg"]) for err in exc.errors()
+    ]
+    where = ", ".join(i.pointer or "/" for i in items[:5])
+    return ValidationFailed(f"{len(items)} field(s) failed validation: {where}", errors=items)
+
+
+_BY_TYPE: dict[str, type[ProblemError]] = {}
+
+
+def _register(cls: type[ProblemError]) -> None:
+    _BY_TYPE[cls.type_uri()] = cls
+    for sub in cls.__subclasses__():
+        _register(sub)
+
+
+def from_problem(problem: Problem) -> ProblemError:
+    """Rebuild the error a problem document describes (problems cross Lambda boundaries as data)."""
+    if not _BY_TYPE:
+        _register(ProblemError)
+    cls = _BY_TYPE.get(problem.type)
+    if cls is None or cls.status != problem.status:
+        err: ProblemError = UpstreamError(f"target answered an unknown problem: {problem.title}")
+        return err
+    return cls(problem.detail, errors=problem.errors)

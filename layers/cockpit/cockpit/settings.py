@@ -1,0 +1,55 @@
+"""Settings: pydantic models read from the environment on first use, then cached.
+
+Each field's alias is the environment variable it comes from. Required settings have no default,
+so a missing variable fails loudly (ConfigurationError) instead of silently using a guess.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cockpit.errors import ConfigurationError
+
+S = TypeVar("S", bound="EnvSettings")
+
+_cache: dict[type[Any], Any] = {}
+
+
+class EnvSettings(BaseModel):
+    """Base for settings models: field alias = environment variable name."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=False)
+
+    @classmethod
+    def env_names(cls) -> dict[str, bool]:
+        """Environment variables this model reads, mapped to whether each is required."""
+        return {(f.alias or name): f.is_required() for name, f in cls.model_fields.items()}
+
+    @classmethod
+    def from_env(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+        env = os.environ if environ is None else environ
+        data = {name: env[name] for name in cls.env_names() if env.get(name, "") != ""}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise ConfigurationError(f"{cls.__name__} is misconfigured: {problems}") from None
+
+
+def get_settings(cls: type[S]) -> S:
+    """The settings of `cls`, read from the environment once per container."""
+    found = _cache.get(cls)
+    if found is None:
+        found = _cache[cls] = cls.from_env()
+    return found  # type: ignore[no-any-return]
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment between cases)."""
+    _cache.clear()

@@ -1,0 +1,83 @@
+"""What a tool is, and the internal events that carry a call to a domain function and back."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.errors import Problem
+
+TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+
+
+class Role(StrEnum):
+    VEHICLE = "vehicle"
+    PARTNER = "partner"
+    ADMIN = "admin"
+
+
+class Effect(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    PAYMENT = "payment"
+
+
+class Caller(BaseModel):
+    """Who is calling, as the authorizer established it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str = Field(min_length=1, max_length=256)
+    role: Role
+
+
+class ToolSpec(BaseModel):
+    """A tool as the catalog holds it (first-party contracts live in cockpit/catalog/*.json)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=TOOL_NAME_PATTERN)
+    title: str
+    description: str = Field(min_length=1, max_length=1024)
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None = None
+    effect: Effect
+    requires_confirmation: bool = False
+    source: str = "first_party"
+    target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|https://.+)$")
+    roles: tuple[Role, ...] = (Role.VEHICLE,)
+    confirmation_summary: dict[str, str] | None = None
+
+    @property
+    def needs_idempotency_key(self) -> bool:
+        return self.effect is not Effect.READ
+
+
+class ToolInvocation(BaseModel):
+    """The internal event a domain function receives: already authenticated and validated."""
+
+    kind: Literal["tool_invocation"] = "tool_invocation"
+    invocation_id: str
+    tool: str
+    arguments: dict[str, Any]
+    caller: Caller
+    session_id: str | None = None
+    idempotency_key: str | None = None
+    confirmed: bool = False
+    locale: str = "en-US"
+
+
+class OperationRef(BaseModel):
+    id: str
+    poll: str
+
+
+class ToolResult(BaseModel):
+    """What a domain function answers: a result, an accepted operation, or a problem."""
+
+    status: Literal["succeeded", "accepted", "failed"]
+    result: dict[str, Any] | None = None
+    operation_id: str | None = None
+    error: Problem | None = None
