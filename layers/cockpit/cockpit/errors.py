@@ -11,9 +11,13 @@ PROBLEM_BASE = "https://cockpit-gateway.dev/problems/"
 
 
 class ProblemItem(BaseModel):
-    """One thing wrong, located by a JSON Pointer into the request."""
+    """One thing wrong: located by a JSON Pointer into the body, or by a query parameter or header name."""
 
-    pointer: str
+    model_config = ConfigDict(extra="forbid")
+
+    pointer: str | None = None
+    parameter: str | None = None
+    header: str | None = None
     message: str
 
 
@@ -155,6 +159,8 @@ def from_pydantic(exc: ValidationError, prefix: Sequence[Any] = ()) -> Validatio
         ProblemItem(pointer=json_pointer([*prefix, *err["loc"]]), message=err["msg"]) for err in exc.errors()
     ]
     where = ", ".join(i.pointer or "/" for i in items[:5])
+    if len(items) > 5:
+        where += ", …"
     return ValidationFailed(f"{len(items)} field(s) failed validation: {where}", errors=items)
 
 

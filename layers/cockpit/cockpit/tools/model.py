@@ -48,7 +48,6 @@ class ToolSpec(BaseModel):
     source: str = "first_party"
     target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|https://.+)$")
     roles: tuple[Role, ...] = (Role.VEHICLE,)
-    confirmation_summary: dict[str, str] | None = None
 
     @property
     def needs_idempotency_key(self) -> bool:
@@ -67,6 +66,8 @@ class ToolInvocation(BaseModel):
     idempotency_key: str | None = None
     confirmed: bool = False
     locale: str = "en-US"
+    # "preview": describe what the call would do (the confirmation question), change nothing.
+    phase: Literal["preview", "execute"] = "execute"
 
 
 class OperationRef(BaseModel):

@@ -1,0 +1,1 @@
+"""The Lambda TOKEN authorizer of the REST API."""

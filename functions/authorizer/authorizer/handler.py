@@ -1,0 +1,51 @@
+"""TOKEN authorizer: a valid RS256 JWT → Allow policy with sub and role in the context; else 401."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from authorizer.settings import AuthorizerSettings
+from cockpit.auth import InvalidToken, Verifier
+from cockpit.observability import logger
+from cockpit.settings import get_settings
+
+
+@cache
+def verifier() -> Verifier:
+    s = get_settings(AuthorizerSettings)
+    return Verifier.from_jwks(
+        issuer=s.issuer, audience=s.audience, jwks_json=s.jwks_json, jwks_url=s.jwks_url
+    )
+
+
+def api_wildcard(method_arn: str) -> str:
+    """arn:…:execute-api:region:acct:api/stage/METHOD/path → …:api/stage/*/*.
+
+    One policy for the whole API, so a cached policy fits every route (roles are checked per route).
+    """
+    prefix, _, rest = method_arn.partition(":execute-api:")
+    parts = rest.split("/")
+    return f"{prefix}:execute-api:{'/'.join(parts[:2])}/*/*"
+
+
+def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    try:
+        caller = verifier().verify(event.get("authorizationToken"))
+    except InvalidToken as exc:
+        logger().info("token refused", extra={"reason": str(exc)})
+        raise Exception("Unauthorized") from None  # API Gateway's contract for a 401
+    return {
+        "principalId": caller.sub,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow",
+                    "Resource": api_wildcard(event["methodArn"]),
+                }
+            ],
+        },
+        "context": {"sub": caller.sub, "role": caller.role.value},
+    }

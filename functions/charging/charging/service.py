@@ -1,0 +1,256 @@
+"""Charging logic: find stations, start (asynchronously), follow, and stop sessions through a CPO port."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from charging import presenter
+from charging.geo import haversine_km, route_distance_km
+from charging.models import (
+    ChargingSession,
+    FindStationsArgs,
+    OneSession,
+    OneStation,
+    SessionArgs,
+    SessionStatus,
+    SessionView,
+    StartSessionArgs,
+    StationArgs,
+    Stations,
+)
+from charging.ports import (
+    ChargePointOperator,
+    CommandResponseType,
+    CommandResult,
+    CommandResultType,
+    Evse,
+    EvseStatus,
+    Location,
+    StartCommand,
+    StopCommand,
+)
+from charging.store import SessionStore
+from cockpit.errors import Conflict, NotFound, ProblemError, UpstreamError, UpstreamTimeout
+from cockpit.operations import Operation, OperationStore
+from cockpit.tools.model import ToolInvocation, ToolResult
+
+CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"
+START, STOP = "START_SESSION", "STOP_SESSION"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChargingService:
+    def __init__(
+        self,
+        cpo: ChargePointOperator,
+        sessions: SessionStore,
+        operations: OperationStore,
+        callback_base: Callable[[], str],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.cpo = cpo
+        self.sessions = sessions
+        self.operations = operations
+        self.callback_base = callback_base
+        self.clock = clock
+
+    # -- stations -------------------------------------------------------------------------------
+
+    def find_stations(self, args: FindStationsArgs) -> Stations:
+        origin = (args.location.lat, args.location.lon)
+        route = [(p.lat, p.lon) for p in args.route] if args.route else None
+        found = []
+        for loc in self.cpo.locations():
+            here = (loc.coordinates.lat, loc.coordinates.lon)
+            distance = haversine_km(origin, here)
+            off_route = route_distance_km(here, route) if route else None
+            if (off_route if off_route is not None else distance) > args.radius_km:
+                continue
+            view = presenter.station(loc, self.cpo.tariff, distance_km=distance, off_route_km=off_route)
+            if presenter.matches(view, args):
+                found.append(view)
+        found.sort(key=lambda v: (v.detour_km if v.detour_km is not None else v.distance_km or 0, v.id))
+        return Stations(stations=found[: args.limit])
+
+    def get_station(self, args: StationArgs) -> OneStation:
+        loc = self._location(args.station_id)
+        return OneStation(station=presenter.station(loc, self.cpo.tariff, with_evses=True))
+
+    # -- starting -------------------------------------------------------------------------------
+
+    def describe_start(self, inv: ToolInvocation, args: StartSessionArgs) -> str:
+        loc = self._location(args.station_id)
+        evse = self._choose_evse(loc, args)
+        return presenter.start_question(loc, evse, self.cpo.tariff, inv.locale)
+
+    def start_session(self, inv: ToolInvocation, args: StartSessionArgs) -> ToolResult:
+        loc = self._location(args.station_id)
+        sid, op_id = _ids(inv)
+        existing = self.sessions.get(sid)
+        if existing is not None:  # the same call again (a retried or duplicated invocation)
+            return self._accepted(self._own(inv, existing))
+        evse = self._choose_evse(loc, args)
+        connector = (
+            evse.connectors[0] if args.connector_id is None else self._connector(evse, args.connector_id)
+        )
+        session = ChargingSession(
+            id=sid,
+            owner=inv.caller.sub,
+            status=SessionStatus.PENDING,
+            station_id=loc.id,
+            evse_uid=evse.uid,
+            connector_id=connector.id,
+            operation_id=op_id,
+            created_at=self.clock(),
+        )
+        op = self.operations.new(op_id, inv.caller.sub, inv.tool)
+        if not self.sessions.create(session, self.operations.put_request(op)):
+            return self._accepted(self._own(inv, self.sessions.get(sid)))
+        command = StartCommand(
+            session_id=sid,
+            location_id=loc.id,
+            evse_uid=evse.uid,
+            connector_id=connector.id,
+            response_url=self._callback(START, sid),
+            token_uid=_pseudonym(inv.caller.sub),
+        )
+        try:
+            response = self.cpo.start_session(command)
+        except ProblemError:
+            self.sessions.forget(session, self.operations.delete_request(op))
+            raise
+        if response.result is not CommandResponseType.ACCEPTED:
+            refused = CommandResult(
+                result=CommandResultType.REJECTED, message=response.message or response.result
+            )
+            self._finish_start(session, op, refused)
+        elif response.immediate_result is not None:
+            self._finish_start(session, op, response.immediate_result)
+        return ToolResult(status="accepted", operation_id=op_id)
+
+    def command_result(self, session_id: str, command: str, result: CommandResult) -> None:
+        """The CPO's CommandResult for a command we sent (OCPI's asynchronous answer)."""
+        session = self.sessions.get(session_id) if command in (START, STOP) else None
+        if session is None:
+            raise NotFound(f"no {command} command is pending for {session_id}")
+        if command == STOP:
+            return  # stopping is answered synchronously; the CPO's confirmation needs no action
+        if session.status is not SessionStatus.PENDING:
+            raise Conflict(f"the {command} command for {session_id} already has its result")
+        op = self.operations.get(session.operation_id)
+        if op is None:
+            raise NotFound(f"no operation for {session_id}")
+        self._finish_start(session, op, result)
+
+    def _finish_start(self, session: ChargingSession, op: Operation, outcome: CommandResult) -> None:
+        if outcome.result is CommandResultType.ACCEPTED:
+            done = session.model_copy(update={"status": SessionStatus.ACTIVE, "started_at": self.clock()})
+            body = OneSession(session=SessionView.of(done)).model_dump(mode="json", exclude_none=True)
+            self.sessions.transition(
+                done, SessionStatus.PENDING, self.operations.complete_request(op, result=body)
+            )
+            return
+        failure = _failure(outcome)
+        done = session.model_copy(update={"status": SessionStatus.FAILED, "failure": failure.detail})
+        self.sessions.transition(
+            done, SessionStatus.PENDING, self.operations.complete_request(op, error=failure.problem())
+        )
+
+    # -- following and stopping -----------------------------------------------------------------
+
+    def get_session(self, inv: ToolInvocation, args: SessionArgs) -> OneSession:
+        return OneSession(session=SessionView.of(self._own(inv, self.sessions.get(args.session_id))))
+
+    def stop_session(self, inv: ToolInvocation, args: SessionArgs) -> OneSession:
+        session = self._own(inv, self.sessions.get(args.session_id))
+        if session.status is not SessionStatus.ACTIVE:
+            raise Conflict(f"charging session {session.id} is {session.status.value.lower()}, not active")
+        command = StopCommand(
+            session_id=session.id,
+            location_id=session.station_id,
+            evse_uid=session.evse_uid,
+            connector_id=session.connector_id,
+            started_at=session.started_at or session.created_at,
+            response_url=self._callback(STOP, session.id),
+        )
+        response = self.cpo.stop_session(command)
+        if response.result is not CommandResponseType.ACCEPTED:
+            raise Conflict(f"the operator refused to stop the session ({response.result.value})")
+        usage = self.cpo.usage(command)
+        done = session.model_copy(
+            update={
+                "status": SessionStatus.COMPLETED,
+                "ended_at": usage.ended_at,
+                "kwh": usage.kwh,
+                "cost": usage.cost,
+            }
+        )
+        self.sessions.transition(done, SessionStatus.ACTIVE)
+        return OneSession(session=SessionView.of(done))
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _location(self, station_id: str) -> Location:
+        loc = self.cpo.location(station_id)
+        if loc is None:
+            raise NotFound(f"station {station_id} not found")
+        return loc
+
+    @staticmethod
+    def _choose_evse(loc: Location, args: StartSessionArgs) -> Evse:
+        if args.evse_uid is not None:
+            evse = next((e for e in loc.evses if e.uid == args.evse_uid), None)
+            if evse is None:
+                raise NotFound(f"station {loc.id} has no charge point {args.evse_uid}")
+            if evse.status is not EvseStatus.AVAILABLE:
+                raise Conflict(f"charge point {evse.uid} is {evse.status.value.lower()}")
+            return evse
+        free = [e for e in loc.evses if e.status is EvseStatus.AVAILABLE]
+        if not free:
+            raise Conflict(f"station {loc.id} has no free charge point right now")
+        return max(free, key=lambda e: (max(c.max_electric_power for c in e.connectors), e.uid))
+
+    @staticmethod
+    def _connector(evse: Evse, connector_id: str) -> object:
+        found = next((c for c in evse.connectors if c.id == connector_id), None)
+        if found is None:
+            raise NotFound(f"charge point {evse.uid} has no connector {connector_id}")
+        return found
+
+    @staticmethod
+    def _own(inv: ToolInvocation, session: ChargingSession | None) -> ChargingSession:
+        if session is None or session.owner != inv.caller.sub:  # another driver's session does not exist
+            raise NotFound("charging session not found")
+        return session
+
+    def _accepted(self, session: ChargingSession) -> ToolResult:
+        return ToolResult(status="accepted", operation_id=session.operation_id)
+
+    def _callback(self, command: str, uid: str) -> str:
+        return self.callback_base().rstrip("/") + CALLBACK_PATH.format(command=command, uid=uid)
+
+
+def _ids(inv: ToolInvocation) -> tuple[str, str]:
+    """Session and operation ids derived from the idempotency key: a duplicate invocation finds its own."""
+    seed = f"{inv.caller.sub}|{inv.idempotency_key}" if inv.idempotency_key else uuid.uuid4().hex
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
+    return f"cs_{digest}", f"op_{digest}"
+
+
+def _pseudonym(sub: str) -> str:
+    return "drv-" + hashlib.sha256(f"cockpit-driver|{sub}".encode()).hexdigest()[:20]
+
+
+def _failure(outcome: CommandResult) -> ProblemError:
+    why = outcome.message or outcome.result.value
+    if outcome.result is CommandResultType.TIMEOUT:
+        return UpstreamTimeout(f"the charge point did not answer in time ({why})")
+    if outcome.result in (CommandResultType.FAILED, CommandResultType.NOT_SUPPORTED):
+        return UpstreamError(f"the operator could not start the session ({why})")
+    return Conflict(f"the operator refused to start the session ({why})")

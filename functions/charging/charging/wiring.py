@@ -1,0 +1,55 @@
+"""Builds the charging service from settings, once per container: the CPO adapter, stores, secrets."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from charging.ocpi import OcpiOperator
+from charging.ports import ChargePointOperator
+from charging.sandbox import SandboxOperator
+from charging.service import ChargingService
+from charging.settings import ChargingSettings
+from charging.store import DynamoEvseStates, SessionStore
+from cockpit import aws
+from cockpit.errors import ConfigurationError
+from cockpit.operations import OperationStore
+from cockpit.settings import get_settings
+
+
+@cache
+def service() -> ChargingService:
+    s = get_settings(ChargingSettings)
+    return ChargingService(
+        cpo=operator(s),
+        sessions=SessionStore(s.table),
+        operations=OperationStore(s.operations_table),
+        callback_base=public_base_url,
+    )
+
+
+def operator(s: ChargingSettings) -> ChargePointOperator:
+    if s.provider == "sandbox":
+        return SandboxOperator(DynamoEvseStates(s.table))
+    url = s.ocpi_version_url
+    if not url:
+        raise ConfigurationError("OCPI_VERSION_URL is required when CHARGING_PROVIDER is ocpi")
+    if not (url.startswith("https://") or (s.dev_mode and url.startswith("http://127."))):
+        raise ConfigurationError("OCPI_VERSION_URL must be https (loopback http only in development mode)")
+    return OcpiOperator(url, str(credentials()["cpo_token"]))
+
+
+@cache
+def credentials() -> dict[str, Any]:
+    """The OCPI credentials secret: emsp_token (the CPO presents it to us), cpo_token (we present it)."""
+    arn = get_settings(ChargingSettings).ocpi_secret_arn
+    value = aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    found: dict[str, Any] = json.loads(value)
+    return found
+
+
+@cache
+def public_base_url() -> str:
+    name = get_settings(ChargingSettings).public_base_url_parameter
+    return str(aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"])

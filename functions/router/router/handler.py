@@ -1,0 +1,98 @@
+"""Routes only: parse, call the service, answer. Errors are mapped once, in cockpit.api."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cockpit.api import Api, Request
+from cockpit.dispatch.core import ToolCall, negotiate_locale
+from cockpit.dispatch.models import InvokeRequest, InvokeResponse
+from cockpit.errors import BadRequest, ProblemItem
+from cockpit.observability import logger
+from cockpit.tools.model import Role
+from router import service
+from router.models import Health, OperationView, ToolListing
+
+app = Api("Cockpit Gateway")
+ANY_ROLE = frozenset(Role)
+VEHICLE = frozenset({Role.VEHICLE})
+
+
+@app.route("GET", "/v1/health", summary="Liveness and version", response=Health, tags=("meta",))
+def get_health(_req: Request) -> Health:
+    return service.health()
+
+
+@app.route("GET", "/v1/openapi.json", summary="This API as OpenAPI 3.1", tags=("meta",))
+def get_openapi(_req: Request) -> bytes:
+    from cockpit.openapi import document_bytes  # built on first request only
+
+    return document_bytes()
+
+
+@app.route(
+    "GET",
+    "/v1/tools",
+    summary="The tools the caller may use",
+    response=ToolListing,
+    roles=ANY_ROLE,
+    problems=(401, 403, 422),
+    query={"format": "native (default), openai, bedrock or mcp"},
+    tags=("tools",),
+)
+def list_tools(req: Request) -> bytes:
+    return service.list_tools(service.parse_format(req.query("format")), req.caller.role)
+
+
+@app.route(
+    "POST",
+    "/v1/tools/{name}/invoke",
+    summary="Call a tool",
+    request=InvokeRequest,
+    response=InvokeResponse,
+    roles=VEHICLE,
+    problems=(400, 401, 403, 404, 409, 413, 415, 422, 502, 504),
+    exclude_none=True,
+    headers={"Idempotency-Key": "required for write and payment tools (1-255 chars)"},
+    tags=("tools",),
+)
+def invoke_tool(req: Request) -> InvokeResponse:
+    body = req.parse(InvokeRequest)
+    return service.invoke(
+        ToolCall(
+            tool=req.path_param("name"),
+            arguments=body.arguments,
+            caller=req.caller,
+            session_id=body.session_id,
+            idempotency_key=idempotency_key(req),
+            confirmation_token=body.confirmation_token,
+            locale=negotiate_locale(req.headers.get("accept-language")),
+        )
+    )
+
+
+@app.route(
+    "GET",
+    "/v1/operations/{operation_id}",
+    summary="Poll an asynchronous operation",
+    response=OperationView,
+    roles=VEHICLE,
+    problems=(401, 403, 404),
+    exclude_none=True,
+    tags=("tools",),
+)
+def get_operation(req: Request) -> OperationView:
+    return service.get_operation(req.path_param("operation_id"), req.caller)
+
+
+def idempotency_key(req: Request) -> str | None:
+    key = req.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 255:
+        item = ProblemItem(header="Idempotency-Key", message="must be 1 to 255 characters")
+        raise BadRequest("Idempotency-Key must be 1 to 255 characters", errors=[item])
+    return key
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    logger().set_correlation_id((event.get("requestContext") or {}).get("requestId"))
+    return app(event, context)

@@ -1,0 +1,181 @@
+"""A small REST-proxy resolver: routes keyed by API Gateway's own `resource`, errors mapped in one place.
+
+API Gateway has already matched the path template, so a route is a dict lookup on
+(httpMethod, resource) — no regex routing per call. Each route carries the metadata the OpenAPI
+document is generated from (summary, request and response models, roles, problems it may answer).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cockpit.errors import (
+    Forbidden,
+    MalformedJson,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ProblemError,
+    Unauthorized,
+    UnsupportedMediaType,
+    from_pydantic,
+)
+from cockpit.observability import logger
+from cockpit.tools.model import Caller, Role
+
+MAX_BODY_BYTES = 256 * 1024
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+M = TypeVar("M", bound=BaseModel)
+
+
+class Request:
+    """One API Gateway REST proxy event, with typed accessors."""
+
+    __slots__ = ("_caller", "event", "headers")
+
+    def __init__(self, event: Mapping[str, Any]) -> None:
+        self.event = event
+        self.headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        self._caller: Caller | None = None
+
+    @property
+    def caller(self) -> Caller:
+        if self._caller is None:
+            ctx = (self.event.get("requestContext") or {}).get("authorizer") or {}
+            try:
+                self._caller = Caller(sub=ctx.get("sub", ""), role=ctx.get("role", ""))
+            except ValidationError:
+                raise Unauthorized("the request carries no authenticated caller") from None
+        return self._caller
+
+    @property
+    def request_id(self) -> str:
+        return str((self.event.get("requestContext") or {}).get("requestId") or "")
+
+    def path_param(self, name: str) -> str:
+        return str((self.event.get("pathParameters") or {}).get(name) or "")
+
+    def query(self, name: str) -> str | None:
+        value = (self.event.get("queryStringParameters") or {}).get(name)
+        return None if value is None else str(value)
+
+    def raw_body(self) -> bytes:
+        body = self.event.get("body") or ""
+        raw = base64.b64decode(body) if self.event.get("isBase64Encoded") else body.encode()
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the body has {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+        return raw
+
+    def parse(self, model: type[M]) -> M:
+        """The JSON body as `model`: 413 if too large, 415 if not JSON, 400 if malformed, 422 if invalid."""
+        raw = self.raw_body()
+        content_type = self.headers.get("content-type", JSON).split(";")[0].strip().lower()
+        if content_type != JSON and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(f"send application/json, not {content_type}")
+        try:
+            return model.model_validate_json(raw or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            if first["type"] == "json_invalid":
+                raise MalformedJson(f"the body is not valid JSON: {first['msg']}") from None
+            raise from_pydantic(exc) from None
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: BaseModel | bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON
+
+    def proxy(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        if isinstance(self.body, BaseModel):
+            text = self.body.model_dump_json(exclude_none=exclude_none)
+        elif isinstance(self.body, bytes):
+            text = self.body.decode()
+        else:
+            text = ""
+        headers = {"Content-Type": self.content_type, **self.headers} if text else dict(self.headers)
+        return {"statusCode": self.status, "headers": headers, "body": text, "isBase64Encoded": False}
+
+
+def problem_response(error: ProblemError, instance: str | None = None) -> Response:
+    return Response(error.status, error.problem(instance), dict(error.headers), PROBLEM_JSON)
+
+
+Handler = Callable[[Request], "Response | BaseModel | bytes | None"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    resource: str
+    handler: Handler
+    summary: str
+    operation_id: str
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    roles: frozenset[Role] | None = None  # None: public, no token needed
+    problems: tuple[int, ...] = ()
+    exclude_none: bool = False
+    query: Mapping[str, str] = field(default_factory=dict)  # parameter -> description, for OpenAPI
+    headers: Mapping[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+
+class Api:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.routes: dict[tuple[str, str], Route] = {}
+
+    def route(self, method: str, resource: str, **meta: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            route = Route(method, resource, handler, operation_id=handler.__name__, **meta)
+            self.routes[(method, resource)] = route
+            return handler
+
+        return register
+
+    def __call__(self, event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
+        method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))
+        route = self.routes.get((method, resource))
+        path = str(event.get("path") or resource)
+        try:
+            if route is None:
+                raise self._not_routed(method, resource)
+            response = self._run(route, Request(event))
+            return response.proxy(exclude_none=route.exclude_none)
+        except ProblemError as exc:
+            return problem_response(exc, path).proxy(exclude_none=True)
+        except Exception:
+            logger().exception("unhandled error", extra={"route": f"{method} {resource}"})
+            internal = ProblemError("the gateway failed to answer; the error was logged")
+            return problem_response(internal, path).proxy(exclude_none=True)
+
+    def _not_routed(self, method: str, resource: str) -> ProblemError:
+        if any(r == resource for (_m, r) in self.routes):
+            return MethodNotAllowed(f"{method} is not allowed on {resource}")
+        return NotFound(f"no route {method} {resource}")
+
+    @staticmethod
+    def _run(route: Route, request: Request) -> Response:
+        if route.roles is not None and request.caller.role not in route.roles:
+            allowed = ", ".join(sorted(r.value for r in route.roles))
+            raise Forbidden(f"role {request.caller.role.value} may not call this route (allowed: {allowed})")
+        out = route.handler(request)
+        if isinstance(out, Response):
+            return out
+        return Response(route.status, out)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact JSON, for bodies built once and cached."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,87 @@
+"""RS256 JWT verification: signature against a JWKS, iss, aud, exp/nbf with small leeway.
+
+`alg` is pinned to RS256, so `none` and HS* tokens (including the classic trick of an HS256 token
+"signed" with the RSA public key) are refused before any key is used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from jwt import PyJWK, PyJWKClient, PyJWKSet
+
+from cockpit.tools.model import Caller
+
+ALGORITHM = "RS256"
+LEEWAY_SECONDS = 30
+REQUIRED_CLAIMS = ["sub", "role", "iss", "aud", "exp"]
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, badly signed, expired or not for us. The message is safe to log."""
+
+
+@dataclass(frozen=True)
+class Verifier:
+    issuer: str
+    audience: str
+    jwks: PyJWKSet | None = None
+    jwks_client: PyJWKClient | None = None
+
+    @classmethod
+    def from_jwks(cls, *, issuer: str, audience: str, jwks_json: str = "", jwks_url: str = "") -> Verifier:
+        if jwks_json:
+            return cls(issuer, audience, jwks=PyJWKSet.from_dict(json.loads(jwks_json)))
+        if jwks_url:
+            if not jwks_url.startswith("https://"):
+                raise ValueError("JWKS_URL must be https")
+            return cls(issuer, audience, jwks_client=PyJWKClient(jwks_url, cache_keys=True, lifespan=3600))
+        raise ValueError("set JWKS_JSON or JWKS_URL")
+
+    def _key(self, token: str, header: dict[str, Any]) -> PyJWK:
+        kid = header.get("kid")
+        if self.jwks_client is not None:
+            return self.jwks_client.get_signing_key_from_jwt(token)
+        assert self.jwks is not None
+        keys = [k for k in self.jwks.keys if kid is None or k.key_id == kid]
+        if not keys:
+            raise InvalidToken("no key with this kid")
+        return keys[0]
+
+    def verify(self, authorization: str | None) -> Caller:
+        token = bearer(authorization)
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidToken("malformed token") from None
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken(f"alg {header.get('alg')!r} not accepted")
+        try:
+            key = self._key(token, header)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"{type(exc).__name__}") from None
+        try:
+            return Caller.model_validate({"sub": claims["sub"], "role": claims["role"]})
+        except ValueError:
+            raise InvalidToken("sub or role claim not acceptable") from None
+
+
+def bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise InvalidToken("no Authorization header")
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Authorization is not a Bearer token")
+    return token.strip()

@@ -1,0 +1,93 @@
+"""Confirmation tokens: bound to the caller, the tool and the exact arguments; single use; 5 minutes.
+
+Only a hash of the token is stored. Consuming is one conditional delete, so two uses of one token
+cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from cockpit import aws
+from cockpit.ddb import Clock, N, S, condition_failed, now, number, text
+from cockpit.errors import ConfirmationExpired, ConfirmationInvalid
+from cockpit.tools.model import Caller
+
+TTL_S = 300
+
+
+class Confirmation(BaseModel):
+    token: str
+    summary: str
+    expires_at: datetime
+
+
+class ConfirmationStore(Protocol):
+    def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation: ...
+
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None: ...
+
+
+def _pk(token: str) -> dict[str, dict[str, str]]:
+    return {"pk": S("CONF#" + hashlib.sha256(token.encode()).hexdigest())}
+
+
+class DynamoConfirmationStore:
+    def __init__(self, table: str, clock: Clock = now) -> None:
+        self.table = table
+        self.clock = clock
+
+    def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
+        token = "ct_" + secrets.token_urlsafe(32)
+        expires = int(self.clock()) + TTL_S
+        aws.client("dynamodb").put_item(
+            TableName=self.table,
+            Item={
+                **_pk(token),
+                "sub": S(caller.sub),
+                "tool": S(tool),
+                "arguments_hash": S(arguments_hash),
+                "expires_at": N(expires),
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return Confirmation(token=token, summary=summary, expires_at=datetime.fromtimestamp(expires, UTC))
+
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None:
+        try:
+            aws.client("dynamodb").delete_item(
+                TableName=self.table,
+                Key=_pk(token),
+                ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
+                "AND arguments_hash = :h AND expires_at > :now",
+                ExpressionAttributeNames={"#sub": "sub"},
+                ExpressionAttributeValues={
+                    ":sub": S(caller.sub),
+                    ":tool": S(tool),
+                    ":h": S(arguments_hash),
+                    ":now": N(int(self.clock())),
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise
+            raise self._why(exc.response.get("Item") or {}, caller, tool, arguments_hash) from None
+
+    def _why(
+        self, old: dict[str, Any], caller: Caller, tool: str, arguments_hash: str
+    ) -> ConfirmationInvalid:
+        # Someone else's token is reported like an unknown one: its existence must not leak.
+        if not old or text(old, "sub") != caller.sub:
+            return ConfirmationInvalid("this confirmation token is unknown or was already used")
+        if number(old, "expires_at") <= self.clock():
+            return ConfirmationExpired("this confirmation token has expired; ask the driver again")
+        if text(old, "tool") != tool:
+            return ConfirmationInvalid("this confirmation token was issued for another tool")
+        return ConfirmationInvalid("this confirmation token was issued for other arguments")

@@ -1,0 +1,141 @@
+"""The dispatcher: the one place where a tool call is validated, authorized, confirmed and made idempotent."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cockpit.confirmations import ConfirmationStore
+from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
+from cockpit.errors import IdempotencyKeyRequired, Problem, ToolNotFound, UpstreamError, from_problem
+from cockpit.idempotency import IdempotencyStore, fingerprint
+from cockpit.observability import logger, tool_metrics
+from cockpit.tools.catalog import Catalog
+from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
+
+SUPPORTED_LOCALES = ("en-US", "zh-CN")
+
+
+class TargetResolver(Protocol):
+    def resolve(self, target: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    tool: str
+    arguments: dict[str, Any]
+    caller: Caller
+    session_id: str | None = None
+    idempotency_key: str | None = None
+    confirmation_token: str | None = None
+    locale: str = "en-US"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        targets: TargetResolver,
+        idempotency: IdempotencyStore,
+        confirmations: ConfirmationStore,
+    ) -> None:
+        self.catalog = catalog
+        self.targets = targets
+        self.idempotency = idempotency
+        self.confirmations = confirmations
+
+    def invoke(self, call: ToolCall) -> InvokeResponse:
+        tool = self.catalog.get(call.tool)
+        if tool is None or call.caller.role not in tool.roles:
+            raise ToolNotFound(f"there is no tool {call.tool!r} for this caller")
+        with tool_metrics(tool.name):
+            self.catalog.validate_arguments(tool, call.arguments)
+            if tool.needs_idempotency_key and not call.idempotency_key:
+                raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
+            args_hash = fingerprint(
+                {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
+            )
+            if tool.requires_confirmation and not call.confirmation_token:
+                return self._ask_confirmation(tool, call, args_hash)
+            if not tool.needs_idempotency_key:
+                return self._perform(tool, call, args_hash)
+            return self._perform_once(tool, call, args_hash)
+
+    def _perform_once(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
+        key = str(call.idempotency_key)
+        replay = self.idempotency.begin(call.caller.sub, key, args_hash)
+        if replay is not None:
+            logger().info("idempotent replay", extra={"tool": tool.name})
+            return InvokeResponse.model_validate_json(replay)
+        try:
+            answer = self._perform(tool, call, args_hash)
+        except BaseException:
+            self.idempotency.abandon(call.caller.sub, key)
+            raise
+        self.idempotency.complete(call.caller.sub, key, answer.model_dump_json())
+        return answer
+
+    def _perform(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
+        confirmed = False
+        if tool.requires_confirmation:
+            self.confirmations.consume(str(call.confirmation_token), call.caller, tool.name, args_hash)
+            confirmed = True
+        result = self._call_target(tool, call, phase="execute", confirmed=confirmed)
+        if result.status == "accepted":
+            if not result.operation_id:
+                raise UpstreamError(f"{tool.name}: accepted without an operation id")
+            ref = OperationRef(id=result.operation_id, poll=f"/v1/operations/{result.operation_id}")
+            return InvokeResponse(tool=tool.name, status="accepted", operation=ref)
+        return InvokeResponse(tool=tool.name, status="succeeded", result=result.result or {})
+
+    def _ask_confirmation(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
+        preview = self._call_target(tool, call, phase="preview", confirmed=False)
+        summary = str((preview.result or {}).get("summary") or "")
+        if not summary:
+            raise UpstreamError(f"{tool.name}: the preview carried no summary to confirm")
+        issued = self.confirmations.issue(call.caller, tool.name, args_hash, summary)
+        confirmation = ConfirmationRequest(token=issued.token, summary=summary, expires_at=issued.expires_at)
+        return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
+
+    def _call_target(self, tool: ToolSpec, call: ToolCall, *, phase: str, confirmed: bool) -> ToolResult:
+        invocation = ToolInvocation(
+            invocation_id=uuid.uuid4().hex,
+            tool=tool.name,
+            arguments=call.arguments,
+            caller=call.caller,
+            session_id=call.session_id,
+            idempotency_key=call.idempotency_key,
+            confirmed=confirmed,
+            locale=call.locale,
+            phase=phase,  # type: ignore[arg-type]
+        )
+        result: ToolResult = self.targets.resolve(tool.target).invoke(invocation)
+        if result.status == "failed":
+            raise from_problem(result.error or _missing_problem(tool))
+        if result.status == "succeeded" and phase == "execute" and tool.output_schema is not None:
+            self._check_output(tool, result)
+        return result
+
+    def _check_output(self, tool: ToolSpec, result: ToolResult) -> None:
+        try:
+            self.catalog.validate_result(tool, result.result or {})
+        except ValueError as exc:
+            logger().error("tool result breaks its output schema", extra={"tool": tool.name, "why": str(exc)})
+            raise UpstreamError(
+                f"{tool.name}: the target answered a result that breaks the tool's schema"
+            ) from None
+
+
+def _missing_problem(tool: ToolSpec) -> Problem:
+    return UpstreamError(f"{tool.name}: the target failed without a problem document").problem()
+
+
+def negotiate_locale(accept_language: str | None) -> str:
+    """The first supported locale named in Accept-Language (language match is enough), else en-US."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        for locale in SUPPORTED_LOCALES:
+            if tag and (tag == locale.lower() or tag == locale.split("-")[0].lower()):
+                return locale
+    return SUPPORTED_LOCALES[0]

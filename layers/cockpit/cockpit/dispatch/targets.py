@@ -1,0 +1,69 @@
+"""Targets: where a validated tool call goes. First-party tools: their domain function, by Lambda Invoke."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Protocol
+
+from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
+from pydantic import ValidationError
+
+from cockpit import aws
+from cockpit.errors import ConfigurationError, UpstreamError, UpstreamTimeout
+from cockpit.tools.model import ToolInvocation, ToolResult
+
+
+class Target(Protocol):
+    def invoke(self, invocation: ToolInvocation) -> ToolResult: ...
+
+
+class LambdaTarget:
+    """Invokes the domain function with the internal ToolInvocation event (synchronously)."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+
+    def invoke(self, invocation: ToolInvocation) -> ToolResult:
+        try:
+            response = aws.client("lambda").invoke(
+                FunctionName=self.function_name,
+                InvocationType="RequestResponse",
+                Payload=invocation.model_dump_json().encode(),
+            )
+        except (ReadTimeoutError, ConnectTimeoutError):
+            raise UpstreamTimeout(f"{invocation.tool}: the domain function did not answer in time") from None
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "error")
+            raise UpstreamError(f"{invocation.tool}: invoking the domain function failed ({code})") from None
+        payload = response["Payload"].read()
+        if response.get("FunctionError"):
+            kind = _error_type(payload)
+            if kind == "Sandbox.Timedout":
+                raise UpstreamTimeout(f"{invocation.tool}: the domain function timed out")
+            raise UpstreamError(f"{invocation.tool}: the domain function failed ({kind})")
+        try:
+            return ToolResult.model_validate_json(payload)
+        except ValidationError:
+            raise UpstreamError(f"{invocation.tool}: the domain function answered malformed data") from None
+
+
+def _error_type(payload: bytes) -> str:
+    try:
+        return str(json.loads(payload).get("errorType", "Unhandled"))
+    except (ValueError, AttributeError):
+        return "Unhandled"
+
+
+class LambdaTargets:
+    """Resolves `lambda:<domain>` targets to function names from the router's settings."""
+
+    def __init__(self, functions: Mapping[str, str]) -> None:
+        self._targets = {domain: LambdaTarget(name) for domain, name in functions.items()}
+
+    def resolve(self, target: str) -> Target:
+        kind, _, name = target.partition(":")
+        found = self._targets.get(name) if kind == "lambda" else None
+        if found is None:
+            raise ConfigurationError(f"no function is configured for target {target}")
+        return found

@@ -1,0 +1,117 @@
+"""Idempotency records: the same key with the same request answers the first result again.
+
+One item per (caller, key). `begin` claims the key with a conditional put; a second request with the
+key finds the claim: same fingerprint and completed → the stored answer; same fingerprint, still in
+progress → 409 (retry later); another fingerprint → 409 conflict. A request that fails releases its
+claim, so nothing is half-written and the client may retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from cockpit import aws
+from cockpit.ddb import Clock, N, S, condition_failed, now, number, text
+from cockpit.errors import IdempotencyConflict, IdempotencyInProgress
+
+RECORD_TTL_S = 24 * 3600
+LOCK_S = 60
+
+
+def fingerprint(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class IdempotencyStore(Protocol):
+    def begin(self, scope: str, key: str, fingerprint: str) -> str | None:
+        """Claim the key; the stored answer (JSON text) if it was already answered."""
+        ...
+
+    def complete(self, scope: str, key: str, answer: str) -> None: ...
+
+    def abandon(self, scope: str, key: str) -> None: ...
+
+
+class DynamoIdempotencyStore:
+    def __init__(self, table: str, clock: Clock = now) -> None:
+        self.table = table
+        self.clock = clock
+
+    @staticmethod
+    def _pk(scope: str, key: str) -> dict[str, dict[str, str]]:
+        return {"pk": S(f"IDEM#{scope}#{key}")}
+
+    def begin(self, scope: str, key: str, fingerprint: str) -> str | None:
+        t = int(self.clock())
+        item = {
+            **self._pk(scope, key),
+            "state": S("IN_PROGRESS"),
+            "fingerprint": S(fingerprint),
+            "locked_until": N(t + LOCK_S),
+            "expires_at": N(t + RECORD_TTL_S),
+        }
+        try:
+            aws.client("dynamodb").put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR "
+                "(#state = :progress AND locked_until < :now AND fingerprint = :fp)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":now": N(t),
+                    ":progress": S("IN_PROGRESS"),
+                    ":fp": S(fingerprint),
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return None
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise
+            old = exc.response.get("Item") or self._read(scope, key)
+        if text(old, "fingerprint") != fingerprint:
+            raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        if text(old, "state") == "COMPLETED":
+            return text(old, "answer")
+        retry = max(1, int(number(old, "locked_until") - t))
+        raise IdempotencyInProgress(
+            "a request with this Idempotency-Key is still in progress", headers={"Retry-After": str(retry)}
+        )
+
+    def _read(self, scope: str, key: str) -> dict[str, Any]:
+        got = aws.client("dynamodb").get_item(
+            TableName=self.table, Key=self._pk(scope, key), ConsistentRead=True
+        )
+        return dict(got.get("Item") or {})
+
+    def complete(self, scope: str, key: str, answer: str) -> None:
+        aws.client("dynamodb").update_item(
+            TableName=self.table,
+            Key=self._pk(scope, key),
+            UpdateExpression="SET #state = :done, answer = :answer REMOVE locked_until",
+            ConditionExpression="#state = :progress",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":done": S("COMPLETED"),
+                ":answer": S(answer),
+                ":progress": S("IN_PROGRESS"),
+            },
+        )
+
+    def abandon(self, scope: str, key: str) -> None:
+        try:
+            aws.client("dynamodb").delete_item(
+                TableName=self.table,
+                Key=self._pk(scope, key),
+                ConditionExpression="#state = :progress",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":progress": S("IN_PROGRESS")},
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise

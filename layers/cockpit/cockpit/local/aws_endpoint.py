@@ -1,0 +1,96 @@
+"""The AWS endpoint: whatever already answers on 127.0.0.1:<port> (LocalStack, a moto server), else a
+moto server started here as a child process (and stopped with the runtime)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cockpit.local import children
+from cockpit.local.net import LOOPBACK, http_status, port_open
+
+START_TIMEOUT = 20.0
+
+
+class AwsEndpointError(RuntimeError):
+    """The AWS endpoint could not be reached or started."""
+
+
+class AwsEndpoint:
+    """An AWS endpoint on the loopback interface; `stop()` ends the moto server if this started it."""
+
+    def __init__(self, port: int, kind: str, process: subprocess.Popen[bytes] | None = None) -> None:
+        self.port = port
+        self.kind = kind
+        self.process = process
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def started_here(self) -> bool:
+        return self.process is not None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.process is not None:
+            children.stop(self.process, timeout)
+            self.process = None
+
+
+def existing(port: int) -> AwsEndpoint | None:
+    """The endpoint already answering HTTP on the port, if any (AwsEndpointError if the port is taken
+    by something that does not speak HTTP)."""
+    if not port_open(port):
+        return None
+    if http_status(port, "/") is None:
+        raise AwsEndpointError(f"{LOOPBACK}:{port} is in use by something that is not an AWS endpoint")
+    kind = "localstack" if http_status(port, "/_localstack/health") == 200 else "external"
+    if kind == "external" and http_status(port, "/moto-api/") == 200:
+        kind = "moto"
+    return AwsEndpoint(port, kind)
+
+
+def start_moto(port: int, log_path: Path, timeout: float = START_TIMEOUT) -> AwsEndpoint:
+    """Start `python -m moto.server` on the port and wait until it answers."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MOTO_ACCOUNT_ID": os.environ.get("MOTO_ACCOUNT_ID", "000000000000")}
+    with log_path.open("ab") as log:
+        process = children.spawn(
+            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            death_signal=signal.SIGTERM,
+        )
+    endpoint = AwsEndpoint(port, "moto", process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AwsEndpointError(
+                f"moto server exited with status {process.returncode}; see {log_path}: {_tail(log_path)}"
+            )
+        if http_status(port, "/moto-api/", timeout=0.5) is not None:
+            return endpoint
+        time.sleep(0.05)
+    endpoint.stop()
+    raise AwsEndpointError(
+        f"moto server did not answer on {LOOPBACK}:{port} within {timeout:.0f}s; see {log_path}"
+    )
+
+
+def ensure(port: int, log_path: Path) -> AwsEndpoint:
+    """Use what answers on the port, else start moto there."""
+    return existing(port) or start_moto(port, log_path)
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return " | ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""

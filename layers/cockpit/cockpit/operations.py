@@ -1,0 +1,109 @@
+"""Asynchronous operations: created pending by a domain function, completed once, polled by the router."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from cockpit import aws
+from cockpit.ddb import Clock, N, S, condition_failed, now, text
+from cockpit.errors import Conflict, Problem
+
+TTL_S = 7 * 24 * 3600
+
+
+class OperationStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Operation(BaseModel):
+    id: str
+    owner: str
+    tool: str
+    status: OperationStatus = OperationStatus.PENDING
+    result: dict[str, Any] | None = None
+    error: Problem | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OperationStore:
+    def __init__(self, table: str, clock: Clock = now) -> None:
+        self.table = table
+        self.clock = clock
+
+    def new(self, operation_id: str, owner: str, tool: str) -> Operation:
+        at = datetime.fromtimestamp(self.clock(), UTC)
+        return Operation(id=operation_id, owner=owner, tool=tool, created_at=at, updated_at=at)
+
+    def put_request(self, op: Operation) -> dict[str, Any]:
+        """A TransactWriteItems `Put` that creates the operation once."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    "pk": S(op.id),
+                    "owner": S(op.owner),
+                    "state": S(op.status.value),
+                    "doc": S(op.model_dump_json()),
+                    "expires_at": N(int(self.clock()) + TTL_S),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def complete_request(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> dict[str, Any]:
+        """A TransactWriteItems `Update` that moves a pending operation to its outcome, once."""
+        status = OperationStatus.FAILED if error is not None else OperationStatus.SUCCEEDED
+        done = op.model_copy(
+            update={
+                "status": status,
+                "result": result,
+                "error": error,
+                "updated_at": datetime.fromtimestamp(self.clock(), UTC),
+            }
+        )
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": {"pk": S(op.id)},
+                "UpdateExpression": "SET #state = :state, doc = :doc",
+                "ConditionExpression": "#state = :pending",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {
+                    ":state": S(status.value),
+                    ":doc": S(done.model_dump_json()),
+                    ":pending": S(OperationStatus.PENDING.value),
+                },
+            }
+        }
+
+    def delete_request(self, op: Operation) -> dict[str, Any]:
+        """A TransactWriteItems `Delete` that takes back an operation that never started."""
+        return {"Delete": {"TableName": self.table, "Key": {"pk": S(op.id)}}}
+
+    def get(self, operation_id: str) -> Operation | None:
+        got = aws.client("dynamodb").get_item(
+            TableName=self.table, Key={"pk": S(operation_id)}, ConsistentRead=True
+        )
+        item = got.get("Item")
+        return Operation.model_validate_json(text(item, "doc")) if item else None
+
+    def complete(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> None:
+        update = self.complete_request(op, result=result, error=error)["Update"]
+        try:
+            aws.client("dynamodb").update_item(**update)
+        except ClientError as exc:
+            if condition_failed(exc):
+                raise Conflict(f"operation {op.id} is already complete") from None
+            raise

@@ -1,0 +1,88 @@
+"""The tool catalog: first-party tool contracts (cockpit/catalog/*.json), with compiled validators."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from cockpit.errors import ProblemItem, ValidationFailed, json_pointer
+from cockpit.tools.model import Role, ToolSpec
+
+_FORMATS = FormatChecker()
+
+
+class Catalog:
+    def __init__(self, tools: Iterable[ToolSpec]) -> None:
+        self._tools: dict[str, ToolSpec] = {}
+        for tool in tools:
+            if tool.name in self._tools:
+                raise ValueError(f"tool {tool.name} is defined twice")
+            self._tools[tool.name] = tool
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def __iter__(self) -> Iterator[ToolSpec]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def get(self, name: str) -> ToolSpec | None:
+        return self._tools.get(name)
+
+    def visible_to(self, role: Role) -> list[ToolSpec]:
+        """Admins see every tool; others the tools their role may call."""
+        if role is Role.ADMIN:
+            return list(self._tools.values())
+        return [t for t in self._tools.values() if role in t.roles]
+
+    def validate_arguments(self, tool: ToolSpec, arguments: Any) -> None:
+        """422 naming every argument that breaks the tool's JSON Schema, by pointer."""
+        validator = self._validator(tool.name, tool.input_schema)
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if errors:
+            items = [
+                ProblemItem(pointer=json_pointer(["arguments", *e.absolute_path]), message=e.message[:300])
+                for e in errors[:20]
+            ]
+            raise ValidationFailed(
+                f"arguments for {tool.name} do not match its schema ({len(errors)} problem(s))", errors=items
+            )
+
+    def validate_result(self, tool: ToolSpec, result: Any) -> None:
+        """ValueError when a target's result breaks the tool's output schema (a bug or a bad partner)."""
+        if tool.output_schema is None:
+            return
+        error = next(iter(self._validator(tool.name + "#out", tool.output_schema).iter_errors(result)), None)
+        if error is not None:
+            raise ValueError(f"{json_pointer(error.absolute_path) or '/'}: {error.message[:200]}")
+
+    def _validator(self, key: str, schema: dict[str, Any]) -> Draft202012Validator:
+        validator = self._validators.get(key)
+        if validator is None:
+            validator = self._validators[key] = Draft202012Validator(schema, format_checker=_FORMATS)
+        return validator
+
+
+def load_contracts(texts: Iterable[str]) -> list[ToolSpec]:
+    tools: list[ToolSpec] = []
+    for text in texts:
+        doc: dict[str, Any] = json.loads(text)
+        tools.extend(ToolSpec.model_validate(t) for t in doc["tools"])
+    return tools
+
+
+@cache
+def first_party() -> Catalog:
+    """Every first-party tool contract shipped in the layer."""
+    folder = resources.files("cockpit") / "catalog"
+    texts = [
+        f.read_text(encoding="utf-8")
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith(".json")
+    ]
+    return Catalog(load_contracts(texts))

@@ -1,0 +1,76 @@
+"""The domain side of a tool call: route a ToolInvocation event to the function that serves the tool.
+
+Domain functions trust nothing: the arguments are parsed again into the tool's pydantic model, and
+every error comes back as a problem document inside a `failed` ToolResult, never as a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cockpit.errors import ProblemError, ToolNotFound, from_pydantic
+from cockpit.observability import logger
+from cockpit.tools.model import ToolInvocation, ToolResult
+
+A = TypeVar("A", bound=BaseModel)
+Perform = Callable[[ToolInvocation, Any], "ToolResult | BaseModel"]
+Preview = Callable[[ToolInvocation, Any], str]
+
+
+@dataclass(frozen=True)
+class _Entry(Generic[A]):
+    arguments: type[A]
+    perform: Perform
+    preview: Preview | None
+
+
+class ToolHandlers:
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry[Any]] = {}
+
+    def tool(
+        self, name: str, arguments: type[A], *, preview: Preview | None = None
+    ) -> Callable[[Perform], Perform]:
+        def register(perform: Perform) -> Perform:
+            self._entries[name] = _Entry(arguments, perform, preview)
+            return perform
+
+        return register
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._entries)
+
+    def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        invocation = ToolInvocation.model_validate(event)
+        logger().set_correlation_id(invocation.invocation_id)
+        try:
+            result = self._run(invocation)
+        except ProblemError as exc:
+            logger().info("tool refused", extra={"tool": invocation.tool, "status": exc.status})
+            result = ToolResult(status="failed", error=exc.problem())
+        except Exception:
+            logger().exception("tool crashed", extra={"tool": invocation.tool})
+            result = ToolResult(status="failed", error=ProblemError(f"{invocation.tool} failed").problem())
+        return result.model_dump(mode="json", exclude_none=True)
+
+    def _run(self, invocation: ToolInvocation) -> ToolResult:
+        entry = self._entries.get(invocation.tool)
+        if entry is None:
+            raise ToolNotFound(f"this function does not serve {invocation.tool}")
+        try:
+            args = entry.arguments.model_validate(invocation.arguments)
+        except ValidationError as exc:
+            raise from_pydantic(exc, prefix=("arguments",)) from None
+        if invocation.phase == "preview":
+            if entry.preview is None:
+                raise ToolNotFound(f"{invocation.tool} has no confirmation preview")
+            return ToolResult(status="succeeded", result={"summary": entry.preview(invocation, args)})
+        out = entry.perform(invocation, args)
+        if isinstance(out, ToolResult):
+            return out
+        return ToolResult(status="succeeded", result=out.model_dump(mode="json", exclude_none=True))

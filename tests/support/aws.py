@@ -1,0 +1,77 @@
+"""In-process AWS for functional tests: moto's mock_aws, resources made from template.yaml itself,
+each function's environment from the template, and Lambda Invoke served by the target handler
+in-process (moto would need Docker to run a function)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from moto import mock_aws
+
+from cockpit import aws
+from cockpit.local import provision
+from cockpit.local.template import Template, load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Raw(io.BytesIO):
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+def _handler(template: Template, name: str) -> Callable[[dict[str, Any], Any], Any]:
+    fn = template.function_named(name)
+    assert fn is not None, f"no function {name} in template.yaml"
+    module, _, attr = fn.handler.rpartition(".")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+def serve_lambda_in_process(template: Template) -> None:
+    """Answer the cached Lambda client's Invoke calls by running the named handler here."""
+
+    def invoke(request: Any, **_kwargs: Any) -> AWSResponse:
+        name = request.url.split("/functions/")[1].split("/")[0]
+        event = json.loads(request.body)
+        try:
+            body, headers = json.dumps(_handler(template, name)(event, None)).encode(), {}
+        except Exception as exc:  # a crash is what Lambda reports as an unhandled function error
+            body = json.dumps({"errorMessage": str(exc), "errorType": type(exc).__name__}).encode()
+            headers = {"X-Amz-Function-Error": "Unhandled"}
+        return AWSResponse(request.url, 200, headers, _Raw(body))
+
+    aws.client("lambda").meta.events.register_first("before-send.lambda.Invoke", invoke)
+
+
+@contextmanager
+def aws_from_template(
+    monkeypatch: pytest.MonkeyPatch, *functions: str, parameters: Mapping[str, str] | None = None
+) -> Iterator[Template]:
+    """mock_aws with the template's tables, secrets and parameters, and the named functions' environment."""
+    with mock_aws():
+        template = load_template(ROOT / "template.yaml", parameters=dict(parameters or {}))
+        clients = {s: boto3.client(s) for s in ("dynamodb", "secretsmanager", "ssm")}
+        for table in template.tables.values():
+            provision.ensure_table(clients["dynamodb"], table)
+        physical: dict[str, str] = {}
+        for secret in template.secrets.values():
+            physical[secret.logical_id] = provision.ensure_secret(clients["secretsmanager"], secret)[1]
+        for parameter in template.ssm_parameters.values():
+            provision.ensure_parameter(clients["ssm"], parameter)
+        template = load_template(ROOT / "template.yaml", parameters=dict(parameters or {}), physical_ids=physical)
+        for name in functions:
+            fn = template.function_named(name)
+            assert fn is not None
+            for key, value in fn.environment.items():
+                monkeypatch.setenv(key, value)
+        serve_lambda_in_process(template)
+        yield template
