@@ -75,3 +75,13 @@ def aws_from_template(
                 monkeypatch.setenv(key, value)
         serve_lambda_in_process(template)
         yield template
+
+
+def snapshot(template: Template) -> dict[str, list[dict[str, Any]]]:
+    """Every item of every table, to show that a refused request wrote nothing."""
+    client = boto3.client("dynamodb")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in template.tables.values():
+        items = [i for page in client.get_paginator("scan").paginate(TableName=table.name) for i in page["Items"]]
+        out[table.name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return out

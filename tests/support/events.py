@@ -51,7 +51,7 @@ def api(
 
 
 def invoke(tool: str, arguments: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **kw.pop("headers", {})}
     if "key" in kw:
         headers["Idempotency-Key"] = kw.pop("key")
     body = {"arguments": arguments, **kw.pop("body", {})}

@@ -210,7 +210,7 @@ class OcpiTestCpo:
     def start(self) -> OcpiTestCpo:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
-        self._spawn(self._server.serve_forever)
+        self._spawn(self._server.serve_forever, 0.02)  # poll interval: quick shutdown
         return self
 
     def stop(self) -> None:

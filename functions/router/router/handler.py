@@ -25,9 +25,9 @@ def get_health(_req: Request) -> Health:
 
 @app.route("GET", "/v1/openapi.json", summary="This API as OpenAPI 3.1", tags=("meta",))
 def get_openapi(_req: Request) -> bytes:
-    from cockpit.openapi import document_bytes  # built on first request only
+    from cockpit.openapi import document_bytes  # imported and built on first request only
 
-    return document_bytes()
+    return document_bytes(app)
 
 
 @app.route(

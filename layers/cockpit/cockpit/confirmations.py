@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from cockpit import aws
-from cockpit.ddb import Clock, N, S, condition_failed, now, number, text
+from cockpit import aws, ddb
+from cockpit.ddb import Clock, N, S, condition_failed, number, text
 from cockpit.errors import ConfirmationExpired, ConfirmationInvalid
 from cockpit.tools.model import Caller
 
@@ -39,9 +39,9 @@ def _pk(token: str) -> dict[str, dict[str, str]]:
 
 
 class DynamoConfirmationStore:
-    def __init__(self, table: str, clock: Clock = now) -> None:
+    def __init__(self, table: str, clock: Clock | None = None) -> None:
         self.table = table
-        self.clock = clock
+        self.clock = clock or (lambda: ddb.now())  # looked up per call, so tests can move time
 
     def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
         token = "ct_" + secrets.token_urlsafe(32)

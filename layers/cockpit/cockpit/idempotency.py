@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from cockpit import aws
-from cockpit.ddb import Clock, N, S, condition_failed, now, number, text
+from cockpit import aws, ddb
+from cockpit.ddb import Clock, N, S, condition_failed, number, text
 from cockpit.errors import IdempotencyConflict, IdempotencyInProgress
 
 RECORD_TTL_S = 24 * 3600
@@ -38,9 +38,9 @@ class IdempotencyStore(Protocol):
 
 
 class DynamoIdempotencyStore:
-    def __init__(self, table: str, clock: Clock = now) -> None:
+    def __init__(self, table: str, clock: Clock | None = None) -> None:
         self.table = table
-        self.clock = clock
+        self.clock = clock or (lambda: ddb.now())  # looked up per call, so tests can move time
 
     @staticmethod
     def _pk(scope: str, key: str) -> dict[str, dict[str, str]]:

@@ -9,8 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from cockpit import aws
-from cockpit.ddb import Clock, N, S, condition_failed, now, text
+from cockpit import aws, ddb
+from cockpit.ddb import Clock, N, S, condition_failed, text
 from cockpit.errors import Conflict, Problem
 
 TTL_S = 7 * 24 * 3600
@@ -34,9 +34,9 @@ class Operation(BaseModel):
 
 
 class OperationStore:
-    def __init__(self, table: str, clock: Clock = now) -> None:
+    def __init__(self, table: str, clock: Clock | None = None) -> None:
         self.table = table
-        self.clock = clock
+        self.clock = clock or (lambda: ddb.now())  # looked up per call, so tests can move time
 
     def new(self, operation_id: str, owner: str, tool: str) -> Operation:
         at = datetime.fromtimestamp(self.clock(), UTC)

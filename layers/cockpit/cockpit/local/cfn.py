@@ -20,7 +20,7 @@ class TemplateError(Exception):
     """The template uses something the local runtime cannot evaluate, or is invalid."""
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     """A safe YAML loader that also understands CloudFormation's short-form tags."""
 
 
@@ -244,7 +244,7 @@ class Resolver:
             return self.condition(str(argument))
         if name == "Fn::Equals" and isinstance(argument, list) and len(argument) == 2:
             left, right = (self.resolve(part) for part in argument)
-            return _canonical(left) == _canonical(right)
+            return bool(_canonical(left) == _canonical(right))
         if name == "Fn::Not" and isinstance(argument, list) and len(argument) == 1:
             return not self._boolean(argument[0])
         if name == "Fn::And" and isinstance(argument, list):

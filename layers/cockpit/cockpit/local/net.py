@@ -6,7 +6,7 @@ import http.client
 import socket
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import BinaryIO
+from typing import Protocol
 
 LOOPBACK = "127.0.0.1"
 
@@ -60,6 +60,11 @@ def bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> Loopbac
         ) from None
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
 class BodyTooLarge(Exception):
     """The request body is over the limit (it was read and dropped, so the connection can answer)."""
 
@@ -68,7 +73,7 @@ _DRAIN_LIMIT = 128 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
-def read_body(rfile: BinaryIO, headers: Message, limit: int) -> bytes:
+def read_body(rfile: Readable, headers: Message, limit: int) -> bytes:
     """The request body (Content-Length or chunked). Over `limit`: BodyTooLarge, after reading the rest
     (up to 128 MiB) so that the client can still read the answer."""
     if headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -87,7 +92,7 @@ def read_body(rfile: BinaryIO, headers: Message, limit: int) -> bytes:
     raise BodyTooLarge(length)
 
 
-def _read_chunked(rfile: BinaryIO, limit: int) -> bytes:
+def _read_chunked(rfile: Readable, limit: int) -> bytes:
     parts: list[bytes] = []
     total = 0
     while True:

@@ -52,7 +52,11 @@ def _statement(statement: Any) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     effect = str(statement.get("Effect", "")).lower()
     if effect not in ("allow", "deny"):
         raise InvalidPolicy(f"Statement Effect must be Allow or Deny, got {statement.get('Effect')!r}")
-    return effect, _strings(statement.get("Action"), "Action"), _strings(statement.get("Resource"), "Resource")
+    return (
+        effect,
+        _strings(statement.get("Action"), "Action"),
+        _strings(statement.get("Resource"), "Resource"),
+    )
 
 
 def _strings(value: Any, name: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from cockpit.local import children
 from cockpit.local.net import LOOPBACK
@@ -98,7 +98,8 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert self.process.stdin is not None and self.process.stderr is not None
+        assert self.process.stdin is not None
+        assert self.process.stderr is not None
         spec = {
             "name": self.function.name,
             "arn": self.function.arn,
@@ -114,7 +115,8 @@ class Worker:
         threading.Thread(target=_pump, args=(self.process.stderr, prefix), daemon=True).start()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.process is not None
+        assert self.process.stdout is not None
         line = _read_line(self.process.stdout, timeout)
         if not line.startswith(b"READY "):
             status = self.process.poll()
@@ -211,8 +213,16 @@ class WorkerPool:
         return None
 
     def seed(self) -> list[str]:
-        """Run every seed hook; the names of the functions that had one."""
-        return [worker.function.name for worker in self.workers.values() if worker.seed()]
+        """Run each function package's seed hook once (in the first worker of that package, so with
+        that function's environment); the names of the functions that seeded."""
+        seeded, packages = [], set()
+        for worker in self.workers.values():
+            package = worker.function.handler.split(".")[0]
+            if package not in packages:
+                packages.add(package)
+                if worker.seed():
+                    seeded.append(worker.function.name)
+        return seeded
 
     def stop(self) -> None:
         for worker in self.workers.values():
@@ -222,7 +232,7 @@ class WorkerPool:
             worker.stop()
 
 
-def _read_line(stream: BinaryIO, timeout: float) -> bytes:
+def _read_line(stream: IO[bytes], timeout: float) -> bytes:
     """One line from a pipe, or b"" at EOF or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     buffer = b""
@@ -237,7 +247,7 @@ def _read_line(stream: BinaryIO, timeout: float) -> bytes:
     return buffer
 
 
-def _pump(stream: BinaryIO, prefix: bytes) -> None:
+def _pump(stream: IO[bytes], prefix: bytes) -> None:
     """Copy a worker's log lines to our stderr, each prefixed with the function's name."""
     try:
         for line in iter(stream.readline, b""):

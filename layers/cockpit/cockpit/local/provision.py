@@ -30,10 +30,12 @@ class Provisioned:
 def clients(endpoint_url: str, region: str) -> dict[str, Any]:
     config = Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2})
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto/LocalStack accept any
+        region_name=region,
     )
     return {
-        name: session.client(name, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
+        name: session.client(name, endpoint_url=endpoint_url, config=config)
         for name in ("dynamodb", "secretsmanager", "ssm")
     }
 

@@ -39,7 +39,7 @@ IMPLICIT_API = "ServerlessRestApi"
 _FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
 _API_TYPES = {"AWS::Serverless::Api", "AWS::ApiGateway::RestApi"}
 _TABLE_TYPE = "AWS::DynamoDB::Table"
-_SECRET_TYPE = "AWS::SecretsManager::Secret"
+_SECRET_TYPE = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
 _SSM_TYPE = "AWS::SSM::Parameter"
 _LAYER_TYPES = {"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"}
 
@@ -318,7 +318,9 @@ class _Builder:
             "AWS::Region": self.region,
             "AWS::AccountId": self.account_id,
             "AWS::StackName": self.stack_name,
-            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local",
+            "AWS::StackId": (
+                f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
+            ),
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NotificationARNs": [],
@@ -387,7 +389,8 @@ class _Builder:
             if default is None:
                 raise TemplateError(f"{logical_id} has no {name}")
             return default
-        return self.resolver.resolve_str(raw, f"{logical_id}.{name}")
+        value: str = self.resolver.resolve_str(raw, f"{logical_id}.{name}")
+        return value
 
     # -- Ref and GetAtt ---------------------------------------------------------------------------
 

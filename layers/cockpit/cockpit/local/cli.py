@@ -1,0 +1,66 @@
+"""The `cockpit` developer command: run the gateway locally, print development tokens, and more."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from cockpit.local import devkeys
+
+ROLES = ("vehicle", "partner", "admin")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cockpit.local import runtime
+
+    code: int = runtime.run(runtime.options_from(args))
+    return code
+
+
+def _token(args: argparse.Namespace) -> int:
+    print(devkeys.token(args.role, args.sub, ttl=args.ttl))
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    write = getattr(importlib.import_module("cockpit.openapi"), "write", None)
+    if write is None:
+        print("cockpit openapi: cockpit.openapi.write(path) is not available yet", file=sys.stderr)
+        return 2
+    write(args.output)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from cockpit.local.runtime import add_arguments
+
+    root = argparse.ArgumentParser(prog="cockpit", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the whole gateway locally (no Docker)")
+    add_arguments(run)
+    run.set_defaults(action=_run)
+
+    token = commands.add_parser("token", help="print a development token signed with the local dev key")
+    token.add_argument("--role", choices=ROLES, required=True)
+    token.add_argument("--sub", required=True, help="subject, e.g. vin-demo")
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    token.set_defaults(action=_token)
+
+    # More subcommands register here, e.g. `openapi` (implemented in cockpit.openapi).
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", required=True, help="where to write it, e.g. docs/openapi.json")
+    openapi.set_defaults(action=_openapi)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    action: Callable[[argparse.Namespace], int] = args.action
+    return action(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

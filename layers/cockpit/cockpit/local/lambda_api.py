@@ -1,0 +1,134 @@
+"""The Lambda Invoke API on 127.0.0.1 (as `sam local start-lambda` serves it), so that real boto3
+Lambda clients (AWS_ENDPOINT_URL_LAMBDA) invoke the template's functions locally."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from cockpit.local.net import BodyTooLarge, read_body
+from cockpit.local.pool import Worker, WorkerPool
+
+SYNC_LIMIT = 6 * 1024 * 1024
+ASYNC_LIMIT = 1024 * 1024
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+_NAME = re.compile(
+    r"^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?"
+    r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9$_-]+))?$"
+)
+
+
+@dataclass
+class LambdaResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def api_error(status: int, error_type: str, message: str) -> LambdaResponse:
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return LambdaResponse(status, {"x-amzn-ErrorType": error_type, "Content-Type": "application/json"}, body)
+
+
+class LambdaApi:
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+
+    def resolve(self, raw_name: str, qualifier: str | None) -> Worker | None:
+        """The worker for a FunctionName (name, ARN or partial ARN) and Qualifier ($LATEST only)."""
+        found = _NAME.match(unquote(raw_name))
+        if found is None:
+            return None
+        qualifier = found.group("qualifier") or qualifier
+        if qualifier not in (None, "$LATEST"):
+            return None
+        return self.pool.get(found.group("name"))
+
+    def invoke(self, target: str, headers: dict[str, str], payload: bytes) -> LambdaResponse:
+        parts = urlsplit(target)
+        path = _INVOKE_PATH.match(parts.path)
+        if path is None:
+            return api_error(
+                404, "UnknownOperationException", f"the local Lambda API only serves Invoke, not {parts.path}"
+            )
+        qualifier = parse_qs(parts.query).get("Qualifier", [None])[0]
+        worker = self.resolve(path.group("name"), qualifier)
+        if worker is None:
+            name = unquote(path.group("name"))
+            return api_error(404, "ResourceNotFoundException", f"Function not found: {name}")
+        kind = headers.get("x-amz-invocation-type", "RequestResponse")
+        if kind not in ("RequestResponse", "Event", "DryRun"):
+            return api_error(400, "InvalidParameterValueException", f"invalid InvocationType {kind!r}")
+        limit = SYNC_LIMIT if kind == "RequestResponse" else ASYNC_LIMIT
+        if len(payload) > limit:
+            return api_error(413, "RequestTooLargeException", f"Request must be smaller than {limit} bytes")
+        if payload.strip():
+            try:
+                json.loads(payload)
+            except ValueError as exc:
+                return api_error(
+                    400, "InvalidRequestContentException", f"Could not parse request body into json: {exc}"
+                )
+        request_id = str(uuid.uuid4())
+        common = {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": "$LATEST"}
+        if kind == "DryRun":
+            return LambdaResponse(204, common)
+        if kind == "Event":
+            threading.Thread(
+                target=_invoke_in_background, args=(worker, payload, request_id), daemon=True
+            ).start()
+            return LambdaResponse(202, common)
+        result = worker.invoke(payload, request_id)
+        headers_out = {**common, "Content-Type": "application/json"}
+        if result.error:
+            headers_out["X-Amz-Function-Error"] = result.error
+        return LambdaResponse(200, headers_out, result.payload)
+
+
+def _invoke_in_background(worker: Worker, payload: bytes, request_id: str) -> None:
+    result = worker.invoke(payload, request_id)
+    if result.error:
+        sys.stderr.write(f"[lambda] async invocation {request_id} of {worker.function.name} failed\n")
+
+
+def handler_class(api: LambdaApi) -> type[BaseHTTPRequestHandler]:
+    class LambdaRequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "cockpit-lambda-local"
+        sys_version = ""
+
+        def do_POST(self) -> None:
+            try:
+                payload = read_body(self.rfile, self.headers, SYNC_LIMIT)
+            except BodyTooLarge:
+                self.close_connection = True
+                response = api_error(
+                    413, "RequestTooLargeException", f"Request must be smaller than {SYNC_LIMIT} bytes"
+                )
+            else:
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                response = api.invoke(self.path, headers, payload)
+            self._send(response)
+
+        def do_GET(self) -> None:
+            self._send(api_error(404, "UnknownOperationException", "the local Lambda API only serves Invoke"))
+
+        def _send(self, response: LambdaResponse) -> None:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return LambdaRequestHandler

@@ -1,0 +1,252 @@
+"""`cockpit run`: the whole gateway on the loopback interface, from template.yaml, without Docker.
+
+Start order: AWS endpoint → tables/secrets/parameters → function workers (in parallel) → seed hooks →
+Lambda Invoke API → API. One ready line on stdout when everything answers; logs go to stderr.
+SIGINT/SIGTERM stop everything this started and exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from types import FrameType
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cockpit.local import apigw, devkeys, lambda_api
+from cockpit.local.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
+from cockpit.local.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
+from cockpit.local.pool import Worker, WorkerError, WorkerPool, function_environment
+from cockpit.local.provision import provision
+from cockpit.local.template import (
+    DEFAULT_REGION,
+    DEFAULT_STACK_NAME,
+    Template,
+    TemplateError,
+    load_yaml,
+    parse_template,
+)
+
+READY_PREFIX = "cockpit-gateway ready"
+
+
+@dataclass
+class Options:
+    port: int = 3000
+    lambda_port: int = 3001
+    aws_port: int = 4566
+    template: Path = Path("template.yaml")
+    parameters: dict[str, str] = field(default_factory=dict)
+    stack_name: str = DEFAULT_STACK_NAME
+    region: str = DEFAULT_REGION
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return name, value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    parser.add_argument("--lambda-port", type=int, default=3001, help="Lambda Invoke API port (default 3001)")
+    parser.add_argument("--aws-port", type=int, default=4566, help="AWS endpoint port (default 4566)")
+    parser.add_argument("--template", type=Path, default=Path("template.yaml"), help="SAM template")
+    parser.add_argument(
+        "--parameter",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameter override (repeatable), as sam deploy --parameter-overrides",
+    )
+    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="stack name for resource names")
+    parser.add_argument("--region", default=DEFAULT_REGION, help="AWS region (default us-east-1)")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(
+        port=args.port,
+        lambda_port=args.lambda_port,
+        aws_port=args.aws_port,
+        template=args.template,
+        parameters=dict(args.parameter),
+        stack_name=args.stack_name,
+        region=args.region,
+    )
+
+
+def local_parameters(declared: Sequence[str], port: int, overrides: dict[str, str]) -> dict[str, str]:
+    """Local development defaults (for the parameters the template declares), then the overrides."""
+    defaults = {"DevelopmentMode": "true", "PublicBaseUrl": f"http://{LOOPBACK}:{port}"}
+    if "JwksJson" in declared and "JwksJson" not in overrides:
+        defaults["JwksJson"] = json.dumps(devkeys.jwks())
+    return {**{k: v for k, v in defaults.items() if k in declared}, **overrides}
+
+
+class Runtime:
+    """Everything `cockpit run` starts; `stop()` ends all of it (safe to call at any point)."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.template: Template | None = None
+        self.aws: AwsEndpoint | None = None
+        self.pool: WorkerPool | None = None
+        self.servers: list[LoopbackServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def load(self, physical_ids: dict[str, str] | None = None) -> Template:
+        path = self.options.template.resolve()
+        document = load_yaml(path)
+        declared = list((document.get("Parameters") or {}).keys())
+        parameters = local_parameters(declared, self.options.port, self.options.parameters)
+        return parse_template(
+            document,
+            path=path,
+            parameters=parameters,
+            stack_name=self.options.stack_name,
+            region=self.options.region,
+            physical_ids=physical_ids,
+        )
+
+    def start(self) -> None:
+        options = self.options
+        template = self.load()
+        api_server = bind(options.port, BaseHTTPRequestHandler, "API")
+        self.servers.append(api_server)
+        lambda_server = bind(options.lambda_port, BaseHTTPRequestHandler, "Lambda Invoke API")
+        self.servers.append(lambda_server)
+        self.aws = ensure(options.aws_port, devkeys.home() / "moto.log")
+        origin = ", started here" if self.aws.started_here else ""
+        _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}{origin})")
+        done = provision(template, self.aws.url)
+        _log(f"provisioned: {len(done.created)} created, {len(done.existing)} already there")
+        self.template = template = self.load(done.physical_ids)
+        lambda_url = f"http://{LOOPBACK}:{options.lambda_port}"
+        self.pool = WorkerPool(
+            Worker(
+                f,
+                function_environment(f, aws_url=self.aws.url, lambda_url=lambda_url, region=template.region),
+            )
+            for f in template.functions.values()
+        )
+        self.pool.start()
+        seeded = self.pool.seed()
+        if seeded:
+            _log(f"seeded demo data: {', '.join(seeded)}")
+        lambda_server.RequestHandlerClass = lambda_api.handler_class(lambda_api.LambdaApi(self.pool))
+        api_server.RequestHandlerClass = apigw.handler_class(apigw.ApiGateway(template, self.pool))
+        for server in (lambda_server, api_server):
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        for port in (options.lambda_port, options.port):
+            if not port_open(port, timeout=5):
+                raise PortInUseError(f"{LOOPBACK}:{port} does not answer")
+
+    def ready_line(self) -> str:
+        assert self.aws is not None
+        assert self.template is not None
+        api = f"http://{LOOPBACK}:{self.options.port}"
+        line = (
+            f"{READY_PREFIX} api={api} lambda=http://{LOOPBACK}:{self.options.lambda_port} "
+            f"aws={self.aws.url} ({self.aws.kind})"
+        )
+        hint = self._try_hint(api)
+        return f"{line} | try: {hint}" if hint else line
+
+    def _try_hint(self, api: str) -> str | None:
+        """A curl command for a GET route of the template (preferring one behind the authorizer)."""
+        gets = (
+            [route for route in self.template.routes if route.method in ("GET", "ANY")]
+            if self.template
+            else []
+        )
+        gets.sort(key=lambda route: (route.authorizer is None, "{" in route.path))
+        if not gets:
+            return None
+        route = gets[0]
+        if route.authorizer is None:
+            return f"curl {api}{route.path}"
+        auth = '-H "Authorization: Bearer $(cockpit token --role vehicle --sub vin-demo)" '
+        return f"curl {auth}{api}{route.path}"
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            if any(thread.is_alive() for thread in self._threads):
+                server.shutdown()
+            server.server_close()
+        self.servers.clear()
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _log(message: str) -> None:
+    sys.stderr.write(f"[cockpit] {message}\n")
+    sys.stderr.flush()
+
+
+STARTUP_ERRORS = (
+    PortInUseError,
+    AwsEndpointError,
+    WorkerError,
+    TemplateError,
+    ClientError,
+    BotoCoreError,
+    OSError,
+)
+
+
+def run(options: Options) -> int:
+    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 if it could not start."""
+    signals: list[int] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        # Raise in the main thread (never touch locks here: the handler may interrupt their owner).
+        if not signals:
+            signals.append(signum)
+            raise _Interrupted
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    runtime = Runtime(options)
+    try:
+        runtime.start()
+        sys.stdout.write(runtime.ready_line() + "\n")
+        sys.stdout.flush()
+        while True:
+            time.sleep(3600)
+    except _Interrupted:
+        _log("stopping")
+        return 0
+    except STARTUP_ERRORS as exc:
+        sys.stderr.write(f"cockpit run: error: {exc}\n")
+        return 1
+    finally:
+        signals.append(0)  # a signal during the clean-up no longer interrupts it
+        runtime.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """`cockpit run [options]` (argv without the subcommand)."""
+    parser = argparse.ArgumentParser(prog="cockpit run", description=__doc__)
+    add_arguments(parser)
+    return run(options_from(parser.parse_args(argv)))

@@ -1,0 +1,1 @@
+"""Fixture application functions for the local runtime's tests."""

@@ -1,0 +1,1 @@
+"""Fixture TOKEN authorizer: the token's text says what to answer."""

@@ -1,0 +1,70 @@
+"""In-memory fakes of the dispatcher's ports (idempotency, confirmations, targets), for unit tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from cockpit.confirmations import Confirmation
+from cockpit.errors import ConfirmationExpired, ConfirmationInvalid, IdempotencyConflict, IdempotencyInProgress
+from cockpit.tools.model import Caller, ToolInvocation, ToolResult
+
+
+@dataclass
+class FakeIdempotency:
+    records: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def begin(self, scope: str, key: str, fingerprint: str) -> str | None:
+        found = self.records.get((scope, key))
+        if found is None:
+            self.records[(scope, key)] = {"fingerprint": fingerprint, "state": "IN_PROGRESS"}
+            return None
+        if found["fingerprint"] != fingerprint:
+            raise IdempotencyConflict("different request")
+        if found["state"] != "COMPLETED":
+            raise IdempotencyInProgress("in progress")
+        return found["answer"]
+
+    def complete(self, scope: str, key: str, answer: str) -> None:
+        self.records[(scope, key)].update(state="COMPLETED", answer=answer)
+
+    def abandon(self, scope: str, key: str) -> None:
+        self.records.pop((scope, key), None)
+
+
+@dataclass
+class FakeConfirmations:
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    issued: dict[str, tuple[str, str, str, datetime]] = field(default_factory=dict)
+
+    def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
+        token = f"ct_{len(self.issued)}"
+        expires = self.now + timedelta(minutes=5)
+        self.issued[token] = (caller.sub, tool, arguments_hash, expires)
+        return Confirmation(token=token, summary=summary, expires_at=expires)
+
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None:
+        found = self.issued.get(token)
+        if found is None or found[0] != caller.sub:
+            raise ConfirmationInvalid("unknown")
+        if found[3] <= self.now:
+            raise ConfirmationExpired("expired")
+        if found[1:3] != (tool, arguments_hash):
+            raise ConfirmationInvalid("other arguments")
+        del self.issued[token]
+
+
+@dataclass
+class FakeTarget:
+    """Answers scripted ToolResults and records every invocation."""
+
+    answers: list[ToolResult] = field(default_factory=list)
+    seen: list[ToolInvocation] = field(default_factory=list)
+    default: ToolResult = field(default_factory=lambda: ToolResult(status="succeeded", result={"stations": []}))
+
+    def invoke(self, invocation: ToolInvocation) -> ToolResult:
+        self.seen.append(invocation)
+        return self.answers.pop(0) if self.answers else self.default
+
+    def resolve(self, _target: str) -> FakeTarget:
+        return self

@@ -1,0 +1,153 @@
+"""The authorizer's token checks: signature, alg pinning, iss, aud, exp/nbf, claims."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from authorizer import handler
+from cockpit.auth import InvalidToken, Verifier
+from cockpit.local import devkeys
+
+ISS, AUD = devkeys.DEV_ISSUER, devkeys.DEV_AUDIENCE
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def verifier(keys: Path) -> Verifier:
+    return Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_json=json.dumps(devkeys.jwks(keys)))
+
+
+def claims(**over: Any) -> dict[str, Any]:
+    now = int(time.time())
+    return {"sub": "vin-1", "role": "vehicle", "iss": ISS, "aud": AUD, "iat": now, "nbf": now, "exp": now + 600} | over
+
+
+def b64(part: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
+def test_valid_token_gives_sub_and_role(verifier: Verifier, keys: Path) -> None:
+    caller = verifier.verify("Bearer " + devkeys.token("partner", "acme", folder=keys))
+    assert (caller.sub, caller.role.value) == ("acme", "partner")
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        ({"exp": int(time.time()) - 120}, "ExpiredSignatureError"),
+        ({"nbf": int(time.time()) + 600}, "ImmatureSignatureError"),
+        ({"aud": "someone-else"}, "InvalidAudienceError"),
+        ({"iss": "https://evil.example"}, "InvalidIssuerError"),
+        ({"role": "superuser"}, "sub or role claim not acceptable"),
+    ],
+)
+def test_bad_claims_are_refused(verifier: Verifier, keys: Path, over: dict[str, Any], reason: str) -> None:
+    with pytest.raises(InvalidToken, match=reason):
+        verifier.verify("Bearer " + devkeys.sign(claims(**over), folder=keys))
+
+
+def test_missing_required_claim_is_refused(verifier: Verifier, keys: Path) -> None:
+    no_exp = claims()
+    del no_exp["exp"]
+    with pytest.raises(InvalidToken, match="MissingRequiredClaimError"):
+        verifier.verify("Bearer " + devkeys.sign(no_exp, folder=keys))
+
+
+def test_small_clock_skew_is_tolerated(verifier: Verifier, keys: Path) -> None:
+    token = devkeys.sign(claims(exp=int(time.time()) - 10), folder=keys)
+    assert verifier.verify("Bearer " + token).sub == "vin-1"
+
+
+def test_token_signed_by_another_key_is_refused(verifier: Verifier, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    token = devkeys.sign(claims(), folder=other)  # same kid format, different key
+    with pytest.raises(InvalidToken):
+        verifier.verify("Bearer " + token)
+
+
+def test_alg_none_is_refused(verifier: Verifier) -> None:
+    token = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}."
+    with pytest.raises(InvalidToken, match="alg 'none' not accepted"):
+        verifier.verify("Bearer " + token)
+
+
+def test_hs256_signed_with_the_public_key_is_refused(verifier: Verifier, keys: Path) -> None:
+    public_pem = serialization.load_pem_private_key((keys / devkeys.KEY_FILE).read_bytes(), None).public_key()
+    secret = public_pem.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    header, payload = b64({"alg": "HS256", "typ": "JWT"}), b64(claims())
+    import hashlib
+    import hmac
+
+    sig = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    token = f"{header}.{payload}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
+    with pytest.raises(InvalidToken, match="alg 'HS256' not accepted"):
+        verifier.verify("Bearer " + token)
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer not-a-jwt"])
+def test_missing_or_malformed_authorization_is_refused(verifier: Verifier, header: str | None) -> None:
+    with pytest.raises(InvalidToken):
+        verifier.verify(header)
+
+
+def test_unknown_kid_is_refused(verifier: Verifier) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode(claims(), key, algorithm="RS256", headers={"kid": "nope"})
+    with pytest.raises(InvalidToken, match="no key with this kid"):
+        verifier.verify("Bearer " + token)
+
+
+def test_jwks_url_must_be_https() -> None:
+    with pytest.raises(ValueError, match="https"):
+        Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_url="http://keys.example/jwks.json")
+
+
+def test_a_jwks_source_is_required() -> None:
+    with pytest.raises(ValueError, match="JWKS_JSON or JWKS_URL"):
+        Verifier.from_jwks(issuer=ISS, audience=AUD)
+
+
+class TestAuthorizerHandler:
+    ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123/live/POST/v1/tools/charging_find_stations/invoke"
+
+    @pytest.fixture(autouse=True)
+    def env(self, monkeypatch: pytest.MonkeyPatch, keys: Path) -> None:
+        monkeypatch.setenv("JWKS_JSON", json.dumps(devkeys.jwks(keys)))
+        monkeypatch.setenv("JWT_ISSUER", ISS)
+        monkeypatch.setenv("JWT_AUDIENCE", AUD)
+        handler.verifier.cache_clear()
+
+    def test_allow_policy_covers_the_whole_api_and_carries_the_caller(self, keys: Path) -> None:
+        token = devkeys.token("vehicle", "vin-42", folder=keys)
+        out = handler.lambda_handler({"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": self.ARN}, None)
+        assert out["principalId"] == "vin-42"
+        assert out["context"] == {"sub": "vin-42", "role": "vehicle"}
+        (statement,) = out["policyDocument"]["Statement"]
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == "arn:aws:execute-api:us-east-1:000000000000:abc123/live/*/*"
+
+    def test_refusal_is_api_gateways_unauthorized(self) -> None:
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            handler.lambda_handler({"type": "TOKEN", "authorizationToken": "Bearer x.y.z", "methodArn": self.ARN}, None)
+
+    def test_missing_configuration_fails_loudly(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from cockpit.errors import ConfigurationError
+        from cockpit.settings import reset_settings
+
+        monkeypatch.delenv("JWT_ISSUER")
+        reset_settings()
+        with pytest.raises(ConfigurationError, match="JWT_ISSUER"):
+            handler.verifier()
