@@ -21,11 +21,8 @@ for _name, _value in {
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Settings and boto3 clients are cached per container; each test is a fresh container."""
-    from cockpit.aws import reset_clients
-    from cockpit.settings import reset_settings
+    from cockpit.settings import reset_container
 
-    reset_settings()
-    reset_clients()
+    reset_container()
     yield
-    reset_settings()
-    reset_clients()
+    reset_container()

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from cockpit.local import devkeys
-from tests.support.local_gateway import GatewayProcess, GatewayUrl, start_gateway
+from tests.support.local_gateway import GatewayProcess, GatewayUrl, launch
 
 REMOTE_URL = os.environ.get("COCKPIT_E2E_URL", "").rstrip("/")
 
@@ -52,7 +52,7 @@ def start_gateway_factory(
         key = frozenset(parameters.items())
         if key not in started:
             logs = tmp_path_factory.mktemp("cockpit-run")
-            started[key] = start_gateway(home=cockpit_home, log_dir=logs, parameters=parameters)
+            started[key] = launch(home=cockpit_home, log_dir=logs, parameters=parameters)
         return started[key]
 
     yield start

@@ -67,7 +67,9 @@ def aws_from_template(
             physical[secret.logical_id] = provision.ensure_secret(clients["secretsmanager"], secret)[1]
         for parameter in template.ssm_parameters.values():
             provision.ensure_parameter(clients["ssm"], parameter)
-        template = load_template(ROOT / "template.yaml", parameters=dict(parameters or {}), physical_ids=physical)
+        template = load_template(
+            ROOT / "template.yaml", parameters=dict(parameters or {}), physical_ids=physical
+        )
         for name in functions:
             fn = template.function_named(name)
             assert fn is not None

@@ -55,7 +55,9 @@ def invoke(tool: str, arguments: dict[str, Any], **kw: Any) -> dict[str, Any]:
     if "key" in kw:
         headers["Idempotency-Key"] = kw.pop("key")
     body = {"arguments": arguments, **kw.pop("body", {})}
-    return api("POST", "/v1/tools/{name}/invoke", path_params={"name": tool}, body=body, headers=headers, **kw)
+    return api(
+        "POST", "/v1/tools/{name}/invoke", path_params={"name": tool}, body=body, headers=headers, **kw
+    )
 
 
 def body(response: dict[str, Any]) -> Any:

@@ -64,7 +64,7 @@ class GatewayProcess:
         return self.process.returncode
 
 
-def start_gateway(
+def launch(
     *,
     home: Path,
     log_dir: Path,
@@ -91,8 +91,12 @@ def start_gateway(
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path, stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
-    url = GatewayUrl(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{lambda_port}", f"http://127.0.0.1:{aws_port}")
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
+        )
+    url = GatewayUrl(
+        f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{lambda_port}", f"http://127.0.0.1:{aws_port}"
+    )
     gateway = GatewayProcess(process, url, "", stdout_path, stderr_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -101,7 +105,9 @@ def start_gateway(
             gateway.ready_line = line
             return gateway
         if process.poll() is not None:
-            raise RuntimeError(f"cockpit run exited with {process.returncode} before it was ready\n{gateway.output()}")
+            raise RuntimeError(
+                f"cockpit run exited with {process.returncode} before it was ready\n{gateway.output()}"
+            )
         time.sleep(0.05)
     process.kill()
     process.wait()

@@ -43,7 +43,10 @@ class FakeConfirmations:
         self.issued[token] = (caller.sub, tool, arguments_hash, expires)
         return Confirmation(token=token, summary=summary, expires_at=expires)
 
-    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None:
+    def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
+        self.issued[token] = (caller.sub, tool, arguments_hash, datetime.fromtimestamp(expires_at, UTC))
+
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
         found = self.issued.get(token)
         if found is None or found[0] != caller.sub:
             raise ConfirmationInvalid("unknown")
@@ -52,6 +55,7 @@ class FakeConfirmations:
         if found[1:3] != (tool, arguments_hash):
             raise ConfirmationInvalid("other arguments")
         del self.issued[token]
+        return int(found[3].timestamp())
 
 
 @dataclass

@@ -128,7 +128,6 @@ class TestAuthorizerHandler:
         monkeypatch.setenv("JWKS_JSON", json.dumps(devkeys.jwks(keys)))
         monkeypatch.setenv("JWT_ISSUER", ISS)
         monkeypatch.setenv("JWT_AUDIENCE", AUD)
-        handler.verifier.cache_clear()
 
     def test_allow_policy_covers_the_whole_api_and_carries_the_caller(self, keys: Path) -> None:
         token = devkeys.token("vehicle", "vin-42", folder=keys)
@@ -145,9 +144,9 @@ class TestAuthorizerHandler:
 
     def test_missing_configuration_fails_loudly(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from cockpit.errors import ConfigurationError
-        from cockpit.settings import reset_settings
+        from cockpit.settings import reset_container
 
         monkeypatch.delenv("JWT_ISSUER")
-        reset_settings()
+        reset_container()
         with pytest.raises(ConfigurationError, match="JWT_ISSUER"):
             handler.verifier()

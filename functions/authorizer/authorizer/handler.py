@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from authorizer.settings import AuthorizerSettings
 from cockpit.auth import InvalidToken, Verifier
 from cockpit.observability import logger
-from cockpit.settings import get_settings
+from cockpit.settings import get_settings, per_container
 
 
-@cache
+@per_container
 def verifier() -> Verifier:
     s = get_settings(AuthorizerSettings)
     return Verifier.from_jwks(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from charging.ocpi import OcpiOperator
@@ -15,10 +14,10 @@ from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
 from cockpit.errors import ConfigurationError
 from cockpit.operations import OperationStore
-from cockpit.settings import get_settings
+from cockpit.settings import get_settings, per_container
 
 
-@cache
+@per_container
 def service() -> ChargingService:
     s = get_settings(ChargingSettings)
     return ChargingService(
@@ -37,10 +36,10 @@ def operator(s: ChargingSettings) -> ChargePointOperator:
         raise ConfigurationError("OCPI_VERSION_URL is required when CHARGING_PROVIDER is ocpi")
     if not (url.startswith("https://") or (s.dev_mode and url.startswith("http://127."))):
         raise ConfigurationError("OCPI_VERSION_URL must be https (loopback http only in development mode)")
-    return OcpiOperator(url, str(credentials()["cpo_token"]))
+    return OcpiOperator(url, str(credentials()["cpo_token"]), timeout_s=s.ocpi_timeout_s)
 
 
-@cache
+@per_container
 def credentials() -> dict[str, Any]:
     """The OCPI credentials secret: emsp_token (the CPO presents it to us), cpo_token (we present it)."""
     arn = get_settings(ChargingSettings).ocpi_secret_arn
@@ -49,7 +48,7 @@ def credentials() -> dict[str, Any]:
     return found
 
 
-@cache
+@per_container
 def public_base_url() -> str:
     name = get_settings(ChargingSettings).public_base_url_parameter
     return str(aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"])

@@ -13,7 +13,7 @@ from cockpit.dispatch.targets import LambdaTargets
 from cockpit.errors import NotFound, ProblemItem, ValidationFailed
 from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationStore
-from cockpit.settings import get_settings
+from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
 from cockpit.tools.model import Caller, Role
@@ -21,7 +21,7 @@ from router.models import Health, OperationView
 from router.settings import RouterSettings
 
 
-@cache
+@per_container
 def dispatcher() -> Dispatcher:
     s = get_settings(RouterSettings)
     return Dispatcher(
@@ -32,7 +32,7 @@ def dispatcher() -> Dispatcher:
     )
 
 
-@cache
+@per_container
 def operations() -> OperationStore:
     return OperationStore(get_settings(RouterSettings).operations_table)
 

@@ -154,6 +154,7 @@ class Api:
             response = self._run(route, Request(event))
             return response.proxy(exclude_none=route.exclude_none)
         except ProblemError as exc:
+            logger().info("refused", extra={"route": f"{method} {resource}", "status": exc.status, "problem": exc.slug})
             return problem_response(exc, path).proxy(exclude_none=True)
         except Exception:
             logger().exception("unhandled error", extra={"route": f"{method} {resource}"})

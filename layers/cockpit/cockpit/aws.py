@@ -6,16 +6,17 @@ AWS_ENDPOINT_URL_LAMBDA, ...), so the same code talks to AWS, LocalStack or moto
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from cockpit.settings import per_container
+
 _TIMEOUTS = {"lambda": 30.0}
 
 
-@cache
+@per_container
 def client(service: str) -> Any:
     read_timeout = _TIMEOUTS.get(service, 5.0)
     config = Config(
@@ -25,8 +26,3 @@ def client(service: str) -> Any:
         tcp_keepalive=True,
     )
     return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
-
-
-def reset_clients() -> None:
-    """Drop cached clients (tests switch endpoints or start moto between cases)."""
-    client.cache_clear()

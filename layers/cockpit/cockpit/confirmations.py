@@ -31,7 +31,13 @@ class Confirmation(BaseModel):
 class ConfirmationStore(Protocol):
     def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation: ...
 
-    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None: ...
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
+        """Use the token up; its expiry (epoch seconds), for `restore`."""
+        ...
+
+    def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
+        """Put back a token whose action failed before anything happened, so the driver's yes still counts."""
+        ...
 
 
 def _pk(token: str) -> dict[str, dict[str, str]]:
@@ -46,6 +52,10 @@ class DynamoConfirmationStore:
     def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
         token = "ct_" + secrets.token_urlsafe(32)
         expires = int(self.clock()) + TTL_S
+        self.restore(token, caller, tool, arguments_hash, expires)
+        return Confirmation(token=token, summary=summary, expires_at=datetime.fromtimestamp(expires, UTC))
+
+    def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
         aws.client("dynamodb").put_item(
             TableName=self.table,
             Item={
@@ -53,15 +63,14 @@ class DynamoConfirmationStore:
                 "sub": S(caller.sub),
                 "tool": S(tool),
                 "arguments_hash": S(arguments_hash),
-                "expires_at": N(expires),
+                "expires_at": N(expires_at),
             },
             ConditionExpression="attribute_not_exists(pk)",
         )
-        return Confirmation(token=token, summary=summary, expires_at=datetime.fromtimestamp(expires, UTC))
 
-    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> None:
+    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
         try:
-            aws.client("dynamodb").delete_item(
+            old = aws.client("dynamodb").delete_item(
                 TableName=self.table,
                 Key=_pk(token),
                 ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
@@ -73,12 +82,14 @@ class DynamoConfirmationStore:
                     ":h": S(arguments_hash),
                     ":now": N(int(self.clock())),
                 },
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             if not condition_failed(exc):
                 raise
             raise self._why(exc.response.get("Item") or {}, caller, tool, arguments_hash) from None
+        return int(number(old.get("Attributes") or {}, "expires_at"))
 
     def _why(
         self, old: dict[str, Any], caller: Caller, tool: str, arguments_hash: str

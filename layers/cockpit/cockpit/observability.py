@@ -7,6 +7,7 @@ The X-Ray Tracer is imported only when tracing is on (its import alone costs abo
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -45,9 +46,13 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _serialize(record: dict[str, Any]) -> str:
+    return json.dumps(redact(record), default=str, separators=(",", ":"), ensure_ascii=False)
+
+
 @cache
 def logger() -> Logger:
-    return Logger(use_rfc3339=True)
+    return Logger(use_rfc3339=True, json_serializer=_serialize)
 
 
 @cache

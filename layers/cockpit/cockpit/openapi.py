@@ -5,9 +5,11 @@ Served at /v1/openapi.json and committed as docs/openapi.json (a test fails when
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -112,3 +114,16 @@ def document_bytes(*apis: Api) -> bytes:
 def text(apis: Sequence[Api]) -> str:
     """The committed form: indented, sorted keys, trailing newline."""
     return json.dumps(document(apis), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load(reference: str) -> Api:
+    """An Api named as `package.module:attribute` (the CLI is told which; the layer imports no function)."""
+    module, _, attribute = reference.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    if not isinstance(found, Api):
+        raise TypeError(f"{reference} is not a cockpit.api.Api")
+    return found
+
+
+def write(path: str, references: Sequence[str]) -> None:
+    Path(path).write_text(text([load(r) for r in references]), encoding="utf-8")

@@ -6,8 +6,9 @@ so a missing variable fails loudly (ConfigurationError) instead of silently usin
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -15,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from cockpit.errors import ConfigurationError
 
 S = TypeVar("S", bound="EnvSettings")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _cache: dict[type[Any], Any] = {}
+_per_container: list[Any] = []
 
 
 class EnvSettings(BaseModel):
@@ -50,6 +53,15 @@ def get_settings(cls: type[S]) -> S:
     return found  # type: ignore[no-any-return]
 
 
-def reset_settings() -> None:
-    """Forget cached settings (tests change the environment between cases)."""
+def per_container(fn: F) -> F:
+    """Cache what `fn` builds (clients, services, secrets) for the life of the Lambda container."""
+    cached = functools.cache(fn)
+    _per_container.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def reset_container() -> None:
+    """Forget cached settings and everything built from them: each test is a fresh container."""
     _cache.clear()
+    for cached in _per_container:
+        cached.cache_clear()

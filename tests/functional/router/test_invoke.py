@@ -209,9 +209,6 @@ class TestIdempotencyAndConfirmation:
 
         later = time.time() + 301
         monkeypatch.setattr("cockpit.ddb.now", lambda: later)
-        from router import service
-
-        service.dispatcher.cache_clear()
         before = snapshot(gateway)
         out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1",
                    body={"confirmation_token": asked["confirmation"]["token"]})

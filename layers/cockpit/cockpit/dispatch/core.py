@@ -77,11 +77,16 @@ class Dispatcher:
         return answer
 
     def _perform(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
-        confirmed = False
-        if tool.requires_confirmation:
-            self.confirmations.consume(str(call.confirmation_token), call.caller, tool.name, args_hash)
-            confirmed = True
-        result = self._call_target(tool, call, phase="execute", confirmed=confirmed)
+        if not tool.requires_confirmation:
+            result = self._call_target(tool, call, phase="execute", confirmed=False)
+        else:
+            token = str(call.confirmation_token)
+            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash)
+            try:
+                result = self._call_target(tool, call, phase="execute", confirmed=True)
+            except BaseException:
+                self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
+                raise
         if result.status == "accepted":
             if not result.operation_id:
                 raise UpstreamError(f"{tool.name}: accepted without an operation id")

@@ -14,8 +14,8 @@ from typing import IO, Any
 _PR_SET_PDEATHSIG = 1
 
 
-def _death_signal_hook(sig: int) -> Callable[[], None] | None:
-    if not sys.platform.startswith("linux"):
+def _death_signal_hook(sig: int | None) -> Callable[[], None] | None:
+    if sig is None or not sys.platform.startswith("linux"):
         return None
     parent = os.getpid()
 
@@ -37,12 +37,13 @@ def spawn(
     stdin: int | IO[Any] | None,
     stdout: int | IO[Any] | None,
     stderr: int | IO[Any] | None,
-    death_signal: int = signal.SIGTERM,
+    death_signal: int | None = signal.SIGTERM,
     cwd: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start a child in its own session that gets `death_signal` if this process dies.
 
-    Spawn from the main thread: Linux sends the parent-death signal when the spawning *thread* ends.
+    With a death signal, spawn from the main thread: Linux sends it when the spawning *thread* ends.
+    Children that notice their parent's death themselves (workers: stdin closes) pass None.
     """
     return subprocess.Popen(  # noqa: S603 - argv is built by the runtime, not from user input
         list(argv),

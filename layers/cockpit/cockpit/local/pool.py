@@ -97,6 +97,7 @@ class Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            death_signal=None,  # it exits when its stdin closes; and may be restarted from any thread
         )
         assert self.process.stdin is not None
         assert self.process.stderr is not None

@@ -121,6 +121,8 @@ def helper(event: Any, context: Any) -> Any:
         return {"written": event["write"]}
     if isinstance(event, dict) and event.get("sleep"):
         time.sleep(float(event["sleep"]))
+    if isinstance(event, dict) and event.get("exit"):
+        os._exit(3)  # the sandbox dies; the next invocation gets a fresh one
     if isinstance(event, dict) and event.get("unserializable"):
         return {"value": object()}
     return {"echo": event, "function": context.function_name, "amount": Decimal("12.50"), "count": Decimal(3)}

@@ -1,0 +1,140 @@
+"""The gateway with the OCPI provider: router → charging → a real OCPI test CPO over HTTP; the CPO's
+CommandResult callback comes back through the charging function's callback route."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from charging.handler import lambda_handler as charging
+from cockpit.local.template import Template
+from router.handler import lambda_handler as router
+from tests.support import events as ev
+from tests.support.aws import aws_from_template, snapshot
+from tests.support.ocpi_cpo import CPO_TOKEN, EMSP_TOKEN, OcpiTestCpo
+
+PUBLIC = "http://127.0.0.1:3999"
+
+
+@pytest.fixture
+def cpo() -> Iterator[OcpiTestCpo]:
+    with OcpiTestCpo(callback_result=None, stall_s=1.5) as server:
+        yield server
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Template]:
+    params = {"ChargingProvider": "ocpi", "OcpiVersionUrl": cpo.version_url, "DevelopmentMode": "true",
+              "PublicBaseUrl": PUBLIC, "OcpiTimeoutSeconds": "0.5"}
+    with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction", parameters=params) as template:
+        (secret,) = template.secrets.values()
+        boto3.client("secretsmanager").put_secret_value(
+            SecretId=secret.name, SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN})
+        )
+        yield template
+
+
+def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:
+    return router(ev.invoke(tool, arguments, **kw), None)
+
+
+def start(station: str = "CN-SHA-0001", key: str = "k1") -> dict[str, Any]:
+    asked = ev.body(call("charging_start_session", {"station_id": station}, key=key))
+    return call("charging_start_session", {"station_id": station}, key=key,
+                body={"confirmation_token": asked["confirmation"]["token"]})
+
+
+def operation(op_id: str) -> dict[str, Any]:
+    return ev.body(router(ev.api("GET", "/v1/operations/{operation_id}", path_params={"operation_id": op_id}), None))
+
+
+def callback(command: str, uid: str, body: Any, token: str = EMSP_TOKEN, raw: str | None = None) -> dict[str, Any]:
+    event = json.loads(json.dumps(ev.sample("charging/ocpi_command_result.json")))
+    event["pathParameters"] = {"command": command, "uid": uid}
+    event["path"] = f"/ocpi/emsp/2.2.1/commands/{command}/{uid}"
+    event["headers"]["Authorization"] = "Token " + base64.b64encode(token.encode()).decode()
+    event["body"] = raw if raw is not None else json.dumps(body)
+    return charging(event, None)  # type: ignore[no-any-return]
+
+
+def test_stations_come_from_the_cpo(gateway: Template, cpo: OcpiTestCpo) -> None:
+    doc = ev.body(call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}, "radius_km": 5}))
+    assert "CN-SHA-0001" in [s["id"] for s in doc["result"]["stations"]]
+    assert cpo.requests_to("locations")[0].headers["authorization"] == "Token " + base64.b64encode(
+        CPO_TOKEN.encode()).decode()
+
+
+def test_start_stays_pending_until_the_cpo_calls_back(gateway: Template, cpo: OcpiTestCpo) -> None:
+    accepted = ev.body(start())
+    op_id = accepted["operation"]["id"]
+    assert operation(op_id)["status"] == "pending"
+    (command,) = [r for r in cpo.requests_to("commands")]
+    sent = command.body
+    session_id = sent["authorization_reference"]
+    assert sent["response_url"] == f"{PUBLIC}/ocpi/emsp/2.2.1/commands/START_SESSION/{session_id}"
+    assert sent["token"]["uid"].startswith("drv-") and "vin-test-1" not in json.dumps(sent)
+
+    ack = callback("START_SESSION", session_id, {"result": "ACCEPTED"})
+    assert ack["statusCode"] == 200 and ev.body(ack)["status_code"] == 1000
+    done = operation(op_id)
+    assert done["status"] == "succeeded" and done["result"]["session"]["status"] == "ACTIVE"
+    ev.is_problem(callback("START_SESSION", session_id, {"result": "ACCEPTED"}), 409)  # a second result
+
+    stopped = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"]["session"]
+    assert stopped["status"] == "COMPLETED" and stopped["kwh"] == pytest.approx(12.345)
+    assert stopped["cost"]["currency"] == "CNY" and stopped["cost"]["amount"] > 0
+
+
+def test_a_failed_command_result_fails_the_operation(gateway: Template) -> None:
+    op_id = ev.body(start())["operation"]["id"]
+    session_id = "cs_" + op_id.removeprefix("op_")
+    callback("START_SESSION", session_id, {"result": "EVSE_OCCUPIED", "message": "cable in use"})
+    failed = operation(op_id)
+    assert failed["status"] == "failed"
+    assert failed["error"]["status"] == 409 and "cable in use" in failed["error"]["detail"]
+
+
+class TestBadCallbacks:
+    @pytest.fixture
+    def pending(self, gateway: Template) -> Iterator[str]:
+        op_id = ev.body(start())["operation"]["id"]
+        before = snapshot(gateway)
+        yield "cs_" + op_id.removeprefix("op_")
+        assert snapshot(gateway) == before
+
+    def test_wrong_token(self, pending: str) -> None:
+        ev.is_problem(callback("START_SESSION", pending, {"result": "ACCEPTED"}, token="guess"), 401)
+
+    def test_unknown_command(self, pending: str) -> None:
+        ev.is_problem(callback("START_SESSION", "cs_" + "f" * 24, {"result": "ACCEPTED"}), 404)
+        ev.is_problem(callback("UNLOCK_CONNECTOR", pending, {"result": "ACCEPTED"}), 404)
+
+    def test_invalid_body(self, pending: str) -> None:
+        doc = ev.is_problem(callback("START_SESSION", pending, {"result": "MAYBE"}), 422)
+        assert doc["errors"][0]["pointer"] == "/result"
+        ev.is_problem(callback("START_SESSION", pending, None, raw="{not json"), 400)
+
+
+@pytest.mark.parametrize(("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502),
+                                              ("bad_envelope", 502)])
+def test_cpo_faults_on_start_leave_nothing_behind(gateway: Template, cpo: OcpiTestCpo, mode: str,
+                                                   status: int) -> None:
+    call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}})  # warm the location cache
+    asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"))
+    before = snapshot(gateway)
+    cpo.mode = mode
+    out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1",
+               body={"confirmation_token": asked["confirmation"]["token"]})
+    ev.is_problem(out, status)
+    assert snapshot(gateway) == before  # no session, no operation, key released, token still usable
+
+
+@pytest.mark.parametrize(("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502)])
+def test_cpo_faults_on_search(gateway: Template, cpo: OcpiTestCpo, mode: str, status: int) -> None:
+    cpo.mode = mode
+    ev.is_problem(call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}}), status)

@@ -1,0 +1,69 @@
+"""Health, the OpenAPI document (served = committed, valid 3.1), and the catalog endpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from cockpit.local.template import Template
+from router.handler import app
+from router.handler import lambda_handler as router
+from tests.support import events as ev
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_health_needs_no_token(gateway: Template) -> None:
+    out = router(ev.api("GET", "/v1/health", role=None), None)
+    assert out["statusCode"] == 200
+    assert ev.body(out) == {"status": "ok", "version": "0.1.0"}
+
+
+def test_served_openapi_is_the_committed_one_and_valid(gateway: Template) -> None:
+    served = ev.body(router(ev.api("GET", "/v1/openapi.json", role=None), None))
+    committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    assert served == committed, "docs/openapi.json drifted from the code: run `make openapi`"
+    validate(served)
+    assert served["openapi"].startswith("3.1")
+
+
+def test_openapi_agrees_with_api_md() -> None:
+    from cockpit.openapi import document
+
+    doc = document([app])
+    paths = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    assert {("GET", "/v1/health"), ("GET", "/v1/openapi.json"), ("GET", "/v1/tools"),
+            ("POST", "/v1/tools/{name}/invoke"), ("GET", "/v1/operations/{operation_id}")} <= paths
+    invoke = doc["paths"]["/v1/tools/{name}/invoke"]["post"]
+    assert {"404", "409", "422", "502", "504"} <= set(invoke["responses"])
+    assert invoke["security"] == [{"bearerAuth": []}]
+    assert doc["paths"]["/v1/health"]["get"]["security"] == []
+
+
+@pytest.mark.parametrize(("fmt", "root"), [(None, "tools"), ("native", "tools"), ("openai", "tools"),
+                                           ("bedrock", "toolConfig"), ("mcp", "tools")])
+def test_catalog_in_every_format(gateway: Template, fmt: str | None, root: str) -> None:
+    out = router(ev.api("GET", "/v1/tools", query={"format": fmt} if fmt else None), None)
+    assert out["statusCode"] == 200
+    doc = ev.body(out)
+    tools = doc["tools"] if root == "tools" else doc["toolConfig"]["tools"]
+    assert len(tools) == 5
+
+
+def test_unknown_format_is_422_naming_the_parameter(gateway: Template) -> None:
+    doc = ev.is_problem(router(ev.api("GET", "/v1/tools", query={"format": "xml"}), None), 422)
+    assert doc["errors"][0]["parameter"] == "format"
+
+
+def test_partners_see_no_vehicle_tools_and_admins_see_all(gateway: Template) -> None:
+    partner = ev.body(router(ev.api("GET", "/v1/tools", role="partner", sub="acme"), None))
+    admin = ev.body(router(ev.api("GET", "/v1/tools", role="admin", sub="ops"), None))
+    assert partner == {"tools": []}
+    assert len(admin["tools"]) == 5
+
+
+def test_catalog_needs_a_caller(gateway: Template) -> None:
+    ev.is_problem(router(ev.api("GET", "/v1/tools", role=None), None), 401)

@@ -1,0 +1,108 @@
+"""The Lambda Invoke API, driven by a real boto3 Lambda client."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.local.conftest import STACK
+
+
+def invoke(client: Any, payload: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+    response = client.invoke(
+        Payload=json.dumps(payload).encode(), **{"FunctionName": "HelperFunction", **kwargs}
+    )
+    body = response["Payload"].read()
+    return response, json.loads(body) if body else None
+
+
+def test_request_response(lambda_client: Any) -> None:
+    response, payload = invoke(lambda_client, {"hello": "world"})
+    assert response["StatusCode"] == 200
+    assert response["ExecutedVersion"] == "$LATEST"
+    assert "FunctionError" not in response
+    assert payload == {"echo": {"hello": "world"}, "function": "HelperFunction", "amount": 12.5, "count": 3}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arn:aws:lambda:us-east-1:000000000000:function:HelperFunction",
+        "arn:aws:lambda:us-east-1:000000000000:function:HelperFunction:$LATEST",
+        "000000000000:function:HelperFunction",
+    ],
+)
+def test_function_names_may_be_arns(lambda_client: Any, name: str) -> None:
+    _, payload = invoke(lambda_client, {}, FunctionName=name)
+    assert payload["function"] == "HelperFunction"
+
+
+def test_unhandled_error(lambda_client: Any) -> None:
+    response, payload = invoke(lambda_client, {"fail": "on purpose"})
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValueError"
+    assert payload["errorMessage"] == "helper failed: on purpose"
+    assert isinstance(payload["stackTrace"], list)
+    assert payload["stackTrace"]
+
+
+def test_timeout_is_an_error(lambda_client: Any) -> None:
+    started = time.monotonic()
+    response, payload = invoke(lambda_client, {"sleep": 4})
+    assert time.monotonic() - started < 3.5  # Timeout: 2
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 2.00 seconds" in payload["errorMessage"]
+
+
+def test_unserializable_result_is_a_marshal_error(lambda_client: Any) -> None:
+    response, payload = invoke(lambda_client, {"unserializable": True})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.MarshalError"
+
+
+def test_event_invocation_runs_in_the_background(lambda_client: Any, dynamodb: Any) -> None:
+    key = f"async-{uuid.uuid4().hex}"
+    response, payload = invoke(lambda_client, {"write": key}, InvocationType="Event")
+    assert (response["StatusCode"], payload) == (202, None)
+    deadline = time.monotonic() + 10
+    item = None
+    while item is None and time.monotonic() < deadline:
+        item = dynamodb.get_item(TableName=f"{STACK}-ItemsTable", Key={"pk": {"S": key}}).get("Item")
+        time.sleep(0.05)
+    assert item is not None
+    assert item["owner"] == {"S": "async"}
+
+
+def test_dry_run(lambda_client: Any) -> None:
+    response, _ = invoke(lambda_client, {"fail": "never runs"}, InvocationType="DryRun")
+    assert response["StatusCode"] == 204
+
+
+@pytest.mark.parametrize("kwargs", [{"FunctionName": "NoSuchFunction"}, {"Qualifier": "7"}])
+def test_unknown_function(lambda_client: Any, kwargs: dict[str, str]) -> None:
+    with pytest.raises(ClientError) as caught:
+        invoke(lambda_client, {}, **kwargs)
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert isinstance(caught.value, lambda_client.exceptions.ResourceNotFoundException)
+
+
+def test_invalid_json_payload(lambda_client: Any) -> None:
+    with pytest.raises(lambda_client.exceptions.InvalidRequestContentException):
+        lambda_client.invoke(FunctionName="HelperFunction", Payload=b"{not json")
+
+
+def test_a_dead_worker_is_replaced(lambda_client: Any) -> None:
+    response, payload = invoke(lambda_client, {"exit": True})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.ExitError"
+    _, payload = invoke(lambda_client, {"again": 1})
+    assert payload["echo"] == {"again": 1}
+    _, payload = invoke(lambda_client, {"and again": 2})  # the new worker outlives the thread that started it
+    assert payload["echo"] == {"and again": 2}
