@@ -67,6 +67,7 @@ def invoke_tool(req: Request) -> InvokeResponse:
             idempotency_key=idempotency_key(req),
             confirmation_token=body.confirmation_token,
             locale=negotiate_locale(req.headers.get("accept-language")),
+            request_id=req.request_id or None,
         )
     )
 

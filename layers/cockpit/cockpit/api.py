@@ -11,6 +11,7 @@ import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -49,10 +50,7 @@ class Request:
     def caller(self) -> Caller:
         if self._caller is None:
             ctx = (self.event.get("requestContext") or {}).get("authorizer") or {}
-            try:
-                self._caller = Caller(sub=ctx.get("sub", ""), role=ctx.get("role", ""))
-            except ValidationError:
-                raise Unauthorized("the request carries no authenticated caller") from None
+            self._caller = _caller(str(ctx.get("sub", "")), str(ctx.get("role", "")))
         return self._caller
 
     @property
@@ -86,6 +84,15 @@ class Request:
             if first["type"] == "json_invalid":
                 raise MalformedJson(f"the body is not valid JSON: {first['msg']}") from None
             raise from_pydantic(exc) from None
+
+
+@lru_cache(maxsize=4096)
+def _caller(sub: str, role: str) -> Caller:
+    """The authorizer's context as a Caller (validated once per distinct caller in a container)."""
+    try:
+        return Caller(sub=sub, role=role)  # type: ignore[arg-type]
+    except ValidationError:
+        raise Unauthorized("the request carries no authenticated caller") from None
 
 
 @dataclass

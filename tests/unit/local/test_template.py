@@ -144,6 +144,8 @@ def test_physical_ids_override_refs() -> None:
         ({"ChargingProvider": "teleport"}, "is not one of"),
         ({"StageName": "not ok!"}, "does not match"),
         ({"NoSuchParameter": "x"}, "not declared"),
+        ({"OcpiTimeoutSeconds": "30"}, "above MaxValue"),
+        ({"OcpiTimeoutSeconds": "soon"}, "is not a number"),
     ],
 )
 def test_bad_parameters_are_rejected(overrides: dict[str, str], message: str) -> None:

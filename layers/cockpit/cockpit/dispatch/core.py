@@ -30,6 +30,7 @@ class ToolCall:
     idempotency_key: str | None = None
     confirmation_token: str | None = None
     locale: str = "en-US"
+    request_id: str | None = None  # the caller's correlation id, carried to the target
 
 
 class Dispatcher:
@@ -53,13 +54,11 @@ class Dispatcher:
             self.catalog.validate_arguments(tool, call.arguments)
             if tool.needs_idempotency_key and not call.idempotency_key:
                 raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
-            args_hash = fingerprint(
-                {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
-            )
+            if not tool.needs_idempotency_key:
+                return self._perform(tool, call, "")
+            args_hash = fingerprint({"tool": tool.name, "arguments": call.arguments, "session": call.session_id})
             if tool.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
-            if not tool.needs_idempotency_key:
-                return self._perform(tool, call, args_hash)
             return self._perform_once(tool, call, args_hash)
 
     def _perform_once(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
@@ -105,7 +104,7 @@ class Dispatcher:
 
     def _call_target(self, tool: ToolSpec, call: ToolCall, *, phase: str, confirmed: bool) -> ToolResult:
         invocation = ToolInvocation(
-            invocation_id=uuid.uuid4().hex,
+            invocation_id=call.request_id or uuid.uuid4().hex,
             tool=tool.name,
             arguments=call.arguments,
             caller=call.caller,

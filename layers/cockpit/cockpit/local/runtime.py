@@ -102,7 +102,7 @@ class Runtime:
         self.aws: AwsEndpoint | None = None
         self.pool: WorkerPool | None = None
         self.servers: list[LoopbackServer] = []
-        self._threads: list[threading.Thread] = []
+        self._serving: list[LoopbackServer] = []
 
     def load(self, physical_ids: dict[str, str] | None = None) -> Template:
         path = self.options.template.resolve()
@@ -146,9 +146,8 @@ class Runtime:
         lambda_server.RequestHandlerClass = lambda_api.handler_class(lambda_api.LambdaApi(self.pool))
         api_server.RequestHandlerClass = apigw.handler_class(apigw.ApiGateway(template, self.pool))
         for server in (lambda_server, api_server):
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+            self._serving.append(server)
         for port in (options.lambda_port, options.port):
             if not port_open(port, timeout=5):
                 raise PortInUseError(f"{LOOPBACK}:{port} does not answer")
@@ -181,10 +180,11 @@ class Runtime:
         return f"curl {auth}{api}{route.path}"
 
     def stop(self) -> None:
-        for server in reversed(self.servers):
-            if any(thread.is_alive() for thread in self._threads):
-                server.shutdown()
+        for server in reversed(self._serving):
+            server.shutdown()  # waits for serve_forever to return: only for servers that serve
+        for server in self.servers:
             server.server_close()
+        self._serving.clear()
         self.servers.clear()
         if self.pool is not None:
             self.pool.stop()

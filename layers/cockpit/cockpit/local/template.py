@@ -251,10 +251,20 @@ def _check_parameter(name: str, spec: Mapping[str, Any], value: str) -> None:
     if pattern and not re.fullmatch(str(pattern), value):
         raise TemplateError(f"parameter {name}={value!r} does not match {pattern}")
     if spec.get("Type") == "Number":
-        try:
-            float(value)
-        except ValueError:
-            raise TemplateError(f"parameter {name}={value!r} is not a number") from None
+        _check_number(name, spec, value)
+    if not int(spec.get("MinLength", 0)) <= len(value) <= int(spec.get("MaxLength", len(value))):
+        raise TemplateError(f"parameter {name}={value!r} has a length outside MinLength/MaxLength")
+
+
+def _check_number(name: str, spec: Mapping[str, Any], value: str) -> None:
+    try:
+        number = float(value)
+    except ValueError:
+        raise TemplateError(f"parameter {name}={value!r} is not a number") from None
+    if "MinValue" in spec and number < float(spec["MinValue"]):
+        raise TemplateError(f"parameter {name}={value} is below MinValue {spec['MinValue']}")
+    if "MaxValue" in spec and number > float(spec["MaxValue"]):
+        raise TemplateError(f"parameter {name}={value} is above MaxValue {spec['MaxValue']}")
 
 
 def _typed_parameter(spec: Mapping[str, Any], value: str) -> Any:

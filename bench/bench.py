@@ -1,0 +1,193 @@
+"""`make bench`: what the gateway costs on top of a raw handler, measured in one run on this machine.
+
+1. Warm overhead: a tool call through the router (routing, auth context, body model, JSON Schema
+   validation, policy, metrics, response model) with the target at zero cost, against a raw pydantic
+   handler that only parses the body and serializes an answer. Median and p99; the ratio is what counts.
+2. Cold import of each function's handler module in a fresh interpreter, against a raw handler's
+   imports (boto3 + pydantic).
+3. DynamoDB calls per invoke, per function, for each kind of tool call (moto in-process).
+Timings are never asserted in tests: the machines are shared and noisy, so only ratios are reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WARM_ROUNDS = 3000
+COLD_ROUNDS = 7
+GOAL_WARM, GOAL_COLD = 5.0, 3.5
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "CockpitBench", "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
+
+
+def time_calls(fn: Callable[[], Any], rounds: int) -> list[float]:
+    for _ in range(200):  # warm up caches, validators, lazy imports
+        fn()
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        fn()
+        out.append((time.perf_counter_ns() - start) / 1000)
+    return out
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Metrics are printed (EMF) on every call; keep them off the terminal while timing."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def warm_overhead() -> list[tuple[str, float, float, float]]:
+    from cockpit.dispatch.core import Dispatcher
+    from cockpit.tools.catalog import first_party
+    from cockpit.tools.model import ToolInvocation, ToolResult
+    from router import service
+    from router.handler import lambda_handler
+    from tests.support import events
+
+    class ZeroTarget:
+        answer = ToolResult(status="succeeded", result={"stations": []})
+
+        def resolve(self, _target: str) -> ZeroTarget:
+            return self
+
+        def invoke(self, _invocation: ToolInvocation) -> ToolResult:
+            return self.answer
+
+    gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
+    service.dispatcher = lambda: gateway  # the bench swaps the wiring for a zero-cost target
+    event = events.invoke("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737},
+                                                    "radius_km": 5, "connectors": ["GB_T_DC"], "limit": 5})
+    from bench.raw_handler import handler as raw
+    with quiet():
+        assert lambda_handler(event, None)["statusCode"] == 200
+        rows = []
+        for label, fn in (("raw pydantic handler", lambda: raw(event, None)),
+                          ("router invoke (read tool)", lambda: lambda_handler(event, None))):
+            median, p99 = percentiles(time_calls(fn, WARM_ROUNDS))
+            rows.append((label, median, p99, 0.0))
+    base = rows[0][1]
+    return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
+def cold_import(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    runs = []
+    for _ in range(COLD_ROUNDS):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        runs.append(float(out.stdout.strip()) * 1000)
+    return statistics.median(runs)
+
+
+def cold_imports() -> list[tuple[str, float, float]]:
+    raw = cold_import("bench.raw_handler")
+    rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
+    for fn in ("authorizer", "router", "charging"):
+        ms = cold_import(f"{fn}.handler")
+        rows.append((f"{fn}.handler", ms, ms / raw))
+    return rows
+
+
+def dynamodb_calls() -> list[tuple[str, str]]:
+    """Count DynamoDB API calls per function while the router calls charging (served in-process)."""
+    import boto3
+    import pytest
+    from moto import mock_aws
+
+    from cockpit import aws
+    from router.handler import lambda_handler as router
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+
+    counts: Counter[tuple[str, str]] = Counter()
+    where = {"fn": "router"}
+
+    def count(model: Any, **_kw: Any) -> None:
+        counts[(where["fn"], model.name)] += 1
+
+    rows: list[tuple[str, str]] = []
+    with pytest.MonkeyPatch.context() as mp, aws_from_template(mp, "RouterFunction", "ChargingFunction"), quiet():
+        assert isinstance(mock_aws, Callable)  # the context above is moto's
+        aws.client("dynamodb").meta.events.register("before-call.dynamodb", count)
+        lam = aws.client("lambda")
+        lam.meta.events.register_first("before-send.lambda.Invoke", lambda **_: where.update(fn="charging"))
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="router"))
+
+        def measure(label: str, event: dict[str, Any]) -> dict[str, Any]:
+            counts.clear()
+            out = router(event, None)
+            assert out["statusCode"] == 200, out
+            per_fn = Counter()
+            for (fn, _op), n in counts.items():
+                per_fn[fn] += n
+            detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
+            rows.append((label, f"router {per_fn['router']}, charging {per_fn['charging']}  ({detail})"))
+            return json.loads(out["body"])
+
+        here = {"location": {"lat": 31.2304, "lon": 121.4737}, "radius_km": 3}
+        measure("charging_find_stations (read)", events.invoke("charging_find_stations", here))
+        asked = measure("charging_start_session, ask confirmation",
+                        events.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1"))
+        token = asked["confirmation"]["token"]
+        done = measure("charging_start_session, confirmed", events.invoke(
+            "charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1", body={"confirmation_token": token}))
+        measure("same call replayed (Idempotency-Key)", events.invoke(
+            "charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1", body={"confirmation_token": token}))
+        op = done["operation"]["id"]
+        measure("GET /v1/operations/{id}", events.api("GET", "/v1/operations/{operation_id}",
+                                                      path_params={"operation_id": op}))
+        session_id = "cs_" + op.removeprefix("op_")
+        measure("charging_stop_session", events.invoke("charging_stop_session", {"session_id": session_id}, key="b2"))
+        del boto3
+    return rows
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
+    print("## Warm overhead: tool call through the router, target at zero cost "
+          f"({WARM_ROUNDS} calls each, µs)\n")
+    print("| handler | median µs | p99 µs | × raw (median) |\n|---|---:|---:|---:|")
+    warm = warm_overhead()
+    for label, median, p99, ratio in warm:
+        print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
+    print(f"\nGoal: ≤ {GOAL_WARM:.1f}× raw at the median → {'met' if warm[-1][3] <= GOAL_WARM else 'NOT met'}\n")
+
+    print(f"## Cold import of each handler module (fresh interpreter, median of {COLD_ROUNDS}, ms)\n")
+    print("| module | ms | × raw |\n|---|---:|---:|")
+    cold = cold_imports()
+    for label, ms, ratio in cold:
+        print(f"| {label} | {ms:.0f} | {ratio:.2f} |")
+    worst = max(r for _, _, r in cold)
+    print(f"\nGoal: ≤ {GOAL_COLD:.1f}× raw → {'met' if worst <= GOAL_COLD else 'NOT met'} (worst {worst:.2f}×)\n")
+
+    print("## DynamoDB calls per invoke\n")
+    print("| call | DynamoDB calls |\n|---|---|")
+    for label, detail in dynamodb_calls():
+        print(f"| {label} | {detail} |")
+
+
+if __name__ == "__main__":
+    main()
