@@ -29,12 +29,16 @@ WARM_ROUNDS = 3000
 COLD_ROUNDS = 7
 GOAL_WARM, GOAL_COLD = 5.0, 3.5
 
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_METRICS_NAMESPACE": "CockpitBench", "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-})
-
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_NAMESPACE": "CockpitBench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -79,14 +83,24 @@ def warm_overhead() -> list[tuple[str, float, float, float]]:
 
     gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
     service.dispatcher = lambda: gateway  # the bench swaps the wiring for a zero-cost target
-    event = events.invoke("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737},
-                                                    "radius_km": 5, "connectors": ["GB_T_DC"], "limit": 5})
+    event = events.invoke(
+        "charging_find_stations",
+        {
+            "location": {"lat": 31.2304, "lon": 121.4737},
+            "radius_km": 5,
+            "connectors": ["GB_T_DC"],
+            "limit": 5,
+        },
+    )
     from bench.raw_handler import handler as raw
+
     with quiet():
         assert lambda_handler(event, None)["statusCode"] == 200
         rows = []
-        for label, fn in (("raw pydantic handler", lambda: raw(event, None)),
-                          ("router invoke (read tool)", lambda: lambda_handler(event, None))):
+        for label, fn in (
+            ("raw pydantic handler", lambda: raw(event, None)),
+            ("router invoke (read tool)", lambda: lambda_handler(event, None)),
+        ):
             median, p99 = percentiles(time_calls(fn, WARM_ROUNDS))
             rows.append((label, median, p99, 0.0))
     base = rows[0][1]
@@ -97,7 +111,9 @@ def cold_import(module: str) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = []
     for _ in range(COLD_ROUNDS):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
         runs.append(float(out.stdout.strip()) * 1000)
     return statistics.median(runs)
 
@@ -129,7 +145,11 @@ def dynamodb_calls() -> list[tuple[str, str]]:
         counts[(where["fn"], model.name)] += 1
 
     rows: list[tuple[str, str]] = []
-    with pytest.MonkeyPatch.context() as mp, aws_from_template(mp, "RouterFunction", "ChargingFunction"), quiet():
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "RouterFunction", "ChargingFunction"),
+        quiet(),
+    ):
         assert isinstance(mock_aws, Callable)  # the context above is moto's
         aws.client("dynamodb").meta.events.register("before-call.dynamodb", count)
         lam = aws.client("lambda")
@@ -149,31 +169,56 @@ def dynamodb_calls() -> list[tuple[str, str]]:
 
         here = {"location": {"lat": 31.2304, "lon": 121.4737}, "radius_km": 3}
         measure("charging_find_stations (read)", events.invoke("charging_find_stations", here))
-        asked = measure("charging_start_session, ask confirmation",
-                        events.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1"))
+        asked = measure(
+            "charging_start_session, ask confirmation",
+            events.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1"),
+        )
         token = asked["confirmation"]["token"]
-        done = measure("charging_start_session, confirmed", events.invoke(
-            "charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1", body={"confirmation_token": token}))
-        measure("same call replayed (Idempotency-Key)", events.invoke(
-            "charging_start_session", {"station_id": "CN-SHA-0001"}, key="b1", body={"confirmation_token": token}))
+        done = measure(
+            "charging_start_session, confirmed",
+            events.invoke(
+                "charging_start_session",
+                {"station_id": "CN-SHA-0001"},
+                key="b1",
+                body={"confirmation_token": token},
+            ),
+        )
+        measure(
+            "same call replayed (Idempotency-Key)",
+            events.invoke(
+                "charging_start_session",
+                {"station_id": "CN-SHA-0001"},
+                key="b1",
+                body={"confirmation_token": token},
+            ),
+        )
         op = done["operation"]["id"]
-        measure("GET /v1/operations/{id}", events.api("GET", "/v1/operations/{operation_id}",
-                                                      path_params={"operation_id": op}))
+        measure(
+            "GET /v1/operations/{id}",
+            events.api("GET", "/v1/operations/{operation_id}", path_params={"operation_id": op}),
+        )
         session_id = "cs_" + op.removeprefix("op_")
-        measure("charging_stop_session", events.invoke("charging_stop_session", {"session_id": session_id}, key="b2"))
+        measure(
+            "charging_stop_session",
+            events.invoke("charging_stop_session", {"session_id": session_id}, key="b2"),
+        )
         del boto3
     return rows
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
-    print("## Warm overhead: tool call through the router, target at zero cost "
-          f"({WARM_ROUNDS} calls each, µs)\n")
+    print(
+        "## Warm overhead: tool call through the router, target at zero cost "
+        f"({WARM_ROUNDS} calls each, µs)\n"
+    )
     print("| handler | median µs | p99 µs | × raw (median) |\n|---|---:|---:|---:|")
     warm = warm_overhead()
     for label, median, p99, ratio in warm:
         print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
-    print(f"\nGoal: ≤ {GOAL_WARM:.1f}× raw at the median → {'met' if warm[-1][3] <= GOAL_WARM else 'NOT met'}\n")
+    print(
+        f"\nGoal: ≤ {GOAL_WARM:.1f}× raw at the median → {'met' if warm[-1][3] <= GOAL_WARM else 'NOT met'}\n"
+    )
 
     print(f"## Cold import of each handler module (fresh interpreter, median of {COLD_ROUNDS}, ms)\n")
     print("| module | ms | × raw |\n|---|---:|---:|")
@@ -181,7 +226,10 @@ def main() -> None:
     for label, ms, ratio in cold:
         print(f"| {label} | {ms:.0f} | {ratio:.2f} |")
     worst = max(r for _, _, r in cold)
-    print(f"\nGoal: ≤ {GOAL_COLD:.1f}× raw → {'met' if worst <= GOAL_COLD else 'NOT met'} (worst {worst:.2f}×)\n")
+    print(
+        f"\nGoal: ≤ {GOAL_COLD:.1f}× raw → {'met' if worst <= GOAL_COLD else 'NOT met'} "
+        f"(worst {worst:.2f}×)\n"
+    )
 
     print("## DynamoDB calls per invoke\n")
     print("| call | DynamoDB calls |\n|---|---|")

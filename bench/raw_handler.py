@@ -40,4 +40,8 @@ class Answer(BaseModel):
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     Body.model_validate_json(event["body"])
     answer = Answer(tool=event["pathParameters"]["name"], status="succeeded", result={"stations": []})
-    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": answer.model_dump_json()}
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": answer.model_dump_json(),
+    }

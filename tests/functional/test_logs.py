@@ -30,12 +30,28 @@ def logs() -> Iterator[io.StringIO]:
 def test_a_full_flow_logs_no_token_and_no_position(
     gateway: Template, logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asked = ev.body(router(ev.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"), None))
+    asked = ev.body(
+        router(ev.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"), None)
+    )
     token = asked["confirmation"]["token"]
-    router(ev.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1",
-                     body={"confirmation_token": token}), None)
-    router(ev.invoke("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k2",
-                     body={"confirmation_token": token}), None)  # refused: logged, token must not be
+    router(
+        ev.invoke(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="k1",
+            body={"confirmation_token": token},
+        ),
+        None,
+    )
+    router(
+        ev.invoke(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="k2",
+            body={"confirmation_token": token},
+        ),
+        None,
+    )  # refused: logged, token must not be
     router(ev.invoke("charging_find_stations", {"location": SECRET_SPOT}), None)
     router(ev.invoke("charging_find_stations", {"location": {"lat": 91, "lon": 0}}), None)
     charging(ev.sample("charging/ocpi_command_result.json"), None)  # bad OCPI token: refused and logged
@@ -51,7 +67,10 @@ def test_a_full_flow_logs_no_token_and_no_position(
 
 def test_sensitive_fields_are_masked_wherever_they_are() -> None:
     record = {"message": "x", "extra": {"Authorization": "Bearer abc", "nested": [{"lat": 1.5, "ok": 2}]}}
-    assert redact(record) == {"message": "x", "extra": {"Authorization": "***", "nested": [{"lat": "***", "ok": 2}]}}
+    assert redact(record) == {
+        "message": "x",
+        "extra": {"Authorization": "***", "nested": [{"lat": "***", "ok": 2}]},
+    }
 
 
 def test_the_logger_masks_extra_fields(logs: io.StringIO) -> None:

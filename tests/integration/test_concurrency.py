@@ -98,14 +98,23 @@ def test_two_vehicles_racing_for_one_charge_point(stack: Template) -> None:
     having seen it free, lost the conditional write on it (its operation fails as occupied)."""
     charging_table = table(stack, "ChargingTable")
     ops = OperationStore(table(stack, "OperationsTable"))
-    service = ChargingService(SandboxOperator(DynamoEvseStates(charging_table)), SessionStore(charging_table), ops,
-                              callback_base=lambda: "http://127.0.0.1:3000")
+    service = ChargingService(
+        SandboxOperator(DynamoEvseStates(charging_table)),
+        SessionStore(charging_table),
+        ops,
+        callback_base=lambda: "http://127.0.0.1:3000",
+    )
     args = StartSessionArgs(station_id="CN-SHA-0001", evse_uid="CN-SHA-0001-E1")
 
     def start(i: int) -> Any:
-        inv = ToolInvocation(invocation_id=str(i), tool="charging_start_session", arguments=args.model_dump(),
-                             caller=Caller(sub=f"vin-{i}", role=Role.VEHICLE), idempotency_key=uuid.uuid4().hex,
-                             confirmed=True)
+        inv = ToolInvocation(
+            invocation_id=str(i),
+            tool="charging_start_session",
+            arguments=args.model_dump(),
+            caller=Caller(sub=f"vin-{i}", role=Role.VEHICLE),
+            idempotency_key=uuid.uuid4().hex,
+            confirmed=True,
+        )
         return service.start_session(inv, args)
 
     results = race(2, start)

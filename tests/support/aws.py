@@ -84,6 +84,8 @@ def snapshot(template: Template) -> dict[str, list[dict[str, Any]]]:
     client = boto3.client("dynamodb")
     out: dict[str, list[dict[str, Any]]] = {}
     for table in template.tables.values():
-        items = [i for page in client.get_paginator("scan").paginate(TableName=table.name) for i in page["Items"]]
+        items = [
+            i for page in client.get_paginator("scan").paginate(TableName=table.name) for i in page["Items"]
+        ]
         out[table.name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
     return out

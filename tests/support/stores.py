@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from cockpit.confirmations import Confirmation
-from cockpit.errors import ConfirmationExpired, ConfirmationInvalid, IdempotencyConflict, IdempotencyInProgress
+from cockpit.errors import (
+    ConfirmationExpired,
+    ConfirmationInvalid,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+)
 from cockpit.tools.model import Caller, ToolInvocation, ToolResult
 
 
@@ -64,7 +69,9 @@ class FakeTarget:
 
     answers: list[ToolResult] = field(default_factory=list)
     seen: list[ToolInvocation] = field(default_factory=list)
-    default: ToolResult = field(default_factory=lambda: ToolResult(status="succeeded", result={"stations": []}))
+    default: ToolResult = field(
+        default_factory=lambda: ToolResult(status="succeeded", result={"stations": []})
+    )
 
     def invoke(self, invocation: ToolInvocation) -> ToolResult:
         self.seen.append(invocation)

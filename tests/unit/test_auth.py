@@ -32,7 +32,15 @@ def verifier(keys: Path) -> Verifier:
 
 def claims(**over: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"sub": "vin-1", "role": "vehicle", "iss": ISS, "aud": AUD, "iat": now, "nbf": now, "exp": now + 600} | over
+    return {
+        "sub": "vin-1",
+        "role": "vehicle",
+        "iss": ISS,
+        "aud": AUD,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    } | over
 
 
 def b64(part: dict[str, Any]) -> str:
@@ -86,7 +94,9 @@ def test_alg_none_is_refused(verifier: Verifier) -> None:
 
 def test_hs256_signed_with_the_public_key_is_refused(verifier: Verifier, keys: Path) -> None:
     public_pem = serialization.load_pem_private_key((keys / devkeys.KEY_FILE).read_bytes(), None).public_key()
-    secret = public_pem.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    secret = public_pem.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     header, payload = b64({"alg": "HS256", "typ": "JWT"}), b64(claims())
     import hashlib
     import hmac
@@ -131,7 +141,9 @@ class TestAuthorizerHandler:
 
     def test_allow_policy_covers_the_whole_api_and_carries_the_caller(self, keys: Path) -> None:
         token = devkeys.token("vehicle", "vin-42", folder=keys)
-        out = handler.lambda_handler({"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": self.ARN}, None)
+        out = handler.lambda_handler(
+            {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": self.ARN}, None
+        )
         assert out["principalId"] == "vin-42"
         assert out["context"] == {"sub": "vin-42", "role": "vehicle"}
         (statement,) = out["policyDocument"]["Statement"]
@@ -139,8 +151,10 @@ class TestAuthorizerHandler:
         assert statement["Resource"] == "arn:aws:execute-api:us-east-1:000000000000:abc123/live/*/*"
 
     def test_refusal_is_api_gateways_unauthorized(self) -> None:
-        with pytest.raises(Exception, match="^Unauthorized$"):
-            handler.lambda_handler({"type": "TOKEN", "authorizationToken": "Bearer x.y.z", "methodArn": self.ARN}, None)
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            handler.lambda_handler(
+                {"type": "TOKEN", "authorizationToken": "Bearer x.y.z", "methodArn": self.ARN}, None
+            )
 
     def test_missing_configuration_fails_loudly(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from cockpit.errors import ConfigurationError

@@ -28,8 +28,11 @@ def settings_classes(package: str) -> list[type[EnvSettings]]:
     found: list[type[EnvSettings]] = []
     for info in pkgutil.walk_packages(pkg.__path__, package + "."):
         module = importlib.import_module(info.name)
-        found += [v for v in vars(module).values()
-                  if isinstance(v, type) and issubclass(v, EnvSettings) and v.__module__ == info.name]
+        found += [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, EnvSettings) and v.__module__ == info.name
+        ]
     return found
 
 
@@ -96,8 +99,11 @@ def test_rest_api_with_a_token_authorizer_and_an_api_url_output() -> None:
 
 def test_public_routes_are_exactly_health_openapi_and_the_ocpi_callback() -> None:
     public = {(r.method, r.path) for r in TEMPLATE.routes if r.authorizer is None}
-    assert public == {("GET", "/v1/health"), ("GET", "/v1/openapi.json"),
-                      ("POST", "/ocpi/emsp/2.2.1/commands/{command}/{uid}")}
+    assert public == {
+        ("GET", "/v1/health"),
+        ("GET", "/v1/openapi.json"),
+        ("POST", "/ocpi/emsp/2.2.1/commands/{command}/{uid}"),
+    }
 
 
 def test_routes_match_the_handlers_routes() -> None:

@@ -26,6 +26,7 @@ from charging.ports import (
     CommandResponseType,
     CommandResult,
     CommandResultType,
+    Connector,
     Evse,
     EvseStatus,
     Location,
@@ -217,7 +218,7 @@ class ChargingService:
         return max(free, key=lambda e: (max(c.max_electric_power for c in e.connectors), e.uid))
 
     @staticmethod
-    def _connector(evse: Evse, connector_id: str) -> object:
+    def _connector(evse: Evse, connector_id: str) -> Connector:
         found = next((c for c in evse.connectors if c.id == connector_id), None)
         if found is None:
             raise NotFound(f"charge point {evse.uid} has no connector {connector_id}")

@@ -90,7 +90,7 @@ class Request:
 def _caller(sub: str, role: str) -> Caller:
     """The authorizer's context as a Caller (validated once per distinct caller in a container)."""
     try:
-        return Caller(sub=sub, role=role)  # type: ignore[arg-type]
+        return Caller.model_validate({"sub": sub, "role": role})
     except ValidationError:
         raise Unauthorized("the request carries no authenticated caller") from None
 
@@ -161,7 +161,9 @@ class Api:
             response = self._run(route, Request(event))
             return response.proxy(exclude_none=route.exclude_none)
         except ProblemError as exc:
-            logger().info("refused", extra={"route": f"{method} {resource}", "status": exc.status, "problem": exc.slug})
+            logger().info(
+                "refused", extra={"route": f"{method} {resource}", "status": exc.status, "problem": exc.slug}
+            )
             return problem_response(exc, path).proxy(exclude_none=True)
         except Exception:
             logger().exception("unhandled error", extra={"route": f"{method} {resource}"})

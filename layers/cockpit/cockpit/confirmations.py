@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, number, text
+from cockpit.ddb import Clock, N, S, condition_failed, failed_item, number, text
 from cockpit.errors import ConfirmationExpired, ConfirmationInvalid
 from cockpit.tools.model import Caller
 
@@ -88,7 +88,7 @@ class DynamoConfirmationStore:
         except ClientError as exc:
             if not condition_failed(exc):
                 raise
-            raise self._why(exc.response.get("Item") or {}, caller, tool, arguments_hash) from None
+            raise self._why(failed_item(exc), caller, tool, arguments_hash) from None
         return int(number(old.get("Attributes") or {}, "expires_at"))
 
     def _why(

@@ -33,6 +33,12 @@ def condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+def failed_item(exc: ClientError) -> dict[str, Any]:
+    """The item a failed condition found (ReturnValuesOnConditionCheckFailure=ALL_OLD), or {}."""
+    item: Any = exc.response.get("Item")
+    return item if isinstance(item, dict) else {}
+
+
 def cancelled_by_condition(exc: ClientError) -> bool:
     """A TransactWriteItems cancelled because one of its conditions failed."""
     if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, number, text
+from cockpit.ddb import Clock, N, S, condition_failed, failed_item, number, text
 from cockpit.errors import IdempotencyConflict, IdempotencyInProgress
 
 RECORD_TTL_S = 24 * 3600
@@ -73,7 +73,7 @@ class DynamoIdempotencyStore:
         except ClientError as exc:
             if not condition_failed(exc):
                 raise
-            old = exc.response.get("Item") or self._read(scope, key)
+            old = failed_item(exc) or self._read(scope, key)
         if text(old, "fingerprint") != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used with a different request")
         if text(old, "state") == "COMPLETED":

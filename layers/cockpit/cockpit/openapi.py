@@ -24,14 +24,26 @@ DESCRIPTION = (
     "One safe, fast, stable interface between in-car AI assistants and digital services. "
     "Errors are RFC 9457 problem documents. Authenticate with `Authorization: Bearer <JWT>` (RS256)."
 )
-_DESCRIPTIONS = {400: "Bad request", 401: "Missing or invalid token", 403: "Not allowed for this caller",
-                 404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Body over 256 KiB",
-                 415: "Not JSON", 422: "Failed validation", 429: "Rate limited", 502: "Upstream answered badly",
-                 504: "Upstream timed out"}
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing or invalid token",
+    403: "Not allowed for this caller",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Body over 256 KiB",
+    415: "Not JSON",
+    422: "Failed validation",
+    429: "Rate limited",
+    502: "Upstream answered badly",
+    504: "Upstream timed out",
+}
 
 
 def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
-    wanted: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [(Problem, "serialization")]
+    wanted: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
+        (Problem, "serialization")
+    ]
     for r in routes:
         if r.request is not None:
             wanted.append((r.request, "validation"))
@@ -45,14 +57,21 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)\+?}", route.resource)
     ]
-    params += [{"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
-               for n, d in route.query.items()]
-    params += [{"name": n, "in": "header", "required": False, "description": d, "schema": {"type": "string"}}
-               for n, d in route.headers.items()]
+    params += [
+        {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+        for n, d in route.query.items()
+    ]
+    params += [
+        {"name": n, "in": "header", "required": False, "description": d, "schema": {"type": "string"}}
+        for n, d in route.headers.items()
+    ]
     return params
 
 
-def _operation(route: Route, refs: dict[str, Any]) -> dict[str, Any]:
+Refs = dict[tuple[str, str], dict[str, Any]]
+
+
+def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "OK"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(route.response.__name__, "serialization")]}}
@@ -86,7 +105,7 @@ def _operation(route: Route, refs: dict[str, Any]) -> dict[str, Any]:
 def document(apis: Sequence[Api]) -> dict[str, Any]:
     routes = [r for api in apis for r in api.routes.values()]
     keyed, defs = models_json_schema(_models(routes), ref_template=REF)
-    refs = {(model.__name__, mode): schema for (model, mode), schema in keyed.items()}
+    refs: Refs = {(model.__name__, mode): schema for (model, mode), schema in keyed.items()}
     paths: dict[str, dict[str, Any]] = {}
     for route in sorted(routes, key=lambda r: (r.resource, r.method)):
         paths.setdefault(route.resource, {})[route.method.lower()] = _operation(route, refs)

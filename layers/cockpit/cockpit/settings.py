@@ -50,7 +50,7 @@ def get_settings(cls: type[S]) -> S:
     found = _cache.get(cls)
     if found is None:
         found = _cache[cls] = cls.from_env()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def per_container(fn: F) -> F:

@@ -29,8 +29,13 @@ def cpo() -> Iterator[OcpiTestCpo]:
 
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Template]:
-    params = {"ChargingProvider": "ocpi", "OcpiVersionUrl": cpo.version_url, "DevelopmentMode": "true",
-              "PublicBaseUrl": PUBLIC, "OcpiTimeoutSeconds": "0.5"}
+    params = {
+        "ChargingProvider": "ocpi",
+        "OcpiVersionUrl": cpo.version_url,
+        "DevelopmentMode": "true",
+        "PublicBaseUrl": PUBLIC,
+        "OcpiTimeoutSeconds": "0.5",
+    }
     with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction", parameters=params) as template:
         (secret,) = template.secrets.values()
         boto3.client("secretsmanager").put_secret_value(
@@ -45,15 +50,23 @@ def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:
 
 def start(station: str = "CN-SHA-0001", key: str = "k1") -> dict[str, Any]:
     asked = ev.body(call("charging_start_session", {"station_id": station}, key=key))
-    return call("charging_start_session", {"station_id": station}, key=key,
-                body={"confirmation_token": asked["confirmation"]["token"]})
+    return call(
+        "charging_start_session",
+        {"station_id": station},
+        key=key,
+        body={"confirmation_token": asked["confirmation"]["token"]},
+    )
 
 
 def operation(op_id: str) -> dict[str, Any]:
-    return ev.body(router(ev.api("GET", "/v1/operations/{operation_id}", path_params={"operation_id": op_id}), None))
+    return ev.body(
+        router(ev.api("GET", "/v1/operations/{operation_id}", path_params={"operation_id": op_id}), None)
+    )
 
 
-def callback(command: str, uid: str, body: Any, token: str = EMSP_TOKEN, raw: str | None = None) -> dict[str, Any]:
+def callback(
+    command: str, uid: str, body: Any, token: str = EMSP_TOKEN, raw: str | None = None
+) -> dict[str, Any]:
     event = json.loads(json.dumps(ev.sample("charging/ocpi_command_result.json")))
     event["pathParameters"] = {"command": command, "uid": uid}
     event["path"] = f"/ocpi/emsp/2.2.1/commands/{command}/{uid}"
@@ -63,10 +76,14 @@ def callback(command: str, uid: str, body: Any, token: str = EMSP_TOKEN, raw: st
 
 
 def test_stations_come_from_the_cpo(gateway: Template, cpo: OcpiTestCpo) -> None:
-    doc = ev.body(call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}, "radius_km": 5}))
+    doc = ev.body(
+        call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}, "radius_km": 5})
+    )
     assert "CN-SHA-0001" in [s["id"] for s in doc["result"]["stations"]]
-    assert cpo.requests_to("locations")[0].headers["authorization"] == "Token " + base64.b64encode(
-        CPO_TOKEN.encode()).decode()
+    assert (
+        cpo.requests_to("locations")[0].headers["authorization"]
+        == "Token " + base64.b64encode(CPO_TOKEN.encode()).decode()
+    )
 
 
 def test_start_stays_pending_until_the_cpo_calls_back(gateway: Template, cpo: OcpiTestCpo) -> None:
@@ -85,7 +102,9 @@ def test_start_stays_pending_until_the_cpo_calls_back(gateway: Template, cpo: Oc
     assert done["status"] == "succeeded" and done["result"]["session"]["status"] == "ACTIVE"
     ev.is_problem(callback("START_SESSION", session_id, {"result": "ACCEPTED"}), 409)  # a second result
 
-    stopped = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"]["session"]
+    stopped = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"][
+        "session"
+    ]
     assert stopped["status"] == "COMPLETED" and stopped["kwh"] == pytest.approx(12.345)
     assert stopped["cost"]["currency"] == "CNY" and stopped["cost"]["amount"] > 0
 
@@ -120,16 +139,22 @@ class TestBadCallbacks:
         ev.is_problem(callback("START_SESSION", pending, None, raw="{not json"), 400)
 
 
-@pytest.mark.parametrize(("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502),
-                                              ("bad_envelope", 502)])
-def test_cpo_faults_on_start_leave_nothing_behind(gateway: Template, cpo: OcpiTestCpo, mode: str,
-                                                   status: int) -> None:
+@pytest.mark.parametrize(
+    ("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502), ("bad_envelope", 502)]
+)
+def test_cpo_faults_on_start_leave_nothing_behind(
+    gateway: Template, cpo: OcpiTestCpo, mode: str, status: int
+) -> None:
     call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}})  # warm the location cache
     asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"))
     before = snapshot(gateway)
     cpo.mode = mode
-    out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1",
-               body={"confirmation_token": asked["confirmation"]["token"]})
+    out = call(
+        "charging_start_session",
+        {"station_id": "CN-SHA-0001"},
+        key="k1",
+        body={"confirmation_token": asked["confirmation"]["token"]},
+    )
     ev.is_problem(out, status)
     assert snapshot(gateway) == before  # no session, no operation, key released, token still usable
 

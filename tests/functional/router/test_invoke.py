@@ -1,5 +1,6 @@
-"""POST /v1/tools/{name}/invoke through the router, with the charging function behind real Lambda Invoke
-payloads (served in-process) and DynamoDB from moto. Every refusal is a problem document and writes nothing."""
+"""POST /v1/tools/{name}/invoke through the router, with the charging function behind real Lambda
+Invoke payloads (served in-process) and DynamoDB from moto. Every refusal is a problem document and
+writes nothing."""
 
 from __future__ import annotations
 
@@ -33,14 +34,28 @@ def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:
 def start_confirmed(station: str, key: str, sub: str = "vin-test-1") -> tuple[dict[str, Any], str]:
     asked = ev.body(call("charging_start_session", {"station_id": station}, key=key, sub=sub))
     token = asked["confirmation"]["token"]
-    done = call("charging_start_session", {"station_id": station}, key=key, sub=sub,
-                body={"confirmation_token": token})
+    done = call(
+        "charging_start_session",
+        {"station_id": station},
+        key=key,
+        sub=sub,
+        body={"confirmation_token": token},
+    )
     return done, token
 
 
 def test_find_stations_near_peoples_square(gateway: Template) -> None:
-    out = call("charging_find_stations", {"location": HERE, "radius_km": 2, "connectors": ["GB_T_DC"],
-                                          "min_power_kw": 60, "available_only": True, "limit": 5})
+    out = call(
+        "charging_find_stations",
+        {
+            "location": HERE,
+            "radius_km": 2,
+            "connectors": ["GB_T_DC"],
+            "min_power_kw": 60,
+            "available_only": True,
+            "limit": 5,
+        },
+    )
     assert out["statusCode"] == 200
     doc = ev.body(out)
     assert doc["tool"] == "charging_find_stations" and doc["status"] == "succeeded"
@@ -49,14 +64,18 @@ def test_find_stations_near_peoples_square(gateway: Template) -> None:
     distances = [s["distance_km"] for s in stations]
     assert distances == sorted(distances) and distances[-1] <= 2
     for s in stations:
-        assert any(c["standard"] == "GB_T_DC" and c["power_kw"] >= 60 and c["status"] == "AVAILABLE"
-                   for c in s["connectors"])
+        assert any(
+            c["standard"] == "GB_T_DC" and c["power_kw"] >= 60 and c["status"] == "AVAILABLE"
+            for c in s["connectors"]
+        )
         assert s["price"]["per_kwh"]["currency"] == "CNY" and s["price"]["estimate"]["cost"]["amount"] > 0
 
 
 def test_along_a_route_results_are_sorted_by_detour(gateway: Template) -> None:
     route = [HERE, {"lat": 31.1979, "lon": 121.3363}]  # People's Square → Hongqiao
-    doc = ev.body(call("charging_find_stations", {"location": HERE, "route": route, "radius_km": 1.5, "limit": 20}))
+    doc = ev.body(
+        call("charging_find_stations", {"location": HERE, "route": route, "radius_km": 1.5, "limit": 20})
+    )
     detours = [s["detour_km"] for s in doc["result"]["stations"]]
     assert detours and detours == sorted(detours) and max(detours) <= 3
 
@@ -65,8 +84,16 @@ def test_start_poll_get_stop(gateway: Template) -> None:
     done, _ = start_confirmed("CN-SHA-0001", "key-1")
     accepted = ev.body(done)
     assert accepted["status"] == "accepted"
-    op = ev.body(router(ev.api("GET", "/v1/operations/{operation_id}",
-                               path_params={"operation_id": accepted["operation"]["id"]}), None))
+    op = ev.body(
+        router(
+            ev.api(
+                "GET",
+                "/v1/operations/{operation_id}",
+                path_params={"operation_id": accepted["operation"]["id"]},
+            ),
+            None,
+        )
+    )
     assert op["status"] == "succeeded"
     session = op["result"]["session"]
     assert session["status"] == "ACTIVE" and session["station_id"] == "CN-SHA-0001"
@@ -74,7 +101,8 @@ def test_start_poll_get_stop(gateway: Template) -> None:
     assert got["result"]["session"]["status"] == "ACTIVE"
     station = ev.body(call("charging_get_station", {"station_id": "CN-SHA-0001"}))["result"]["station"]
     assert {"uid": session["evse_uid"], "status": "CHARGING"}.items() <= next(
-        e for e in station["evses"] if e["uid"] == session["evse_uid"]).items()
+        e for e in station["evses"] if e["uid"] == session["evse_uid"]
+    ).items()
     stopped = ev.body(call("charging_stop_session", {"session_id": session["id"]}, key="key-2"))
     assert stopped["result"]["session"]["status"] == "COMPLETED"
     assert stopped["result"]["session"]["cost"]["currency"] == "CNY"
@@ -85,15 +113,25 @@ def test_start_poll_get_stop(gateway: Template) -> None:
 def test_same_key_same_body_answers_the_first_result(gateway: Template) -> None:
     done, token = start_confirmed("CN-SHA-0001", "key-1")
     before = snapshot(gateway)
-    again = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="key-1",
-                 body={"confirmation_token": token})
+    again = call(
+        "charging_start_session",
+        {"station_id": "CN-SHA-0001"},
+        key="key-1",
+        body={"confirmation_token": token},
+    )
     assert ev.body(again) == ev.body(done)
     assert snapshot(gateway) == before
 
 
 def test_confirmation_summary_speaks_the_drivers_language(gateway: Template) -> None:
-    zh = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k",
-                      headers={"Accept-Language": "zh-CN"}))
+    zh = ev.body(
+        call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="k",
+            headers={"Accept-Language": "zh-CN"},
+        )
+    )
     assert "开始充电" in zh["confirmation"]["summary"]
     en = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k"))
     assert en["confirmation"]["summary"].startswith("Start charging at")
@@ -138,16 +176,22 @@ class TestRefusals:
         assert doc["errors"][0]["pointer"] == "/confirm"
 
     def test_partner_token_cannot_invoke_vehicle_tools(self, unchanged: None) -> None:
-        ev.is_problem(call("charging_find_stations", {"location": HERE}, role="partner", sub="acme"), 403, "forbidden")
+        ev.is_problem(
+            call("charging_find_stations", {"location": HERE}, role="partner", sub="acme"), 403, "forbidden"
+        )
 
     def test_no_authenticated_caller(self, unchanged: None) -> None:
         ev.is_problem(call("charging_find_stations", {"location": HERE}, role=None), 401, "unauthorized")
 
     def test_write_without_idempotency_key(self, unchanged: None) -> None:
-        ev.is_problem(call("charging_stop_session", {"session_id": "cs_" + "0" * 24}), 400, "idempotency-key-required")
+        ev.is_problem(
+            call("charging_stop_session", {"session_id": "cs_" + "0" * 24}), 400, "idempotency-key-required"
+        )
 
     def test_overlong_idempotency_key(self, unchanged: None) -> None:
-        doc = ev.is_problem(call("charging_stop_session", {"session_id": "cs_" + "0" * 24}, key="k" * 256), 400)
+        doc = ev.is_problem(
+            call("charging_stop_session", {"session_id": "cs_" + "0" * 24}, key="k" * 256), 400
+        )
         assert doc["errors"][0]["header"] == "Idempotency-Key"
 
     def test_unknown_station(self, unchanged: None) -> None:
@@ -155,14 +199,34 @@ class TestRefusals:
 
     def test_other_vehicles_session_does_not_exist(self, gateway: Template) -> None:
         done, _ = start_confirmed("CN-SHA-0001", "key-1")
-        op = ev.body(router(ev.api("GET", "/v1/operations/{operation_id}",
-                                   path_params={"operation_id": ev.body(done)["operation"]["id"]}), None))
+        op = ev.body(
+            router(
+                ev.api(
+                    "GET",
+                    "/v1/operations/{operation_id}",
+                    path_params={"operation_id": ev.body(done)["operation"]["id"]},
+                ),
+                None,
+            )
+        )
         session_id = op["result"]["session"]["id"]
         before = snapshot(gateway)
         ev.is_problem(call("charging_get_session", {"session_id": session_id}, sub="vin-other"), 404)
-        ev.is_problem(call("charging_stop_session", {"session_id": session_id}, sub="vin-other", key="x"), 404)
-        ev.is_problem(router(ev.api("GET", "/v1/operations/{operation_id}", sub="vin-other",
-                                    path_params={"operation_id": op["id"]}), None), 404)
+        ev.is_problem(
+            call("charging_stop_session", {"session_id": session_id}, sub="vin-other", key="x"), 404
+        )
+        ev.is_problem(
+            router(
+                ev.api(
+                    "GET",
+                    "/v1/operations/{operation_id}",
+                    sub="vin-other",
+                    path_params={"operation_id": op["id"]},
+                ),
+                None,
+            ),
+            404,
+        )
         assert snapshot(gateway) == before
 
 
@@ -171,35 +235,53 @@ class TestIdempotencyAndConfirmation:
         start_confirmed("CN-SHA-0001", "key-1")
         before = snapshot(gateway)
         asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0002"}, key="key-1"))
-        out = call("charging_start_session", {"station_id": "CN-SHA-0002"}, key="key-1",
-                   body={"confirmation_token": asked["confirmation"]["token"]})
+        out = call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0002"},
+            key="key-1",
+            body={"confirmation_token": asked["confirmation"]["token"]},
+        )
         ev.is_problem(out, 409, "idempotency-conflict")
         after = snapshot(gateway)
         # Only the second confirmation token was added (it stays usable with a fresh key); nothing else moved.
-        assert {k: v for k, v in after.items() if "Idempotency" not in k} == \
-            {k: v for k, v in before.items() if "Idempotency" not in k}
+        assert {k: v for k, v in after.items() if "Idempotency" not in k} == {
+            k: v for k, v in before.items() if "Idempotency" not in k
+        }
 
     def test_token_reused(self, gateway: Template) -> None:
         _, token = start_confirmed("CN-SHA-0001", "key-1")
         before = snapshot(gateway)
-        out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="key-2",
-                   body={"confirmation_token": token})
+        out = call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="key-2",
+            body={"confirmation_token": token},
+        )
         ev.is_problem(out, 409, "confirmation-invalid")
         assert snapshot(gateway) == before
 
     def test_token_for_other_arguments(self, gateway: Template) -> None:
         asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"))
         before = snapshot(gateway)
-        out = call("charging_start_session", {"station_id": "CN-SHA-0002"}, key="k1",
-                   body={"confirmation_token": asked["confirmation"]["token"]})
+        out = call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0002"},
+            key="k1",
+            body={"confirmation_token": asked["confirmation"]["token"]},
+        )
         assert "other arguments" in ev.is_problem(out, 409, "confirmation-invalid")["detail"]
         assert snapshot(gateway) == before
 
     def test_token_for_another_vehicle(self, gateway: Template) -> None:
         asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"))
         before = snapshot(gateway)
-        out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1", sub="vin-thief",
-                   body={"confirmation_token": asked["confirmation"]["token"]})
+        out = call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="k1",
+            sub="vin-thief",
+            body={"confirmation_token": asked["confirmation"]["token"]},
+        )
         assert "unknown or was already used" in ev.is_problem(out, 409, "confirmation-invalid")["detail"]
         assert snapshot(gateway) == before
 
@@ -210,8 +292,12 @@ class TestIdempotencyAndConfirmation:
         later = time.time() + 301
         monkeypatch.setattr("cockpit.ddb.now", lambda: later)
         before = snapshot(gateway)
-        out = call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1",
-                   body={"confirmation_token": asked["confirmation"]["token"]})
+        out = call(
+            "charging_start_session",
+            {"station_id": "CN-SHA-0001"},
+            key="k1",
+            body={"confirmation_token": asked["confirmation"]["token"]},
+        )
         ev.is_problem(out, 409, "confirmation-expired")
         assert snapshot(gateway) == before
 

@@ -35,16 +35,23 @@ def test_openapi_agrees_with_api_md() -> None:
 
     doc = document([app])
     paths = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
-    assert {("GET", "/v1/health"), ("GET", "/v1/openapi.json"), ("GET", "/v1/tools"),
-            ("POST", "/v1/tools/{name}/invoke"), ("GET", "/v1/operations/{operation_id}")} <= paths
+    assert {
+        ("GET", "/v1/health"),
+        ("GET", "/v1/openapi.json"),
+        ("GET", "/v1/tools"),
+        ("POST", "/v1/tools/{name}/invoke"),
+        ("GET", "/v1/operations/{operation_id}"),
+    } <= paths
     invoke = doc["paths"]["/v1/tools/{name}/invoke"]["post"]
     assert {"404", "409", "422", "502", "504"} <= set(invoke["responses"])
     assert invoke["security"] == [{"bearerAuth": []}]
     assert doc["paths"]["/v1/health"]["get"]["security"] == []
 
 
-@pytest.mark.parametrize(("fmt", "root"), [(None, "tools"), ("native", "tools"), ("openai", "tools"),
-                                           ("bedrock", "toolConfig"), ("mcp", "tools")])
+@pytest.mark.parametrize(
+    ("fmt", "root"),
+    [(None, "tools"), ("native", "tools"), ("openai", "tools"), ("bedrock", "toolConfig"), ("mcp", "tools")],
+)
 def test_catalog_in_every_format(gateway: Template, fmt: str | None, root: str) -> None:
     out = router(ev.api("GET", "/v1/tools", query={"format": fmt} if fmt else None), None)
     assert out["statusCode"] == 200

@@ -23,7 +23,15 @@ class Body(BaseModel):
 app = Api("test")
 
 
-@app.route("POST", "/things", summary="make", request=Body, response=Body, status=201, roles=frozenset({Role.VEHICLE}))
+@app.route(
+    "POST",
+    "/things",
+    summary="make",
+    request=Body,
+    response=Body,
+    status=201,
+    roles=frozenset({Role.VEHICLE}),
+)
 def make(req: Request) -> Body:
     return req.parse(Body)
 
@@ -69,7 +77,9 @@ def test_base64_bodies_are_decoded_and_capped() -> None:
 
 
 def test_non_json_media_type_is_415() -> None:
-    event = ev.api("POST", "/things", raw_body="name=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    event = ev.api(
+        "POST", "/things", raw_body="name=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     ev.is_problem(app(event), 415, "unsupported-media-type")
 
 

@@ -19,8 +19,13 @@ TOOLS = list(first_party())
 
 def test_first_party_catalog_has_the_charging_tools() -> None:
     names = {t.name for t in TOOLS}
-    assert {"charging_find_stations", "charging_get_station", "charging_start_session",
-            "charging_stop_session", "charging_get_session"} <= names
+    assert {
+        "charging_find_stations",
+        "charging_get_station",
+        "charging_start_session",
+        "charging_stop_session",
+        "charging_get_session",
+    } <= names
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
@@ -58,8 +63,12 @@ def test_mcp_format_and_annotations() -> None:
     doc = {t["name"]: t for t in render(Format.MCP, TOOLS)["tools"]}
     find, start = doc["charging_find_stations"], doc["charging_start_session"]
     assert find["inputSchema"]["type"] == "object" and find["outputSchema"]["type"] == "object"
-    assert find["annotations"] == {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True,
-                                   "openWorldHint": True}
+    assert find["annotations"] == {
+        "readOnlyHint": True,
+        "destructiveHint": False,
+        "idempotentHint": True,
+        "openWorldHint": True,
+    }
     assert start["annotations"]["readOnlyHint"] is False
     assert start["annotations"]["idempotentHint"] is False
 
@@ -67,7 +76,11 @@ def test_mcp_format_and_annotations() -> None:
 def test_native_format_carries_effect_confirmation_and_source() -> None:
     doc = {t["name"]: t for t in render(Format.NATIVE, TOOLS)["tools"]}
     start = doc["charging_start_session"]
-    assert (start["effect"], start["requires_confirmation"], start["source"]) == ("write", True, "first_party")
+    assert (start["effect"], start["requires_confirmation"], start["source"]) == (
+        "write",
+        True,
+        "first_party",
+    )
 
 
 def test_visibility_by_role() -> None:
@@ -91,8 +104,16 @@ def problems(tool: str, arguments: Any) -> list[tuple[str | None, str]]:
     ("arguments", "pointer", "says"),
     [
         ({}, "/arguments", "'location' is a required property"),
-        ({"location": {"lat": 91, "lon": 121.4}}, "/arguments/location/lat", "91 is greater than the maximum"),
-        ({"location": PEOPLES_SQUARE, "radius_km": -1}, "/arguments/radius_km", "less than or equal to the minimum"),
+        (
+            {"location": {"lat": 91, "lon": 121.4}},
+            "/arguments/location/lat",
+            "91 is greater than the maximum",
+        ),
+        (
+            {"location": PEOPLES_SQUARE, "radius_km": -1},
+            "/arguments/radius_km",
+            "less than or equal to the minimum",
+        ),
         ({"location": PEOPLES_SQUARE, "limit": 10**9}, "/arguments/limit", "greater than the maximum"),
         ({"location": PEOPLES_SQUARE, "limit": "ten"}, "/arguments/limit", "is not of type 'integer'"),
         ({"location": PEOPLES_SQUARE, "colour": "red"}, "/arguments", "Additional properties"),
@@ -115,8 +136,16 @@ def test_valid_arguments_pass() -> None:
     catalog = first_party()
     spec = catalog.get("charging_find_stations")
     assert spec is not None
-    catalog.validate_arguments(spec, {"location": PEOPLES_SQUARE, "radius_km": 5, "connectors": ["GB_T_DC"],
-                                      "route": [PEOPLES_SQUARE, {"lat": 31.3, "lon": 121.5}], "limit": 50})
+    catalog.validate_arguments(
+        spec,
+        {
+            "location": PEOPLES_SQUARE,
+            "radius_km": 5,
+            "connectors": ["GB_T_DC"],
+            "route": [PEOPLES_SQUARE, {"lat": 31.3, "lon": 121.5}],
+            "limit": 50,
+        },
+    )
 
 
 def test_result_validation_names_the_broken_field() -> None:

@@ -66,7 +66,12 @@ def test_read_tool_goes_straight_to_its_target(dispatcher: Dispatcher, target: F
     assert out.status == "succeeded" and out.result == {"stations": []}
     (seen,) = target.seen
     assert (seen.tool, seen.caller, seen.locale, seen.phase, seen.confirmed) == (
-        "charging_find_stations", CAR, "zh-CN", "execute", False)
+        "charging_find_stations",
+        CAR,
+        "zh-CN",
+        "execute",
+        False,
+    )
 
 
 def test_unknown_tool_and_wrong_role(dispatcher: Dispatcher) -> None:
@@ -92,13 +97,17 @@ def test_confirmation_then_perform_once(dispatcher: Dispatcher, target: FakeTarg
     token = confirmed_start(dispatcher, target)
     assert target.seen[-1].phase == "preview"
     target.answers = [ACCEPTED]
-    out = dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
+    out = dispatcher.invoke(
+        call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+    )
     assert out.status == "accepted" and out.operation is not None
     assert out.operation.poll == "/v1/operations/op_1"
     assert target.seen[-1].confirmed is True and target.seen[-1].idempotency_key == "k1"
     # The same key and body again: the first answer, and no second call to the target.
     calls = len(target.seen)
-    again = dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
+    again = dispatcher.invoke(
+        call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+    )
     assert again == out and len(target.seen) == calls
 
 
@@ -107,8 +116,14 @@ def test_same_key_other_body_is_a_conflict(dispatcher: Dispatcher, target: FakeT
     target.answers = [ACCEPTED]
     dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
     with pytest.raises(IdempotencyConflict):
-        dispatcher.invoke(call("charging_start_session", {"station_id": "CN-SHA-0002"}, idempotency_key="k1",
-                               confirmation_token=token))
+        dispatcher.invoke(
+            call(
+                "charging_start_session",
+                {"station_id": "CN-SHA-0002"},
+                idempotency_key="k1",
+                confirmation_token=token,
+            )
+        )
 
 
 def test_confirmation_token_is_single_use(dispatcher: Dispatcher, target: FakeTarget) -> None:
@@ -116,34 +131,51 @@ def test_confirmation_token_is_single_use(dispatcher: Dispatcher, target: FakeTa
     target.answers = [ACCEPTED]
     dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
     with pytest.raises(ConfirmationInvalid):
-        dispatcher.invoke(call("charging_start_session", START, idempotency_key="k2", confirmation_token=token))
+        dispatcher.invoke(
+            call("charging_start_session", START, idempotency_key="k2", confirmation_token=token)
+        )
 
 
-def test_confirmation_bound_to_arguments_and_vehicle(dispatcher: Dispatcher, target: FakeTarget,
-                                                     idem: FakeIdempotency) -> None:
+def test_confirmation_bound_to_arguments_and_vehicle(
+    dispatcher: Dispatcher, target: FakeTarget, idem: FakeIdempotency
+) -> None:
     token = confirmed_start(dispatcher, target)
     with pytest.raises(ConfirmationInvalid):
-        dispatcher.invoke(call("charging_start_session", {"station_id": "CN-SHA-0002"}, idempotency_key="k2",
-                               confirmation_token=token))
+        dispatcher.invoke(
+            call(
+                "charging_start_session",
+                {"station_id": "CN-SHA-0002"},
+                idempotency_key="k2",
+                confirmation_token=token,
+            )
+        )
     with pytest.raises(ConfirmationInvalid):
-        dispatcher.invoke(call("charging_start_session", START, OTHER_CAR, idempotency_key="k3",
-                               confirmation_token=token))
+        dispatcher.invoke(
+            call("charging_start_session", START, OTHER_CAR, idempotency_key="k3", confirmation_token=token)
+        )
     assert idem.records == {}  # failed attempts release their keys
     assert all(s.phase == "preview" for s in target.seen)
 
 
-def test_expired_confirmation(dispatcher: Dispatcher, target: FakeTarget, confirmations: FakeConfirmations) -> None:
+def test_expired_confirmation(
+    dispatcher: Dispatcher, target: FakeTarget, confirmations: FakeConfirmations
+) -> None:
     token = confirmed_start(dispatcher, target)
     confirmations.now += timedelta(minutes=6)
     with pytest.raises(ConfirmationExpired):
-        dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
+        dispatcher.invoke(
+            call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+        )
 
 
-def test_target_problem_is_raised_and_key_released(dispatcher: Dispatcher, target: FakeTarget,
-                                                   idem: FakeIdempotency) -> None:
+def test_target_problem_is_raised_and_key_released(
+    dispatcher: Dispatcher, target: FakeTarget, idem: FakeIdempotency
+) -> None:
     target.answers = [ToolResult(status="failed", error=Conflict("session is completed").problem())]
     with pytest.raises(Conflict, match="session is completed"):
-        dispatcher.invoke(call("charging_stop_session", {"session_id": "cs_" + "a" * 24}, idempotency_key="k9"))
+        dispatcher.invoke(
+            call("charging_stop_session", {"session_id": "cs_" + "a" * 24}, idempotency_key="k9")
+        )
     assert idem.records == {}
     target.answers = [ToolResult(status="failed", error=NotFound("gone").problem())]
     with pytest.raises(NotFound):
@@ -167,7 +199,9 @@ def test_accepted_without_operation_is_502(dispatcher: Dispatcher, target: FakeT
     token = confirmed_start(dispatcher, target)
     target.answers = [ToolResult(status="accepted")]
     with pytest.raises(UpstreamError, match="operation id"):
-        dispatcher.invoke(call("charging_start_session", START, idempotency_key="k1", confirmation_token=token))
+        dispatcher.invoke(
+            call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+        )
 
 
 def test_preview_without_summary_is_502(dispatcher: Dispatcher, target: FakeTarget) -> None:
@@ -178,7 +212,13 @@ def test_preview_without_summary_is_502(dispatcher: Dispatcher, target: FakeTarg
 
 @pytest.mark.parametrize(
     ("header", "locale"),
-    [(None, "en-US"), ("zh-CN,zh;q=0.9", "zh-CN"), ("zh", "zh-CN"), ("fr-FR, en;q=0.5", "en-US"), ("de", "en-US")],
+    [
+        (None, "en-US"),
+        ("zh-CN,zh;q=0.9", "zh-CN"),
+        ("zh", "zh-CN"),
+        ("fr-FR, en;q=0.5", "en-US"),
+        ("de", "en-US"),
+    ],
 )
 def test_locale_negotiation(header: str | None, locale: str) -> None:
     assert negotiate_locale(header) == locale

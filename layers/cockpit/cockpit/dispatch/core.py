@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from cockpit.confirmations import ConfirmationStore
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
@@ -56,7 +56,9 @@ class Dispatcher:
                 raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
             if not tool.needs_idempotency_key:
                 return self._perform(tool, call, "")
-            args_hash = fingerprint({"tool": tool.name, "arguments": call.arguments, "session": call.session_id})
+            args_hash = fingerprint(
+                {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
+            )
             if tool.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
             return self._perform_once(tool, call, args_hash)
@@ -102,7 +104,9 @@ class Dispatcher:
         confirmation = ConfirmationRequest(token=issued.token, summary=summary, expires_at=issued.expires_at)
         return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
 
-    def _call_target(self, tool: ToolSpec, call: ToolCall, *, phase: str, confirmed: bool) -> ToolResult:
+    def _call_target(
+        self, tool: ToolSpec, call: ToolCall, *, phase: Literal["preview", "execute"], confirmed: bool
+    ) -> ToolResult:
         invocation = ToolInvocation(
             invocation_id=call.request_id or uuid.uuid4().hex,
             tool=tool.name,
@@ -112,7 +116,7 @@ class Dispatcher:
             idempotency_key=call.idempotency_key,
             confirmed=confirmed,
             locale=call.locale,
-            phase=phase,  # type: ignore[arg-type]
+            phase=phase,
         )
         result: ToolResult = self.targets.resolve(tool.target).invoke(invocation)
         if result.status == "failed":
