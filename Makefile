@@ -33,7 +33,7 @@ run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :
 token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
-test: lint typecheck template-check unit functional integration e2e ## Everything CI checks
+test: lint typecheck template-check build unit functional integration e2e ## Everything CI checks
 
 lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
@@ -59,13 +59,14 @@ e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
 	$(BIN)/pytest -q tests/e2e
 
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
-	$(BIN)/cockpit openapi --output docs/openapi.json
+	$(BIN)/cockpit openapi --api router.handler:app --output docs/openapi.json
 
 bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke
 	$(BIN)/python bench/bench.py
 
-build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python)
+build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python), with .pyc shipped
 	$(BIN)/sam build --template template.yaml
+	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build
 
 deploy: build ## Guided SAM deploy to your AWS account (profile in samconfig.toml)
 	$(BIN)/sam deploy --guided --config-env aws
@@ -74,7 +75,8 @@ localstack-up: ## Start LocalStack with Docker (needs LOCALSTACK_AUTH_TOKEN)
 	docker compose up -d localstack
 
 localstack-deploy: build ## Deploy the stack to LocalStack on 127.0.0.1:4566 (needs Docker and a token)
-	$(BIN)/sam deploy --config-env localstack
+	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+		$(BIN)/sam deploy --config-env localstack
 
 localstack-e2e: $(STAMP) ## Run the e2e suite against the LocalStack deployment: COCKPIT_E2E_URL=...
 	$(BIN)/pytest -q tests/e2e

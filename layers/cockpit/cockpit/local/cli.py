@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -25,11 +24,9 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    write = getattr(importlib.import_module("cockpit.openapi"), "write", None)
-    if write is None:
-        print("cockpit openapi: cockpit.openapi.write(path) is not available yet", file=sys.stderr)
-        return 2
-    write(args.output)
+    from cockpit.openapi import write
+
+    write(args.output, args.api)
     return 0
 
 
@@ -49,9 +46,11 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     token.set_defaults(action=_token)
 
-    # More subcommands register here, e.g. `openapi` (implemented in cockpit.openapi).
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", required=True, help="where to write it, e.g. docs/openapi.json")
+    openapi.add_argument(
+        "--api", action="append", required=True, help="the Api object(s) to describe, e.g. router.handler:app"
+    )
     openapi.set_defaults(action=_openapi)
     return root
 
