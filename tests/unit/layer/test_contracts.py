@@ -27,9 +27,19 @@ def test_contract_files_follow_the_contract_schema(path: Any) -> None:
 
 
 def test_a_ref_in_a_tool_schema_is_refused() -> None:
-    bad = {"domain": "x", "tools": [{"name": "x_y", "title": "t", "description": "d", "effect": "read",
-                                     "target": "lambda:x", "input_schema": {"$ref": "#/a", "type": "object",
-                                                                            "properties": {}}}]}
+    bad = {
+        "domain": "x",
+        "tools": [
+            {
+                "name": "x_y",
+                "title": "t",
+                "description": "d",
+                "effect": "read",
+                "target": "lambda:x",
+                "input_schema": {"$ref": "#/a", "type": "object", "properties": {}},
+            }
+        ],
+    }
     assert list(Draft202012Validator(SCHEMA).iter_errors(bad))
 
 
