@@ -6,7 +6,7 @@ from typing import Any
 
 from authorizer.settings import AuthorizerSettings
 from cockpit.auth import InvalidToken, Verifier
-from cockpit.observability import logger
+from cockpit.observability import logger, tracer
 from cockpit.settings import get_settings, per_container
 
 
@@ -29,6 +29,7 @@ def api_wildcard(method_arn: str) -> str:
 
 
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    tracer()
     try:
         caller = verifier().verify(event.get("authorizationToken"))
     except InvalidToken as exc:

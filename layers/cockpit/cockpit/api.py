@@ -27,7 +27,7 @@ from cockpit.errors import (
     UnsupportedMediaType,
     from_pydantic,
 )
-from cockpit.observability import logger
+from cockpit.observability import logger, tracer
 from cockpit.tools.model import Caller, Role
 
 MAX_BODY_BYTES = 256 * 1024
@@ -152,6 +152,7 @@ class Api:
         return register
 
     def __call__(self, event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
+        tracer()
         method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))
         route = self.routes.get((method, resource))
         path = str(event.get("path") or resource)

@@ -8,7 +8,6 @@ The X-Ray Tracer is imported only when tracing is on (its import alone costs abo
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from functools import cache
@@ -56,23 +55,21 @@ def logger() -> Logger:
     return Logger(use_rfc3339=True, json_serializer=_serialize)
 
 
-def tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false"
+class ObservabilitySettings(EnvSettings):
+    namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    service: str = Field(default="cockpit", alias="POWERTOOLS_SERVICE_NAME")
+    trace_disabled: bool = Field(default=True, alias="POWERTOOLS_TRACE_DISABLED")
 
 
-@cache
+@per_container
 def tracer() -> Any:
-    """The X-Ray tracer, or None when tracing is off (its import is never paid then)."""
-    if not tracing_enabled():
+    """The X-Ray tracer (it patches boto3 and httpx as it is made), or None when tracing is off: then
+    its import, about half a second, is never paid. Every entry point calls this once per container."""
+    if get_settings(ObservabilitySettings).trace_disabled:
         return None
     from aws_lambda_powertools import Tracer
 
     return Tracer()
-
-
-class _Names(EnvSettings):
-    namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
-    service: str = Field(default="cockpit", alias="POWERTOOLS_SERVICE_NAME")
 
 
 class ToolMetrics:
@@ -114,7 +111,7 @@ class ToolMetrics:
 
 @per_container
 def tool_metrics_writer() -> ToolMetrics:
-    names = get_settings(_Names)
+    names = get_settings(ObservabilitySettings)
     return ToolMetrics(names.namespace, names.service)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cockpit.errors import ProblemError, ToolNotFound, from_pydantic
-from cockpit.observability import logger
+from cockpit.observability import logger, tracer
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 A = TypeVar("A", bound=BaseModel)
@@ -46,6 +46,7 @@ class ToolHandlers:
         return frozenset(self._entries)
 
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        tracer()
         invocation = ToolInvocation.model_validate(event)
         logger().set_correlation_id(invocation.invocation_id)
         try:
