@@ -65,6 +65,8 @@ def quiet() -> Iterator[None]:
 
 
 def warm_overhead() -> list[tuple[str, float, float, float]]:
+    import pytest
+
     from cockpit.dispatch.core import Dispatcher
     from cockpit.tools.catalog import first_party
     from cockpit.tools.model import ToolInvocation, ToolResult
@@ -82,7 +84,6 @@ def warm_overhead() -> list[tuple[str, float, float, float]]:
             return self.answer
 
     gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
-    service.dispatcher = lambda: gateway  # the bench swaps the wiring for a zero-cost target
     event = events.invoke(
         "charging_find_stations",
         {
@@ -94,7 +95,8 @@ def warm_overhead() -> list[tuple[str, float, float, float]]:
     )
     from bench.raw_handler import handler as raw
 
-    with quiet():
+    with pytest.MonkeyPatch.context() as mp, quiet():
+        mp.setattr(service, "dispatcher", lambda: gateway)  # the zero-cost target, for this measurement only
         assert lambda_handler(event, None)["statusCode"] == 200
         rows = []
         for label, fn in (
@@ -153,7 +155,7 @@ def dynamodb_calls() -> list[tuple[str, str]]:
         assert isinstance(mock_aws, Callable)  # the context above is moto's
         aws.client("dynamodb").meta.events.register("before-call.dynamodb", count)
         lam = aws.client("lambda")
-        lam.meta.events.register_first("before-send.lambda.Invoke", lambda **_: where.update(fn="charging"))
+        lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="charging"))
         lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="router"))
 
         def measure(label: str, event: dict[str, Any]) -> dict[str, Any]:
