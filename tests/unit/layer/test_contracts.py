@@ -73,3 +73,80 @@ def test_fast_and_full_validators_agree(tool: str, arguments: Any) -> None:
     except fastjsonschema.JsonSchemaException:
         fast = False
     assert fast == full
+
+
+# Keywords JSON Schema draft-07 (the compiled fast path) and 2020-12 (the error reporter) read alike.
+SHARED_KEYWORDS = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "description",
+    "title",
+    "default",
+    "examples",
+}
+
+
+def keywords(schema: Any) -> set[str]:
+    if isinstance(schema, list):
+        return set().union(*(keywords(s) for s in schema)) if schema else set()
+    if not isinstance(schema, dict):
+        return set()
+    found = set(schema)
+    for key, value in schema.items():
+        if key == "properties":
+            found |= set().union(*(keywords(v) for v in value.values())) if value else set()
+        elif key in ("items", "anyOf", "oneOf", "allOf", "not", "additionalProperties"):
+            found |= keywords(value)
+    return found
+
+
+@pytest.mark.parametrize("tool", list(first_party()), ids=lambda t: t.name)
+def test_tool_schemas_use_only_keywords_both_validators_share(tool: Any) -> None:
+    used = keywords(tool.input_schema) | keywords(tool.output_schema or {})
+    assert used <= SHARED_KEYWORDS, used - SHARED_KEYWORDS
+
+
+def test_validation_never_writes_defaults_into_the_arguments() -> None:
+    catalog = first_party()
+    spec = catalog.get("charging_find_stations")
+    assert spec is not None
+    arguments = {"location": HERE}
+    catalog.validate_arguments(spec, arguments)
+    assert arguments == {"location": HERE}
+
+
+def test_when_the_validators_disagree_the_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cockpit.errors import ValidationFailed
+    from cockpit.tools.catalog import Catalog
+
+    catalog = Catalog(list(first_party()))
+    spec = catalog.get("charging_get_station")
+    assert spec is not None
+
+    def stricter(_instance: Any) -> None:
+        raise fastjsonschema.JsonSchemaValueException("data.station_id is suspicious", name="data.station_id")
+
+    catalog._fast[spec.name] = stricter
+    with pytest.raises(ValidationFailed) as caught:
+        catalog.validate_arguments(spec, {"station_id": "CN-SHA-0001"})
+    assert caught.value.errors is not None
+    assert caught.value.errors[0].pointer == "/arguments/station_id"
