@@ -74,6 +74,21 @@ def test_sensitive_fields_are_masked_wherever_they_are() -> None:
 
 
 def test_the_logger_masks_extra_fields(logs: io.StringIO) -> None:
-    logger().info("where", extra={"location": SECRET_SPOT, "token": "ct_secret"})
+    logger().info("where", extra={"vehicle": {"coordinates": SECRET_SPOT}, "token": "ct_secret"})
     line = logs.getvalue()
-    assert "ct_secret" not in line and "31.2304" not in line and '"location":"***"' in line
+    assert "ct_secret" not in line and "31.2304" not in line
+    record = json.loads(line)
+    assert record["vehicle"] == {"coordinates": "***"} and record["token"] == "***"
+    assert record["location"].startswith("test_the_logger_masks_extra_fields")  # Powertools' own field
+
+
+def test_crashes_are_logged_without_the_values_in_their_message(logs: io.StringIO) -> None:
+    from cockpit.observability import log_crash
+
+    try:
+        raise ValueError(f"input_value={SECRET_SPOT}")
+    except ValueError as exc:
+        log_crash("tool crashed", exc, tool="charging_find_stations")
+    record = json.loads(logs.getvalue())
+    assert record["error_type"] == "ValueError" and record["stack"]
+    assert "31.2304" not in logs.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -239,7 +240,7 @@ class ChargingService:
 
 def _ids(inv: ToolInvocation) -> tuple[str, str]:
     """Session and operation ids derived from the idempotency key: a duplicate invocation finds its own."""
-    seed = f"{inv.caller.sub}|{inv.idempotency_key}" if inv.idempotency_key else uuid.uuid4().hex
+    seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
     digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
     return f"cs_{digest}", f"op_{digest}"
 

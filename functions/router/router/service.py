@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from cockpit import __version__
@@ -19,6 +20,8 @@ from cockpit.tools.formats import Format, render
 from cockpit.tools.model import Caller, Role
 from router.models import Health, OperationView
 from router.settings import RouterSettings
+
+OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
 
 
 @per_container
@@ -63,7 +66,7 @@ def invoke(call: ToolCall) -> InvokeResponse:
 
 
 def get_operation(operation_id: str, caller: Caller) -> OperationView:
-    op = operations().get(operation_id) if operation_id.startswith("op_") else None
+    op = operations().get(operation_id) if OPERATION_ID.fullmatch(operation_id) else None
     if op is None or op.owner != caller.sub:  # someone else's operation does not exist for this caller
         raise NotFound(f"operation {operation_id} not found")
     return OperationView(

@@ -27,7 +27,7 @@ from cockpit.errors import (
     UnsupportedMediaType,
     from_pydantic,
 )
-from cockpit.observability import logger, tracer
+from cockpit.observability import log_crash, logger, tracer
 from cockpit.tools.model import Caller, Role
 
 MAX_BODY_BYTES = 256 * 1024
@@ -166,8 +166,8 @@ class Api:
                 "refused", extra={"route": f"{method} {resource}", "status": exc.status, "problem": exc.slug}
             )
             return problem_response(exc, path).proxy(exclude_none=True)
-        except Exception:
-            logger().exception("unhandled error", extra={"route": f"{method} {resource}"})
+        except Exception as exc:
+            log_crash("unhandled error", exc, route=f"{method} {resource}")
             internal = ProblemError("the gateway failed to answer; the error was logged")
             return problem_response(internal, path).proxy(exclude_none=True)
 

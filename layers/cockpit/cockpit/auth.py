@@ -17,6 +17,7 @@ from cockpit.tools.model import Caller
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30
+JWKS_TIMEOUT_S = 3  # well inside the authorizer's own timeout
 REQUIRED_CLAIMS = ["sub", "role", "iss", "aud", "exp"]
 
 
@@ -38,7 +39,8 @@ class Verifier:
         if jwks_url:
             if not jwks_url.startswith("https://"):
                 raise ValueError("JWKS_URL must be https")
-            return cls(issuer, audience, jwks_client=PyJWKClient(jwks_url, cache_keys=True, lifespan=3600))
+            client = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=JWKS_TIMEOUT_S)
+            return cls(issuer, audience, jwks_client=client)
         raise ValueError("set JWKS_JSON or JWKS_URL")
 
     def _key(self, token: str, header: dict[str, Any]) -> PyJWK:
@@ -46,7 +48,11 @@ class Verifier:
         if self.jwks_client is not None:
             return self.jwks_client.get_signing_key_from_jwt(token)
         assert self.jwks is not None
-        keys = [k for k in self.jwks.keys if kid is None or k.key_id == kid]
+        keys = [
+            k
+            for k in self.jwks.keys
+            if k.key_type == "RSA" and k.algorithm_name == ALGORITHM and (kid is None or k.key_id == kid)
+        ]
         if not keys:
             raise InvalidToken("no key with this kid")
         return keys[0]

@@ -44,7 +44,9 @@ class DynamoIdempotencyStore:
 
     @staticmethod
     def _pk(scope: str, key: str) -> dict[str, dict[str, str]]:
-        return {"pk": S(f"IDEM#{scope}#{key}")}
+        # Hashed from an unambiguous encoding: ("a#b", "c") and ("a", "b#c") must not share a record,
+        # and a long caller id plus a 255-character key must still fit DynamoDB's key size.
+        return {"pk": S("IDEM#" + fingerprint([scope, key]))}
 
     def begin(self, scope: str, key: str, fingerprint: str) -> str | None:
         t = int(self.clock())

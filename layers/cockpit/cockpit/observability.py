@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import traceback
 from functools import cache
 from typing import Any
 
@@ -29,7 +30,6 @@ SENSITIVE_KEYS = frozenset(
         "api_key",
         "lat",
         "lon",
-        "location",
         "coordinates",
         "client_secret",
         "arguments",
@@ -37,10 +37,16 @@ SENSITIVE_KEYS = frozenset(
 )
 
 
+def _sensitive(key: Any, value: Any) -> bool:
+    name = str(key).lower()
+    # Powertools' own "location" is the code location ("func:line"); a place is a mapping.
+    return name in SENSITIVE_KEYS or (name == "location" and not isinstance(value, str))
+
+
 def redact(value: Any) -> Any:
     """A copy of `value` with sensitive keys masked, at any depth."""
     if isinstance(value, dict):
-        return {k: "***" if str(k).lower() in SENSITIVE_KEYS else redact(v) for k, v in value.items()}
+        return {k: "***" if _sensitive(k, v) else redact(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     return value
@@ -53,6 +59,16 @@ def _serialize(record: dict[str, Any]) -> str:
 @cache
 def logger() -> Logger:
     return Logger(use_rfc3339=True, json_serializer=_serialize)
+
+
+def log_crash(message: str, exc: BaseException, **extra: Any) -> None:
+    """Log an unexpected error by type and stack only: exception texts can quote input values
+    (pydantic's do), and those may be coordinates or tokens."""
+    stack = [
+        f"{frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    ]
+    logger().error(message, extra={"error_type": type(exc).__name__, "stack": stack[-8:], **extra})
 
 
 class ObservabilitySettings(EnvSettings):

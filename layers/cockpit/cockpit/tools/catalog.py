@@ -37,9 +37,7 @@ class Catalog:
         return self._tools.get(name)
 
     def visible_to(self, role: Role) -> list[ToolSpec]:
-        """Admins see every tool; others the tools their role may call."""
-        if role is Role.ADMIN:
-            return list(self._tools.values())
+        """The tools this role may call (api.md: "the tools the caller may use")."""
         return [t for t in self._tools.values() if role in t.roles]
 
     def validate_arguments(self, tool: ToolSpec, arguments: Any) -> None:
@@ -51,7 +49,8 @@ class Catalog:
                 for path, message in problems[:20]
             ]
             raise ValidationFailed(
-                f"arguments for {tool.name} do not match its schema ({len(problems)} problem(s))", errors=items
+                f"arguments for {tool.name} do not match its schema ({len(problems)} problem(s))",
+                errors=items,
             )
 
     def validate_result(self, tool: ToolSpec, result: Any) -> None:
@@ -79,7 +78,9 @@ class Catalog:
             return []
         except fastjsonschema.JsonSchemaValueException as exc:
             first = (list(exc.path[1:]), exc.message)
-        errors = sorted(self._validator(key, schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+        errors = sorted(
+            self._validator(key, schema).iter_errors(instance), key=lambda e: list(e.absolute_path)
+        )
         return [(list(e.absolute_path), e.message) for e in errors] or [first]
 
     def _validator(self, key: str, schema: dict[str, Any]) -> Draft202012Validator:

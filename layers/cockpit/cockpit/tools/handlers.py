@@ -12,8 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cockpit.errors import ProblemError, ToolNotFound, from_pydantic
-from cockpit.observability import logger, tracer
+from cockpit.errors import Forbidden, ProblemError, ToolNotFound, from_pydantic
+from cockpit.observability import log_crash, logger, tracer
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 A = TypeVar("A", bound=BaseModel)
@@ -54,8 +54,8 @@ class ToolHandlers:
         except ProblemError as exc:
             logger().info("tool refused", extra={"tool": invocation.tool, "status": exc.status})
             result = ToolResult(status="failed", error=exc.problem())
-        except Exception:
-            logger().exception("tool crashed", extra={"tool": invocation.tool})
+        except Exception as exc:
+            log_crash("tool crashed", exc, tool=invocation.tool)
             result = ToolResult(status="failed", error=ProblemError(f"{invocation.tool} failed").problem())
         return result.model_dump(mode="json", exclude_none=True)
 
@@ -71,6 +71,8 @@ class ToolHandlers:
             if entry.preview is None:
                 raise ToolNotFound(f"{invocation.tool} has no confirmation preview")
             return ToolResult(status="succeeded", result={"summary": entry.preview(invocation, args)})
+        if entry.preview is not None and not invocation.confirmed:  # a second line behind the gateway
+            raise Forbidden(f"{invocation.tool} needs the driver's confirmation")
         out = entry.perform(invocation, args)
         if isinstance(out, ToolResult):
             return out
