@@ -37,6 +37,7 @@ from charging.ports import (
 )
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.money import CURRENCY_EXPONENTS, Money
+from cockpit.observability import logger
 
 OCPI_SUCCESS = 1000
 MAX_PAGES = 1000
@@ -79,9 +80,9 @@ class _Connector(_Wire):
     id: str
     standard: str
     power_type: PowerType
-    max_voltage: int
-    max_amperage: int
-    max_electric_power: int | None = None
+    max_voltage: int = Field(ge=0)
+    max_amperage: int = Field(ge=0)
+    max_electric_power: int | None = Field(default=None, ge=0)
     tariff_ids: list[str] = []
 
     def to_port(self) -> Connector | None:
@@ -112,8 +113,8 @@ class _Evse(_Wire):
 
 
 class _Coordinates(_Wire):
-    latitude: float  # OCPI sends "31.2304"
-    longitude: float
+    latitude: float = Field(ge=-90, le=90)  # OCPI sends "31.2304"
+    longitude: float = Field(ge=-180, le=180)
 
 
 class _Operator(_Wire):
@@ -208,7 +209,7 @@ class _Session(_Wire):
 
 
 _VERSION = TypeAdapter(_VersionDetails)
-_LOCATIONS = TypeAdapter(list[_Location])
+_LOCATION = TypeAdapter(_Location)
 _TARIFFS = TypeAdapter(list[_Tariff])
 _SESSION = TypeAdapter(_Session)
 _COMMAND_RESPONSE = TypeAdapter(_CommandResponse)
@@ -266,6 +267,7 @@ class OcpiOperator:
         issuer: str = "Cockpit Gateway",
     ) -> None:
         self._version_url = version_url
+        self._origin = _origin(version_url)
         self._token = cpo_token
         self._authorization = "Token " + base64.b64encode(cpo_token.encode()).decode()
         self._owns_client = client is None
@@ -331,8 +333,8 @@ class OcpiOperator:
     def _location_index(self) -> dict[str, Location]:
         now = self._clock()
         if self._locations is None or now - self._locations.at >= self._ttl:
-            pulled = _parse("locations", _LOCATIONS, self._pull("locations", self._discover().locations))
-            self._locations = _Cached(now, {w.id: w.to_port() for w in pulled})
+            pulled = self._pull("locations", self._discover().locations)
+            self._locations = _Cached(now, _usable_locations(pulled))
         return self._locations.value
 
     def _discover(self) -> _Endpoints:
@@ -405,7 +407,13 @@ class OcpiOperator:
         params: Mapping[str, str] | None = None,
         body: dict[str, Any] | None = None,
     ) -> tuple[Any, httpx.Response]:
-        """One OCPI call: the envelope's `data` if the CPO answered success, else an upstream error."""
+        """One OCPI call: the envelope's `data` if the CPO answered success, else an upstream error.
+
+        Only the version URL's origin is ever called: endpoint URLs and pagination links come from
+        the CPO, and our token must not follow them to another host (or to a cloud metadata address).
+        """
+        if _origin(url) != self._origin:
+            raise UpstreamError(f"OCPI {what}: the CPO pointed outside {self._origin[1]}; refused")
         headers = {
             "Authorization": self._authorization,
             "X-Request-ID": str(uuid.uuid4()),
@@ -446,6 +454,27 @@ class OcpiOperator:
         for secret in filter(None, (self._token, self._authorization.removeprefix("Token "))):
             message = message.replace(secret, "***")
         return f" (OCPI status {envelope['status_code']}{': ' + message if message else ''})"
+
+
+def _usable_locations(pulled: list[Any]) -> dict[str, Location]:
+    """The CPO's locations that parse; one malformed or out-of-range location is left out (and logged
+    by id), so that it cannot take every station search down with it."""
+    found: dict[str, Location] = {}
+    for item in pulled:
+        try:
+            location = _LOCATION.validate_python(item).to_port()
+        except ValidationError as exc:
+            where = str(item.get("id", "?"))[:64] if isinstance(item, dict) else "?"
+            detail = {"location_id": where, "errors": exc.error_count()}
+            logger().warning("OCPI location left out", extra=detail)
+            continue
+        found[location.id] = location
+    return found
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
 
 
 def _next_page(

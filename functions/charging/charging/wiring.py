@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from charging.ocpi import OcpiOperator
 from charging.ports import ChargePointOperator
@@ -34,9 +36,22 @@ def operator(s: ChargingSettings) -> ChargePointOperator:
     url = s.ocpi_version_url
     if not url:
         raise ConfigurationError("OCPI_VERSION_URL is required when CHARGING_PROVIDER is ocpi")
-    if not (url.startswith("https://") or (s.dev_mode and url.startswith("http://127."))):
+    if not acceptable_cpo_url(url, dev_mode=s.dev_mode):
         raise ConfigurationError("OCPI_VERSION_URL must be https (loopback http only in development mode)")
     return OcpiOperator(url, str(credentials()["cpo_token"]), timeout_s=s.ocpi_timeout_s)
+
+
+def acceptable_cpo_url(url: str, *, dev_mode: bool) -> bool:
+    """https anywhere; plain http only to a loopback address, and only in local development."""
+    parsed = urlsplit(url)
+    if parsed.scheme == "https" and parsed.hostname:
+        return True
+    if parsed.scheme != "http" or not dev_mode:
+        return False
+    try:
+        return ipaddress.ip_address(parsed.hostname or "").is_loopback
+    except ValueError:
+        return parsed.hostname == "localhost"
 
 
 @per_container

@@ -385,10 +385,6 @@ def scripted(locations_answer: dict[str, Any] | bytes, status: int = 200) -> Ocp
             "OCPI locations: answered an envelope without data",
         ),
         ({"data": {"id": "LOC-1"}, "status_code": 1000}, "OCPI locations: data is not a list"),
-        (
-            {"data": [{**OCPI_LOCATION, "coordinates": {"latitude": "north"}}], "status_code": 1000},
-            "OCPI locations: payload failed parsing (2 error(s), first at 0/coordinates/latitude:",
-        ),
         (b"[1, 2, 3]", "OCPI locations: answered a body that is not an OCPI JSON envelope"),
     ],
 )
@@ -397,6 +393,62 @@ def test_malformed_answers_are_upstream_errors(answer: dict[str, Any] | bytes, d
         scripted(answer).locations()
 
     assert raised.value.detail.startswith(detail)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"coordinates": {"latitude": "north"}},
+        {"coordinates": {"latitude": "91.0", "longitude": "11.5"}},
+        {
+            "evses": [
+                {
+                    "uid": "X",
+                    "status": "AVAILABLE",
+                    "connectors": [
+                        {
+                            "id": "1",
+                            "standard": "IEC_62196_T2",
+                            "power_type": "AC_3_PHASE",
+                            "max_voltage": 230,
+                            "max_amperage": -32,
+                        }
+                    ],
+                }
+            ]
+        },
+    ],
+)
+def test_a_malformed_location_is_left_out_not_fatal(broken: dict[str, Any]) -> None:
+    bad = {**OCPI_LOCATION, "id": "LOC-BAD", **broken}
+    locations = scripted({"data": [bad, OCPI_LOCATION], "status_code": 1000}).locations()
+    assert [loc.id for loc in locations] == ["LOC-1"]
+
+
+def test_urls_outside_the_cpos_origin_are_never_called() -> None:
+    called: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        called.append(str(request.url))
+        if request.url.path == "/ocpi/2.2.1":
+            details = {
+                **VERSION_DETAILS,
+                "endpoints": [
+                    {**e, "url": "http://169.254.169.254/latest/meta-data"}
+                    if e["identifier"] == "locations"
+                    else e
+                    for e in VERSION_DETAILS["endpoints"]
+                ],
+            }  # type: ignore[attr-defined]
+            return httpx.Response(200, json={"data": details, "status_code": 1000})
+        return httpx.Response(200, json={"data": [], "status_code": 1000})
+
+    operator = OcpiOperator(
+        "https://cpo.test/ocpi/2.2.1", CPO_TOKEN, client=httpx.Client(transport=httpx.MockTransport(answer))
+    )
+    with pytest.raises(UpstreamError, match=r"pointed outside cpo\.test"):
+        operator.locations()
+    assert called == ["https://cpo.test/ocpi/2.2.1"]
 
 
 def test_unmodelled_connectors_are_dropped_and_power_derived() -> None:
