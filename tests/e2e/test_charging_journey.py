@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from cockpit.local import devkeys
+
 PEOPLES_SQUARE = {"lat": 31.2304, "lon": 121.4737}
 TokenFactory = Callable[..., str]
 
@@ -123,8 +125,14 @@ def unsigned(claims: dict[str, Any]) -> str:
         pytest.param(lambda token: token("vehicle", "vin-1", exp=int(time.time()) - 600), id="expired"),
         pytest.param(lambda token: token("vehicle", "vin-1", aud="another-api"), id="wrong audience"),
         pytest.param(
-            lambda token: unsigned(
-                {"sub": "vin-1", "role": "vehicle", "iss": "x", "aud": "y", "exp": int(time.time()) + 600}
+            lambda token: unsigned(  # claims the gateway would accept: only the missing signature is wrong
+                {
+                    "sub": "vin-1",
+                    "role": "vehicle",
+                    "iss": devkeys.DEV_ISSUER,
+                    "aud": devkeys.DEV_AUDIENCE,
+                    "exp": int(time.time()) + 600,
+                }
             ),
             id="alg none",
         ),
@@ -140,8 +148,6 @@ def test_bad_tokens_are_401(
 
 
 def test_a_token_signed_by_another_key_is_401(http: httpx.Client, tmp_path: Any) -> None:
-    from cockpit.local import devkeys
-
     foreign = devkeys.token("vehicle", "vin-1", folder=tmp_path)  # a key the gateway never saw
     problem(http.get("/v1/tools", headers=bearer(foreign)), 401)
 

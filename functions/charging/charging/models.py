@@ -127,6 +127,7 @@ class OneStation(BaseModel):
 class SessionStatus(StrEnum):
     PENDING = "PENDING"
     ACTIVE = "ACTIVE"
+    STOPPING = "STOPPING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
 

@@ -108,13 +108,19 @@ def money_text(m: Money) -> str:
     return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.2f}"
 
 
-def start_question(loc: Location, chosen: Evse, tariff_of: TariffLookup, locale: str) -> str:
-    """The confirmation question, in the driver's language."""
+def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLookup, locale: str) -> str:
+    """The confirmation question, in the driver's language. It names the charge point only when the
+    driver chose it (`named`): otherwise the best free one is taken when the driver says yes, which
+    may no longer be the one free now, so the question promises the station and "up to" its power."""
     power = max(c.max_electric_power for c in chosen.connectors) / 1000
     standard = FROM_OCPI[chosen.connectors[0].standard].value.replace("_", "/", 1).replace("_", " ")
     quote = price(_best_tariff(loc, tariff_of))
     if locale == "zh-CN":
         cost = f"，每度电{money_text(quote.per_kwh)}" if quote else ""
-        return f"要在{loc.name}的{chosen.uid}号充电桩开始充电吗？（{power:g}千瓦 {standard}{cost}）"
+        where = f"{loc.name}的{chosen.uid}号充电桩" if named else loc.name
+        up_to = "" if named else "最高"
+        return f"要在{where}开始充电吗？（{up_to}{power:g}千瓦 {standard}{cost}）"
     cost = f", {money_text(quote.per_kwh)} per kWh" if quote else ""
-    return f"Start charging at {loc.name}, charge point {chosen.uid} ({power:g} kW {standard}{cost})?"
+    where = f"{loc.name}, charge point {chosen.uid}" if named else loc.name
+    up_to = "" if named else "up to "
+    return f"Start charging at {where} ({up_to}{power:g} kW {standard}{cost})?"

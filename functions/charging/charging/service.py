@@ -89,7 +89,7 @@ class ChargingService:
     def describe_start(self, inv: ToolInvocation, args: StartSessionArgs) -> str:
         loc = self._location(args.station_id)
         evse = self._choose_evse(loc, args)
-        return presenter.start_question(loc, evse, self.cpo.tariff, inv.locale)
+        return presenter.start_question(loc, evse, args.evse_uid is not None, self.cpo.tariff, inv.locale)
 
     def start_session(self, inv: ToolInvocation, args: StartSessionArgs) -> ToolResult:
         loc = self._location(args.station_id)
@@ -124,7 +124,7 @@ class ChargingService:
         )
         try:
             response = self.cpo.start_session(command)
-        except ProblemError:
+        except Exception:  # the CPO failed to take the command: nothing started, so nothing is kept
             self.sessions.forget(session, self.operations.delete_request(op))
             raise
         if response.result is not CommandResponseType.ACCEPTED:
@@ -141,10 +141,12 @@ class ChargingService:
         session = self.sessions.get(session_id) if command in (START, STOP) else None
         if session is None:
             raise NotFound(f"no {command} command is pending for {session_id}")
-        if command == STOP:
-            return  # stopping is answered synchronously; the CPO's confirmation needs no action
-        if session.status is not SessionStatus.PENDING:
+        waiting = SessionStatus.PENDING if command == START else SessionStatus.STOPPING
+        if session.status is not waiting:
             raise Conflict(f"the {command} command for {session_id} already has its result")
+        if command == STOP:
+            self._finish_stop(session, result)
+            return
         op = self.operations.get(session.operation_id)
         if op is None:
             raise NotFound(f"no operation for {session_id}")
@@ -158,7 +160,7 @@ class ChargingService:
                 done, SessionStatus.PENDING, self.operations.complete_request(op, result=body)
             )
             return
-        failure = _failure(outcome)
+        failure = _failure(outcome, "start")
         done = session.model_copy(update={"status": SessionStatus.FAILED, "failure": failure.detail})
         self.sessions.transition(
             done, SessionStatus.PENDING, self.operations.complete_request(op, error=failure.problem())
@@ -170,21 +172,38 @@ class ChargingService:
         return OneSession(session=SessionView.of(self._own(inv, self.sessions.get(args.session_id))))
 
     def stop_session(self, inv: ToolInvocation, args: SessionArgs) -> OneSession:
+        """Stop charging. A simulated CPO answers at once (COMPLETED); a real one confirms later at
+        response_url, so the session is STOPPING until its CommandResult arrives."""
         session = self._own(inv, self.sessions.get(args.session_id))
         if session.status is not SessionStatus.ACTIVE:
             raise Conflict(f"charging session {session.id} is {session.status.value.lower()}, not active")
-        command = StopCommand(
-            session_id=session.id,
-            location_id=session.station_id,
-            evse_uid=session.evse_uid,
-            connector_id=session.connector_id,
-            started_at=session.started_at or session.created_at,
-            response_url=self._callback(STOP, session.id),
-        )
-        response = self.cpo.stop_session(command)
+        response = self.cpo.stop_session(self._stop_command(session))
+        if response.result is CommandResponseType.UNKNOWN_SESSION:
+            return self._complete(session)  # the CPO never opened it (never plugged in): nothing to stop
         if response.result is not CommandResponseType.ACCEPTED:
             raise Conflict(f"the operator refused to stop the session ({response.result.value})")
-        usage = self.cpo.usage(command)
+        outcome = response.immediate_result
+        if outcome is None:
+            stopping = session.model_copy(update={"status": SessionStatus.STOPPING})
+            self.sessions.transition(stopping, SessionStatus.ACTIVE)
+            return OneSession(session=SessionView.of(stopping))
+        if outcome.result is not CommandResultType.ACCEPTED:
+            raise _failure(outcome, "stop")
+        return self._complete(session)
+
+    def _finish_stop(self, session: ChargingSession, outcome: CommandResult) -> None:
+        if outcome.result is CommandResultType.ACCEPTED:
+            self._complete(session)
+            return
+        # The charger is still running: the session is active again, and says why the stop failed.
+        why = _failure(outcome, "stop").detail
+        self.sessions.transition(
+            session.model_copy(update={"status": SessionStatus.ACTIVE, "failure": why}),
+            SessionStatus.STOPPING,
+        )
+
+    def _complete(self, session: ChargingSession) -> OneSession:
+        usage = self.cpo.usage(self._stop_command(session))
         done = session.model_copy(
             update={
                 "status": SessionStatus.COMPLETED,
@@ -193,8 +212,18 @@ class ChargingService:
                 "cost": usage.cost,
             }
         )
-        self.sessions.transition(done, SessionStatus.ACTIVE)
+        self.sessions.transition(done, session.status)
         return OneSession(session=SessionView.of(done))
+
+    def _stop_command(self, session: ChargingSession) -> StopCommand:
+        return StopCommand(
+            session_id=session.id,
+            location_id=session.station_id,
+            evse_uid=session.evse_uid,
+            connector_id=session.connector_id,
+            started_at=session.started_at or session.created_at,
+            response_url=self._callback(STOP, session.id),
+        )
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -249,10 +278,10 @@ def _pseudonym(sub: str) -> str:
     return "drv-" + hashlib.sha256(f"cockpit-driver|{sub}".encode()).hexdigest()[:20]
 
 
-def _failure(outcome: CommandResult) -> ProblemError:
+def _failure(outcome: CommandResult, action: str) -> ProblemError:
     why = outcome.message or outcome.result.value
     if outcome.result is CommandResultType.TIMEOUT:
         return UpstreamTimeout(f"the charge point did not answer in time ({why})")
     if outcome.result in (CommandResultType.FAILED, CommandResultType.NOT_SUPPORTED):
-        return UpstreamError(f"the operator could not start the session ({why})")
-    return Conflict(f"the operator refused to start the session ({why})")
+        return UpstreamError(f"the operator could not {action} the session ({why})")
+    return Conflict(f"the operator refused to {action} the session ({why})")

@@ -102,11 +102,13 @@ def test_start_stays_pending_until_the_cpo_calls_back(gateway: Template, cpo: Oc
     assert done["status"] == "succeeded" and done["result"]["session"]["status"] == "ACTIVE"
     ev.is_problem(callback("START_SESSION", session_id, {"result": "ACCEPTED"}), 409)  # a second result
 
-    stopped = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"][
-        "session"
-    ]
+    stopping = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"]
+    assert stopping["session"]["status"] == "STOPPING"  # the CPO confirms the stop later, at response_url
+    assert callback("STOP_SESSION", session_id, {"result": "ACCEPTED"})["statusCode"] == 200
+    stopped = ev.body(call("charging_get_session", {"session_id": session_id}))["result"]["session"]
     assert stopped["status"] == "COMPLETED" and stopped["kwh"] == pytest.approx(12.345)
     assert stopped["cost"]["currency"] == "CNY" and stopped["cost"]["amount"] > 0
+    ev.is_problem(callback("STOP_SESSION", session_id, {"result": "ACCEPTED"}), 409)  # a second result
 
 
 def test_a_failed_command_result_fails_the_operation(gateway: Template) -> None:
@@ -116,6 +118,33 @@ def test_a_failed_command_result_fails_the_operation(gateway: Template) -> None:
     failed = operation(op_id)
     assert failed["status"] == "failed"
     assert failed["error"]["status"] == 409 and "cable in use" in failed["error"]["detail"]
+
+
+def started() -> str:
+    """A session the CPO has started (its START result delivered), by id."""
+    op_id = ev.body(start())["operation"]["id"]
+    session_id = "cs_" + op_id.removeprefix("op_")
+    callback("START_SESSION", session_id, {"result": "ACCEPTED"})
+    return session_id
+
+
+def test_a_failed_stop_leaves_the_session_active(gateway: Template) -> None:
+    session_id = started()
+    call("charging_stop_session", {"session_id": session_id}, key="k2")
+    callback("STOP_SESSION", session_id, {"result": "FAILED", "message": "cable locked"})
+    session = ev.body(call("charging_get_session", {"session_id": session_id}))["result"]["session"]
+    assert session["status"] == "ACTIVE"  # still charging: the driver can try again
+    again = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k3"))
+    assert again["result"]["session"]["status"] == "STOPPING"
+
+
+def test_a_session_the_cpo_never_opened_stops_with_nothing_used(gateway: Template, cpo: OcpiTestCpo) -> None:
+    session_id = started()
+    cpo.sessions.clear()  # the car was never plugged in: the CPO has no session for our reference
+    stopped = ev.body(call("charging_stop_session", {"session_id": session_id}, key="k2"))["result"][
+        "session"
+    ]
+    assert stopped["status"] == "COMPLETED" and stopped["kwh"] == 0
 
 
 class TestBadCallbacks:
@@ -142,7 +171,7 @@ class TestBadCallbacks:
 @pytest.mark.parametrize(
     ("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502), ("bad_envelope", 502)]
 )
-def test_cpo_faults_on_start_leave_nothing_behind(
+def test_cpo_faults_on_start_leave_nothing_half_written(
     gateway: Template, cpo: OcpiTestCpo, mode: str, status: int
 ) -> None:
     call("charging_find_stations", {"location": {"lat": 31.2304, "lon": 121.4737}})  # warm the location cache
@@ -156,7 +185,20 @@ def test_cpo_faults_on_start_leave_nothing_behind(
         body={"confirmation_token": asked["confirmation"]["token"]},
     )
     ev.is_problem(out, status)
-    assert snapshot(gateway) == before  # no session, no operation, key released, token still usable
+    after = snapshot(gateway)
+    idem = next(name for name in after if "Idempotency" in name)
+    assert {k: v for k, v in after.items() if k != idem} == {k: v for k, v in before.items() if k != idem}
+    # No session, no operation, the key released; the confirmation is spent, since nobody knows what the
+    # CPO did with the command: the driver is asked again.
+    assert len(before[idem]) == 1 and after[idem] == []
+    cpo.mode = "ok"
+    reused = call(
+        "charging_start_session",
+        {"station_id": "CN-SHA-0001"},
+        key="k1",
+        body={"confirmation_token": asked["confirmation"]["token"]},
+    )
+    ev.is_problem(reused, 409, "confirmation-invalid")
 
 
 @pytest.mark.parametrize(("mode", "status"), [("timeout", 504), ("error500", 502), ("garbage", 502)])

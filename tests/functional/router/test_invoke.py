@@ -302,6 +302,49 @@ class TestIdempotencyAndConfirmation:
         assert snapshot(gateway) == before
 
 
+def test_a_refusal_after_the_yes_keeps_the_yes(gateway: Template) -> None:
+    """The charge point is taken between the question and the answer: the domain refuses (409), nothing
+    happened, so the driver's confirmation still stands and works once the charge point is free again."""
+    args = {"station_id": "CN-SHA-0001", "evse_uid": "CN-SHA-0001-E1"}
+    asked = ev.body(call("charging_start_session", args, key="a1", sub="vin-a"))
+    other, _ = start_confirmed_args(args, "b1", "vin-b")
+    out = call(
+        "charging_start_session",
+        args,
+        key="a1",
+        sub="vin-a",
+        body={"confirmation_token": asked["confirmation"]["token"]},
+    )
+    assert "charging" in ev.is_problem(out, 409)["detail"]
+    op = ev.body(
+        router(
+            ev.api(
+                "GET",
+                "/v1/operations/{operation_id}",
+                sub="vin-b",
+                path_params={"operation_id": other["operation"]["id"]},
+            ),
+            None,
+        )
+    )
+    call("charging_stop_session", {"session_id": op["result"]["session"]["id"]}, key="b2", sub="vin-b")
+    again = call(
+        "charging_start_session",
+        args,
+        key="a1",
+        sub="vin-a",
+        body={"confirmation_token": asked["confirmation"]["token"]},
+    )
+    assert ev.body(again)["status"] == "accepted"
+
+
+def start_confirmed_args(args: dict[str, Any], key: str, sub: str) -> tuple[dict[str, Any], str]:
+    asked = ev.body(call("charging_start_session", args, key=key, sub=sub))
+    token = asked["confirmation"]["token"]
+    done = ev.body(call("charging_start_session", args, key=key, sub=sub, body={"confirmation_token": token}))
+    return done, token
+
+
 def test_confirmation_tokens_are_stored_only_as_hashes(gateway: Template) -> None:
     asked = ev.body(call("charging_start_session", {"station_id": "CN-SHA-0001"}, key="k1"))
     dump = json.dumps(snapshot(gateway))

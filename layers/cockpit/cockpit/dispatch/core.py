@@ -8,7 +8,14 @@ from typing import Any, Literal, Protocol
 
 from cockpit.confirmations import ConfirmationStore
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
-from cockpit.errors import IdempotencyKeyRequired, Problem, ToolNotFound, UpstreamError, from_problem
+from cockpit.errors import (
+    IdempotencyKeyRequired,
+    Problem,
+    ProblemError,
+    ToolNotFound,
+    UpstreamError,
+    from_problem,
+)
 from cockpit.idempotency import IdempotencyStore, fingerprint
 from cockpit.observability import logger, tool_metrics
 from cockpit.tools.catalog import Catalog
@@ -85,8 +92,11 @@ class Dispatcher:
             expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash)
             try:
                 result = self._call_target(tool, call, phase="execute", confirmed=True)
-            except BaseException:
-                self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
+            except ProblemError as refused:
+                # A refusal (4xx) happened before anything did: the driver's yes still stands. After a
+                # 5xx or a timeout nobody knows what the partner did, so the yes is spent: ask again.
+                if refused.status < 500:
+                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
                 raise
         if result.status == "accepted":
             if not result.operation_id:
