@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import ipaddress
 import json
 from typing import Any
@@ -14,7 +16,7 @@ from charging.service import ChargingService
 from charging.settings import ChargingSettings
 from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
-from cockpit.errors import ConfigurationError
+from cockpit.errors import ConfigurationError, Unauthorized
 from cockpit.operations import OperationStore
 from cockpit.settings import get_settings, per_container
 
@@ -52,6 +54,14 @@ def acceptable_cpo_url(url: str, *, dev_mode: bool) -> bool:
         return ipaddress.ip_address(parsed.hostname or "").is_loopback
     except ValueError:
         return parsed.hostname == "localhost"
+
+
+def check_ocpi_token(authorization: str | None) -> None:
+    """A CPO's callback must carry our token (OCPI 2.2: `Authorization: Token <base64(token)>`)."""
+    expected = base64.b64encode(str(credentials()["emsp_token"]).encode())
+    given = (authorization or "").removeprefix("Token ").strip().encode()
+    if not hmac.compare_digest(given, expected):
+        raise Unauthorized("a valid OCPI token (Authorization: Token …) is required")
 
 
 @per_container

@@ -7,15 +7,15 @@ from typing import Any
 from cockpit.api import Api, Request
 from cockpit.dispatch.core import ToolCall, negotiate_locale
 from cockpit.dispatch.models import InvokeRequest, InvokeResponse
-from cockpit.errors import BadRequest, ProblemItem
-from cockpit.observability import logger
 from cockpit.tools.model import Role
 from router import service
 from router.models import Health, OperationView, ToolListing
 
 app = Api("Cockpit Gateway")
-ANY_ROLE = frozenset(Role)
-VEHICLE = frozenset({Role.VEHICLE})
+ANY_ROLE, VEHICLE = frozenset(Role), frozenset({Role.VEHICLE})
+CALL_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 502, 504)
+KEY_HEADER = {"Idempotency-Key": "required for write and payment tools (1-255 chars)"}
+FORMATS = {"format": "native (default), openai, bedrock or mcp"}
 
 
 @app.route("GET", "/v1/health", summary="Liveness and version", response=Health, tags=("meta",))
@@ -30,70 +30,30 @@ def get_openapi(_req: Request) -> bytes:
     return document_bytes(app)
 
 
-@app.route(
-    "GET",
-    "/v1/tools",
-    summary="The tools the caller may use",
-    response=ToolListing,
-    roles=ANY_ROLE,
-    problems=(401, 403, 422),
-    query={"format": "native (default), openai, bedrock or mcp"},
-    tags=("tools",),
-)
+@app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,
+           problems=(401, 403, 422), query=FORMATS, tags=("tools",))  # fmt: skip
 def list_tools(req: Request) -> bytes:
     return service.list_tools(service.parse_format(req.query("format")), req.caller.role)
 
 
-@app.route(
-    "POST",
-    "/v1/tools/{name}/invoke",
-    summary="Call a tool",
-    request=InvokeRequest,
-    response=InvokeResponse,
-    roles=VEHICLE,
-    problems=(400, 401, 403, 404, 409, 413, 415, 422, 502, 504),
-    exclude_none=True,
-    headers={"Idempotency-Key": "required for write and payment tools (1-255 chars)"},
-    tags=("tools",),
-)
+@app.route("POST", "/v1/tools/{name}/invoke", summary="Call a tool", request=InvokeRequest,
+           response=InvokeResponse, roles=VEHICLE, problems=CALL_PROBLEMS, exclude_none=True,
+           headers=KEY_HEADER, tags=("tools",))  # fmt: skip
 def invoke_tool(req: Request) -> InvokeResponse:
     body = req.parse(InvokeRequest)
-    return service.invoke(
-        ToolCall(
-            tool=req.path_param("name"),
-            arguments=body.arguments,
-            caller=req.caller,
-            session_id=body.session_id,
-            idempotency_key=idempotency_key(req),
-            confirmation_token=body.confirmation_token,
-            locale=negotiate_locale(req.headers.get("accept-language")),
-            request_id=req.request_id or None,
-        )
-    )
+    call = ToolCall(tool=req.path_param("name"), arguments=body.arguments, caller=req.caller,
+                    session_id=body.session_id, idempotency_key=req.header("Idempotency-Key"),
+                    confirmation_token=body.confirmation_token, request_id=req.request_id or None,
+                    locale=negotiate_locale(req.headers.get("accept-language")))  # fmt: skip
+    return service.invoke(call)
 
 
-@app.route(
-    "GET",
-    "/v1/operations/{operation_id}",
-    summary="Poll an asynchronous operation",
-    response=OperationView,
-    roles=VEHICLE,
-    problems=(401, 403, 404),
-    exclude_none=True,
-    tags=("tools",),
-)
+@app.route("GET", "/v1/operations/{operation_id}", summary="Poll an asynchronous operation",
+           response=OperationView, roles=VEHICLE, problems=(401, 403, 404), exclude_none=True,
+           tags=("tools",))  # fmt: skip
 def get_operation(req: Request) -> OperationView:
     return service.get_operation(req.path_param("operation_id"), req.caller)
 
 
-def idempotency_key(req: Request) -> str | None:
-    key = req.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= 255:
-        item = ProblemItem(header="Idempotency-Key", message="must be 1 to 255 characters")
-        raise BadRequest("Idempotency-Key must be 1 to 255 characters", errors=[item])
-    return key
-
-
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    logger().set_correlation_id((event.get("requestContext") or {}).get("requestId"))
     return app(event, context)

@@ -17,12 +17,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cockpit.errors import (
+    BadRequest,
     Forbidden,
     MalformedJson,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
     ProblemError,
+    ProblemItem,
     Unauthorized,
     UnsupportedMediaType,
     from_pydantic,
@@ -63,6 +65,14 @@ class Request:
     def query(self, name: str) -> str | None:
         value = (self.event.get("queryStringParameters") or {}).get(name)
         return None if value is None else str(value)
+
+    def header(self, name: str, *, max_length: int = 255) -> str | None:
+        """A header's value, refused (400, naming the header) when empty or longer than `max_length`."""
+        value = self.headers.get(name.lower())
+        if value is not None and not 1 <= len(value) <= max_length:
+            why = f"must be 1 to {max_length} characters"
+            raise BadRequest(f"{name} {why}", errors=[ProblemItem(header=name, message=why)])
+        return value
 
     def raw_body(self) -> bytes:
         body = self.event.get("body") or ""
@@ -153,6 +163,7 @@ class Api:
 
     def __call__(self, event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
         tracer()
+        logger().set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))
         route = self.routes.get((method, resource))
         path = str(event.get("path") or resource)
