@@ -73,8 +73,10 @@ def launch(
     stack_name: str | None = None,
     aws_port: int | None = None,
     timeout: float = 60.0,
+    env: Mapping[str, str] | None = None,
 ) -> GatewayProcess:
-    """`cockpit run` on free ports (its own moto unless `aws_port` points at a running endpoint)."""
+    """`cockpit run` on free ports (its own moto unless `aws_port` points at a running endpoint),
+    with this process's environment plus `env`."""
     api_port, lambda_port = free_port(), free_port()
     aws_port = aws_port or free_port()
     argv = [
@@ -86,13 +88,13 @@ def launch(
         argv += ["--stack-name", stack_name]
     for key, value in (parameters or {}).items():
         argv += ["--parameter", f"{key}={value}"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["COCKPIT_HOME"] = str(home)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    environment.update({**(env or {}), "COCKPIT_HOME": str(home)})
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path, stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
+            argv, cwd=ROOT, env=environment, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
         )
     url = GatewayUrl(
         f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{lambda_port}", f"http://127.0.0.1:{aws_port}"

@@ -17,6 +17,7 @@ from tests.support import localfn
 from tests.support.local_gateway import GatewayProcess, launch
 
 STACK = "itest"
+DEVELOPER_ONLY = "LOCALFN_DEVELOPER_ONLY"  # set for `cockpit run`, not in the template
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,7 @@ def fixture_gateway(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         template=localfn.TEMPLATE,
         stack_name=STACK,
         aws_port=int(moto_url.rsplit(":", 1)[1]),
+        env={DEVELOPER_ONLY: "from the developer's shell"},
     )
     yield gateway
     assert gateway.stop() == 0, gateway.output()

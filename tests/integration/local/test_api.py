@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.local.conftest import STACK
+from tests.integration.local.conftest import DEVELOPER_ONLY, STACK
 from tests.support.local_gateway import GatewayProcess
 
 PROBLEM = "application/problem+json"
@@ -41,15 +41,16 @@ def test_ready_line(fixture_gateway: GatewayProcess) -> None:
     assert fixture_gateway.stdout_path.read_text().count("\n") == 1  # exactly one line on stdout
 
 
-def test_unknown_route_is_404(api: httpx.Client) -> None:
-    body = assert_problem(api.get("/nowhere", headers=bearer("allow")), 404)
-    assert body["type"].endswith("/not-found")
-
-
-def test_wrong_method_is_405_with_allow(api: httpx.Client) -> None:
-    response = api.delete("/echo/x", headers=bearer("allow"))
-    assert_problem(response, 405)
-    assert response.headers["allow"] == "GET, POST"
+@pytest.mark.parametrize(("method", "path"), [("GET", "/nowhere"), ("DELETE", "/echo/x"), ("HEAD", "/open")])
+def test_unknown_routes_and_methods_are_missing_authentication_token(
+    api: httpx.Client, method: str, path: str
+) -> None:
+    # The fixture's API defines no MISSING_AUTHENTICATION_TOKEN (nor DEFAULT_4XX): AWS's default.
+    response = api.request(method, path, headers=bearer("allow"))
+    assert response.status_code == 403
+    assert response.headers["x-amzn-errortype"] == "MissingAuthenticationTokenException"
+    if method != "HEAD":
+        assert response.json() == {"message": "Missing Authentication Token"}
 
 
 def test_missing_token_is_401_with_the_templates_gateway_response(api: httpx.Client) -> None:
@@ -59,9 +60,17 @@ def test_missing_token_is_401_with_the_templates_gateway_response(api: httpx.Cli
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("token", ["unauthorized", "crash"])
-def test_authorizer_errors_are_401(api: httpx.Client, token: str) -> None:
-    assert_problem(api.get("/echo/x", headers=bearer(token)), 401)
+def test_only_an_unauthorized_error_from_the_authorizer_is_401(api: httpx.Client) -> None:
+    body = assert_problem(api.get("/echo/x", headers=bearer("unauthorized")), 401)
+    assert body["type"] == "https://example.test/unauthorized"  # GatewayResponses.UNAUTHORIZED
+
+
+@pytest.mark.parametrize("token", ["crash", "slow", "invalid"])
+def test_other_authorizer_failures_are_500(api: httpx.Client, token: str) -> None:
+    # No AUTHORIZER_CONFIGURATION_ERROR nor DEFAULT_5XX in the fixture's API: a 500 problem+json.
+    body = assert_problem(api.get("/echo/x", headers=bearer(token)), 500)
+    assert "broke" not in body["detail"]
+    assert api.get("/echo/x", headers=bearer("allow")).status_code == 200  # the authorizer recovers
 
 
 def test_deny_is_403(api: httpx.Client) -> None:
@@ -71,10 +80,6 @@ def test_deny_is_403(api: httpx.Client) -> None:
 def test_allow_must_cover_the_method_arn(api: httpx.Client) -> None:
     assert api.get("/echo/x", headers=bearer("narrow")).status_code == 200
     assert_problem(api.post("/echo/x", headers=bearer("narrow")), 403)  # the same (cached) policy
-
-
-def test_invalid_authorizer_answer_is_a_gateway_error(api: httpx.Client) -> None:
-    assert api.get("/echo/x", headers=bearer("invalid")).status_code == 500
 
 
 def test_allow_passes_the_context_through(api: httpx.Client) -> None:
@@ -131,6 +136,7 @@ def test_open_route_needs_no_token_and_sees_its_environment(
     assert (env["AWS_LAMBDA_FUNCTION_NAME"], env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]) == ("AppFunction", "512")
     assert env["AWS_ENDPOINT_URL"] == fixture_gateway.url.aws_endpoint_url
     assert env["AWS_ENDPOINT_URL_LAMBDA"] == fixture_gateway.url.lambda_url
+    assert (env["TZ"], env["AWS_LAMBDA_FUNCTION_VERSION"]) == (":UTC", "$LATEST")
     assert body["cwd"] == env["LAMBDA_TASK_ROOT"]
     context = body["context"]
     assert context["function_name"] == "AppFunction"
@@ -138,6 +144,13 @@ def test_open_route_needs_no_token_and_sees_its_environment(
     assert context["invoked_function_arn"].endswith(":function:AppFunction")
     assert context["log_group_name"] == "/aws/lambda/AppFunction"
     assert 0 < context["remaining_ms"] <= 1000  # Timeout: 1
+
+
+def test_the_developers_environment_does_not_reach_functions(api: httpx.Client) -> None:
+    env = api.get("/open").json()["env"]
+    assert DEVELOPER_ONLY not in env
+    assert not {"HOME", "USER", "PWD", "AWS_PROFILE"} & set(env)
+    assert env["PATH"]  # what the process needs to run does get through
 
 
 def test_seeded_data_secrets_and_parameters_are_reachable(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +61,32 @@ def test_timeout_is_an_error(lambda_client: Any) -> None:
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 2.00 seconds" in payload["errorMessage"]
+
+
+def test_a_timed_out_worker_is_ended_and_replaced(lambda_client: Any, dynamodb: Any) -> None:
+    key = f"late-{uuid.uuid4().hex}"
+    _, before = invoke(lambda_client, {"pid": True})
+    _, payload = invoke(lambda_client, {"sleep": 2.5, "write": key})  # Timeout: 2
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert not Path(f"/proc/{before['pid']}").exists()  # the worker that ran it is gone
+    _, after = invoke(lambda_client, {"pid": True})
+    assert after["pid"] != before["pid"]
+    time.sleep(1)  # the timed-out handler would have written its item by now
+    assert "Item" not in dynamodb.get_item(TableName=f"{STACK}-ItemsTable", Key={"pk": {"S": key}})
+
+
+def test_concurrent_invocations_run_in_parallel_in_separate_workers(lambda_client: Any) -> None:
+    def slow(_: int) -> int:
+        pid: int = invoke(lambda_client, {"sleep": 1, "pid": True})[1]["pid"]
+        return pid
+
+    with ThreadPoolExecutor(2) as threads:
+        list(threads.map(slow, range(2)))  # the first time, a second worker may have to start
+        started = time.monotonic()
+        pids = list(threads.map(slow, range(2)))
+        elapsed = time.monotonic() - started
+    assert len(set(pids)) == 2  # one invocation at a time per worker, as in Lambda
+    assert elapsed < 1.7  # not 2 s: they ran at the same time
 
 
 def test_unserializable_result_is_a_marshal_error(lambda_client: Any) -> None:

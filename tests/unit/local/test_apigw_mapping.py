@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cockpit.errors import PROBLEM_BASE
 from cockpit.local.apigw import ApiGateway, HttpRequest, proxy_event, proxy_response
-from cockpit.local.pool import WorkerPool
+from cockpit.local.pool import FunctionWorkers, InvokeResult, WorkerPool
 from cockpit.local.routing import RouteTable
-from cockpit.local.template import load_template
+from cockpit.local.template import Function, GatewayResponse, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -126,23 +128,123 @@ def test_gateway_responses_come_from_the_template_else_problem_json() -> None:
     assert unauthorized.status == 401
     assert ("WWW-Authenticate", "Bearer") in unauthorized.headers
     assert json.loads(unauthorized.body)["type"] == "https://cockpit-gateway.dev/problems/unauthorized"
-    not_found = gateway.gateway_response(API, "RESOURCE_NOT_FOUND", 404, "No route for /x.")
-    assert not_found.headers == [("Content-Type", "application/problem+json")]
-    assert json.loads(not_found.body) == {
-        "type": "https://cockpit-gateway.dev/problems/not-found",
-        "title": "Not found",
-        "status": 404,
-        "detail": "No route for /x.",
+    bare = gateway.gateway_response(None, "BAD_REQUEST_BODY", 400, "Malformed request body.")
+    assert bare.headers == [("Content-Type", "application/problem+json")]
+    assert json.loads(bare.body) == {
+        "type": "https://cockpit-gateway.dev/problems/bad-request",
+        "title": "Bad request",
+        "status": 400,
+        "detail": "Malformed request body.",
     }
 
 
-def test_unknown_route_and_wrong_method_without_any_function() -> None:
-    gateway = ApiGateway(TEMPLATE, WorkerPool([]))
-    missing = gateway.handle(HttpRequest("GET", "/nope", [], b""))
-    assert missing.status == 404
-    wrong = gateway.handle(HttpRequest("DELETE", "/v1/tools", [], b""))
-    assert wrong.status == 405
-    assert ("Allow", "GET") in wrong.headers
-    unauthenticated = gateway.handle(HttpRequest("GET", "/v1/tools", [], b""))
-    assert unauthenticated.status == 401
-    assert any(name == "X-Request-Id" for name, _ in unauthenticated.headers)
+class FakeWorkers(FunctionWorkers):
+    """A function that answers `result` (and counts its calls) without a worker process."""
+
+    def __init__(self, function: Function, result: InvokeResult) -> None:
+        super().__init__(function, {})
+        self.result = result
+        self.calls = 0
+
+    def invoke(self, payload: bytes, request_id: str | None = None) -> InvokeResult:
+        self.calls += 1
+        return self.result
+
+
+ALLOW = InvokeResult(
+    json.dumps(
+        {
+            "principalId": "vin-1",
+            "policyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}],
+            },
+        }
+    ).encode()
+)
+OK = InvokeResult(json.dumps({"statusCode": 200, "body": "{}"}).encode())
+
+
+def failure(error_type: str, message: str) -> InvokeResult:
+    return InvokeResult(json.dumps({"errorType": error_type, "errorMessage": message}).encode(), "Unhandled")
+
+
+def gateway_for(
+    authorizer: InvokeResult = ALLOW,
+    router: InvokeResult = OK,
+    responses: dict[str, GatewayResponse] | None = None,
+    **options: Any,
+) -> ApiGateway:
+    """The real template's API (or one with other gateway responses) with fake functions."""
+    api = API if responses is None else replace(API, gateway_responses=responses)
+    template = replace(TEMPLATE, apis={**TEMPLATE.apis, API.logical_id: api})
+    pool = WorkerPool(
+        [
+            FakeWorkers(TEMPLATE.functions["AuthorizerFunction"], authorizer),
+            FakeWorkers(TEMPLATE.functions["RouterFunction"], router),
+        ]
+    )
+    return ApiGateway(template, pool, **options)
+
+
+TOOLS = HttpRequest("GET", "/v1/tools", [("Authorization", "Bearer t")], b"")
+PROBLEM = GatewayResponse(None, {"Content-Type": "application/problem+json"}, None)
+MINE = GatewayResponse(599, {"Content-Type": "text/plain"}, "mine: $context.error.messageString")
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "slug"),
+    [
+        (failure("Exception", "Unauthorized"), 401, "unauthorized"),  # the template's UNAUTHORIZED
+        (failure("Exception", "unauthorized"), 502, "bad-gateway"),  # only the exact message is a 401
+        (failure("ValueError", "the authorizer broke"), 502, "bad-gateway"),  # its DEFAULT_5XX
+        (failure("Sandbox.Timedout", "Task timed out after 3.00 seconds"), 502, "bad-gateway"),
+        (InvokeResult(b'{"principalId": "x"}'), 502, "bad-gateway"),  # an invalid policy
+    ],
+)
+def test_authorizer_failures_are_5xx_unless_the_error_is_unauthorized(
+    answer: InvokeResult, status: int, slug: str
+) -> None:
+    response = gateway_for(authorizer=answer).handle(TOOLS)
+    assert response.status == status
+    assert json.loads(response.body)["type"].endswith(f"/problems/{slug}")
+
+
+def test_authorizer_failures_use_the_most_specific_gateway_response() -> None:
+    crash = failure("ValueError", "boom")
+    specific = gateway_for(crash, responses={"AUTHORIZER_CONFIGURATION_ERROR": MINE, "DEFAULT_5XX": PROBLEM})
+    response = specific.handle(TOOLS)
+    assert (response.status, response.body) == (599, b'mine: "The authorizer failed."')
+    fallback = gateway_for(crash, responses={}).handle(TOOLS)
+    assert fallback.status == 500
+    assert fallback.headers[0] == ("Content-Type", "application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/nope"), ("DELETE", "/v1/tools"), ("GET", "/v1/tools/x/invoke")]
+)
+def test_unknown_routes_and_methods_are_missing_authentication_token(method: str, path: str) -> None:
+    gateway = gateway_for()
+    response = gateway.handle(HttpRequest(method, path, [], b""))
+    assert response.status == 404  # the template's MISSING_AUTHENTICATION_TOKEN (StatusCode 404)
+    assert json.loads(response.body)["detail"] == "No such route (or method) in this API."
+    assert not any(name == "Allow" for name, _ in response.headers)
+    aws_default = gateway_for(responses={}).handle(HttpRequest(method, path, [], b""))
+    assert (aws_default.status, aws_default.body) == (403, b'{"message":"Missing Authentication Token"}')
+    four_xx = gateway_for(responses={"DEFAULT_4XX": MINE}).handle(HttpRequest(method, path, [], b""))
+    assert four_xx.status == 599  # DEFAULT_4XX's StatusCode, as AWS applies it to every 4XX type
+
+
+def test_the_emulators_own_responses_come_from_the_templates_gateway_responses() -> None:
+    no_token = gateway_for().handle(HttpRequest("GET", "/v1/tools", [], b""))
+    assert (no_token.status, json.loads(no_token.body)["type"]) == (401, PROBLEM_BASE + "unauthorized")
+    assert any(name == "X-Request-Id" for name, _ in no_token.headers)
+    denied = gateway_for(authorizer=InvokeResult(ALLOW.payload.replace(b"Allow", b"Deny"))).handle(TOOLS)
+    assert (denied.status, json.loads(denied.body)["type"]) == (403, PROBLEM_BASE + "forbidden")
+    too_large = gateway_for().too_large("/v1/tools", 11 * 1024 * 1024)
+    assert (too_large.status, json.loads(too_large.body)["type"]) == (413, PROBLEM_BASE + "payload-too-large")
+    crashed = gateway_for(router=failure("RuntimeError", "boom")).handle(TOOLS)
+    assert (crashed.status, json.loads(crashed.body)["type"]) == (502, PROBLEM_BASE + "bad-gateway")
+    slow = gateway_for(integration_timeout=0.0).handle(TOOLS)
+    assert (slow.status, json.loads(slow.body)["type"]) == (504, PROBLEM_BASE + "upstream-timeout")
+    assert gateway_for().handle(TOOLS).status == 200

@@ -27,16 +27,17 @@ from cockpit.local.routing import Match, RouteTable
 from cockpit.local.template import Api, Authorizer, Route, Template
 
 MAX_PAYLOAD = 10 * 1024 * 1024
+INTEGRATION_TIMEOUT = 29.0  # seconds: API Gateway's limit for a REST API integration
 _HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"}
 _TITLES = {
     400: ("bad-request", "Bad request"),
     401: ("unauthorized", "Unauthorized"),
     403: ("forbidden", "Forbidden"),
     404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
     413: ("payload-too-large", "Request body too large"),
     500: ("internal-error", "Gateway error"),
     502: ("bad-gateway", "Bad gateway"),
+    504: ("upstream-timeout", "Gateway timeout"),
 }
 
 
@@ -72,7 +73,12 @@ class ApiGateway:
     """Turns HTTP requests into proxy events for the template's functions, and their answers back."""
 
     def __init__(
-        self, template: Template, pool: WorkerPool, *, clock: Callable[[], float] = time.time
+        self,
+        template: Template,
+        pool: WorkerPool,
+        *,
+        clock: Callable[[], float] = time.time,
+        integration_timeout: float = INTEGRATION_TIMEOUT,
     ) -> None:
         self.template = template
         self.pool = pool
@@ -81,6 +87,7 @@ class ApiGateway:
         self._policies: dict[tuple[str, str, str], tuple[float, policy.AuthorizerResult]] = {}
         self._lock = threading.Lock()
         self._default_api = next(iter(template.apis.values()), None)
+        self.integration_timeout = integration_timeout
 
     # -- the request pipeline ---------------------------------------------------------------------
 
@@ -97,18 +104,12 @@ class ApiGateway:
     def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
         path = urlsplit(request.target).path or "/"
         match = self.routes.match(path)
-        if match is None:
+        route = match.route_for(request.method) if match else None
+        if match is None or route is None:  # an unknown path, or a method the path does not have
             return self.gateway_response(
-                self._default_api, "RESOURCE_NOT_FOUND", 404, f"No route for {path}."
+                self._api_of(match), "MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token"
             )
-        route = match.route_for(request.method)
-        api = self.template.apis[match.routes[0].api]
-        if route is None:
-            response = self.gateway_response(
-                api, "METHOD_NOT_ALLOWED", 405, f"{match.resource} does not accept {request.method}."
-            )
-            response.headers.append(("Allow", ", ".join(match.allowed_methods)))
-            return response
+        api = self.template.apis[route.api]
         try:
             authorized = self._authorize(api, route, request, path, request_id)
         except Denied as denied:
@@ -116,10 +117,19 @@ class ApiGateway:
         event = proxy_event(
             request, match, route, api, request_id, authorized, self.clock(), self.template.account_id
         )
-        worker = self.pool.get(route.function)
-        if worker is None:
+        return self._integrate(api, route, event, request_id)
+
+    def _integrate(self, api: Api, route: Route, event: dict[str, Any], request_id: str) -> HttpResponse:
+        """The Lambda proxy integration: invoke the function, map its answer (or its failure)."""
+        workers = self.pool.get(route.function)
+        if workers is None:
             return self.gateway_response(api, "DEFAULT_5XX", 502, f"{route.function} is not running.")
-        result = worker.invoke(json.dumps(event).encode(), request_id)
+        started = time.monotonic()
+        result = workers.invoke(json.dumps(event).encode(), request_id)
+        if time.monotonic() - started >= self.integration_timeout:
+            return self.gateway_response(
+                api, "INTEGRATION_TIMEOUT", 504, "The function did not answer within the integration timeout."
+            )
         if result.error:
             return self.gateway_response(api, "DEFAULT_5XX", 502, "The function failed.")
         mapped = proxy_response(result.json())
@@ -128,9 +138,11 @@ class ApiGateway:
             return self.gateway_response(api, "DEFAULT_5XX", 502, "The function's response was malformed.")
         return mapped
 
+    def _api_of(self, match: Match | None) -> Api | None:
+        return self.template.apis[match.routes[0].api] if match else self._default_api
+
     def too_large(self, target: str, size: int) -> HttpResponse:
-        match = self.routes.match(urlsplit(target).path or "/")
-        api = self.template.apis[match.routes[0].api] if match else self._default_api
+        api = self._api_of(self.routes.match(urlsplit(target).path or "/"))
         response = self.gateway_response(
             api, "REQUEST_TOO_LARGE", 413, f"{size} bytes is over {MAX_PAYLOAD}."
         )
@@ -170,13 +182,16 @@ class ApiGateway:
             cached = self._policies.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        worker = self.pool.get(authorizer.function)
-        if worker is None:
-            raise Denied("AUTHORIZER_FAILURE", 500, f"{authorizer.function} is not running.")
+        workers = self.pool.get(authorizer.function)
+        if workers is None:
+            raise Denied("AUTHORIZER_CONFIGURATION_ERROR", 500, f"{authorizer.function} is not running.")
         event = {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
-        answer = worker.invoke(json.dumps(event).encode(), request_id)
-        if answer.error:  # "Unauthorized" is the documented way to say 401; any other failure is too
+        answer = workers.invoke(json.dumps(event).encode(), request_id)
+        if answer.error_field("errorMessage") == "Unauthorized":  # the one way to say 401
             raise Denied("UNAUTHORIZED", 401, "The token was not accepted.")
+        if answer.error:  # a crash or a timeout: API Gateway answers 500, not 401
+            _log(f"authorizer {authorizer.function} failed: {answer.payload[:500]!r}")
+            raise Denied("AUTHORIZER_CONFIGURATION_ERROR", 500, "The authorizer failed.")
         try:
             result = policy.parse(answer.json())
         except (policy.InvalidPolicy, ValueError) as exc:
@@ -192,9 +207,17 @@ class ApiGateway:
     # -- gateway responses ------------------------------------------------------------------------
 
     def gateway_response(self, api: Api | None, kind: str, status: int, detail: str) -> HttpResponse:
-        """The template's gateway response of that kind (or its DEFAULT_4XX/5XX), else a problem+json."""
+        """The template's gateway response of that type, else its DEFAULT_4XX/DEFAULT_5XX (with the
+        StatusCode the template gives), else API Gateway's default (a problem+json, except for
+        MISSING_AUTHENTICATION_TOKEN, whose AWS default body clients may rely on)."""
         responses = api.gateway_responses if api is not None else {}
         spec = responses.get(kind) or responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX")
+        if spec is None and kind == "MISSING_AUTHENTICATION_TOKEN":
+            headers = [
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+            ]
+            return HttpResponse(status, headers, b'{"message":"Missing Authentication Token"}')
         slug, title = _TITLES.get(status, ("error", "Error"))
         problem = json.dumps(
             {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cockpit.local.net import BodyTooLarge, read_body
-from cockpit.local.pool import Worker, WorkerPool
+from cockpit.local.pool import FunctionWorkers, WorkerPool
 
 SYNC_LIMIT = 6 * 1024 * 1024
 ASYNC_LIMIT = 1024 * 1024
@@ -41,8 +41,8 @@ class LambdaApi:
     def __init__(self, pool: WorkerPool) -> None:
         self.pool = pool
 
-    def resolve(self, raw_name: str, qualifier: str | None) -> Worker | None:
-        """The worker for a FunctionName (name, ARN or partial ARN) and Qualifier ($LATEST only)."""
+    def resolve(self, raw_name: str, qualifier: str | None) -> FunctionWorkers | None:
+        """The workers of a FunctionName (name, ARN or partial ARN) and Qualifier ($LATEST only)."""
         found = _NAME.match(unquote(raw_name))
         if found is None:
             return None
@@ -59,8 +59,8 @@ class LambdaApi:
                 404, "UnknownOperationException", f"the local Lambda API only serves Invoke, not {parts.path}"
             )
         qualifier = parse_qs(parts.query).get("Qualifier", [None])[0]
-        worker = self.resolve(path.group("name"), qualifier)
-        if worker is None:
+        workers = self.resolve(path.group("name"), qualifier)
+        if workers is None:
             name = unquote(path.group("name"))
             return api_error(404, "ResourceNotFoundException", f"Function not found: {name}")
         kind = headers.get("x-amz-invocation-type", "RequestResponse")
@@ -82,20 +82,20 @@ class LambdaApi:
             return LambdaResponse(204, common)
         if kind == "Event":
             threading.Thread(
-                target=_invoke_in_background, args=(worker, payload, request_id), daemon=True
+                target=_invoke_in_background, args=(workers, payload, request_id), daemon=True
             ).start()
             return LambdaResponse(202, common)
-        result = worker.invoke(payload, request_id)
+        result = workers.invoke(payload, request_id)
         headers_out = {**common, "Content-Type": "application/json"}
         if result.error:
             headers_out["X-Amz-Function-Error"] = result.error
         return LambdaResponse(200, headers_out, result.payload)
 
 
-def _invoke_in_background(worker: Worker, payload: bytes, request_id: str) -> None:
-    result = worker.invoke(payload, request_id)
+def _invoke_in_background(workers: FunctionWorkers, payload: bytes, request_id: str) -> None:
+    result = workers.invoke(payload, request_id)
     if result.error:
-        sys.stderr.write(f"[lambda] async invocation {request_id} of {worker.function.name} failed\n")
+        sys.stderr.write(f"[lambda] async invocation {request_id} of {workers.function.name} failed\n")
 
 
 def handler_class(api: LambdaApi) -> type[BaseHTTPRequestHandler]:

@@ -1,4 +1,8 @@
-"""The runtime's side of the function workers: start them, invoke them, seed them, stop them."""
+"""The runtime's side of the function workers: start them, invoke them, seed them, stop them.
+
+Like Lambda, each worker (an execution environment) runs one invocation at a time: a function gets
+one worker at boot and more on demand, while all of its workers are busy, up to MAX_WORKERS.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -20,6 +25,14 @@ from cockpit.local.net import LOOPBACK
 from cockpit.local.template import Function
 
 READY_TIMEOUT = 30.0
+MAX_WORKERS = 8  # execution environments per function
+TIMED_OUT = "Sandbox.Timedout"
+_PROCESS_VARIABLES = ("PATH", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "COCKPIT_HOME")
+_CREDENTIALS = {  # the execution role's, in AWS; moto and LocalStack accept any
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
 
 
 class WorkerError(RuntimeError):
@@ -36,6 +49,19 @@ class InvokeResult:
     def json(self) -> Any:
         return json.loads(self.payload) if self.payload else None
 
+    def error_field(self, name: str) -> str | None:
+        """A field of the error document (errorType, errorMessage); None if there is no error."""
+        document = self.json() if self.error else None
+        return str(document.get(name)) if isinstance(document, dict) else None
+
+
+def _exit_error(request_id: str) -> InvokeResult:
+    document = {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited without providing a reason",
+    }
+    return InvokeResult(json.dumps(document).encode(), "Unhandled")
+
 
 def function_environment(
     function: Function,
@@ -45,49 +71,43 @@ def function_environment(
     region: str,
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment of a function's worker: the developer's (minus other AWS endpoints), the
-    function's resolved variables, and what Lambda itself sets."""
-    inherited = {
-        key: value
-        for key, value in (os.environ if base is None else base).items()
-        if not key.startswith(("AWS_ENDPOINT_URL", "AWS_LAMBDA_", "_HANDLER", "LAMBDA_"))
+    """A worker's environment, built as Lambda builds it: the function's variables from the template
+    and the variables Lambda reserves, plus only what the process needs to run (PATH, the venv's
+    Python variables, COCKPIT_HOME). Nothing else of the developer's environment gets through."""
+    source = os.environ if base is None else base
+    needed = {key: source[key] for key in _PROCESS_VARIABLES if key in source}
+    return {
+        **needed,
+        "LANG": "en_US.UTF-8",
+        **function.environment,
+        **_CREDENTIALS,
+        "AWS_ENDPOINT_URL": aws_url,
+        "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "LAMBDA_TASK_ROOT": str(function.code_uri),
+        "_HANDLER": function.handler,
+        "TZ": ":UTC",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
-    env = {**inherited, **function.environment}
-    env.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    if env["AWS_ACCESS_KEY_ID"] == "testing":
-        env.setdefault("AWS_SESSION_TOKEN", "testing")
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": aws_url,
-            "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-            "LAMBDA_TASK_ROOT": str(function.code_uri),
-            "_HANDLER": function.handler,
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": env.get("PYTHONDONTWRITEBYTECODE", "1"),
-        }
-    )
-    return env
 
 
 class Worker:
-    """One function's worker process. Thread-safe; restarted if it dies, as Lambda replaces a sandbox."""
+    """One execution environment: a worker process that runs one invocation at a time. Its owner
+    (FunctionWorkers) makes sure of that, and drops it once it has died or timed out."""
 
     def __init__(self, function: Function, env: Mapping[str, str]) -> None:
         self.function = function
         self.env = dict(env)
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
-        self._stopped = False
 
     def start(self) -> None:
         """Start the process (returns at once; `wait_ready` waits for its cold start)."""
@@ -97,7 +117,7 @@ class Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            death_signal=None,  # it exits when its stdin closes; and may be restarted from any thread
+            death_signal=None,  # it exits when its stdin closes; and any thread may start one
         )
         assert self.process.stdin is not None
         assert self.process.stderr is not None
@@ -128,29 +148,20 @@ class Worker:
             raise WorkerError(f"the worker of {self.function.name} {state} (its log above says why)")
         self.port = int(line.split()[1])
 
-    def ensure_running(self) -> int:
-        """The worker's port, starting a new worker first if the last one died."""
-        with self._lock:
-            assert self.process is not None
-            if self.process.poll() is not None and not self._stopped:
-                sys.stderr.write(
-                    f"[{self.function.name}] worker exited ({self.process.returncode}); restarting\n"
-                )
-                self.start()
-                self.wait_ready()
-            assert self.port is not None
-            return self.port
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
-    def invoke(self, payload: bytes, request_id: str | None = None) -> InvokeResult:
-        request_id = request_id or str(uuid.uuid4())
+    def invoke(self, payload: bytes, request_id: str) -> InvokeResult:
         status, body, headers = self._post("/invoke", payload, request_id, self.function.timeout + 10)
         if status is None:
-            document = {
-                "errorType": "Runtime.ExitError",
-                "errorMessage": f"RequestId: {request_id} Error: Runtime exited without providing a reason",
-            }
-            return InvokeResult(json.dumps(document).encode(), "Unhandled")
-        return InvokeResult(body, headers.get("X-Function-Error"))
+            sys.stderr.write(f"[{self.function.name}] worker exited; the next invocation starts a new one\n")
+            self.stop()
+            return _exit_error(request_id)
+        result = InvokeResult(body, headers.get("X-Function-Error"))
+        if result.error_field("errorType") == TIMED_OUT:
+            self.stop()  # Lambda ends a sandbox whose handler timed out (the worker is exiting already)
+        return result
 
     def seed(self) -> bool:
         """Run the function package's seed hook, if it has one; whether it did."""
@@ -163,7 +174,8 @@ class Worker:
     def _post(
         self, path: str, body: bytes, request_id: str, timeout: float
     ) -> tuple[int | None, bytes, dict[str, str]]:
-        connection = http.client.HTTPConnection(LOOPBACK, self.ensure_running(), timeout=timeout)
+        assert self.port is not None
+        connection = http.client.HTTPConnection(LOOPBACK, self.port, timeout=timeout)
         try:
             connection.request("POST", path, body=body, headers={"X-Request-Id": request_id})
             response = connection.getresponse()
@@ -173,63 +185,136 @@ class Worker:
         finally:
             connection.close()
 
+    def close_stdin(self) -> None:
+        """Ask the worker to exit (it does when its stdin closes)."""
+        if self.process is not None and self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+
     def stop(self, timeout: float = 5.0) -> None:
-        self._stopped = True
         if self.process is not None:
-            if self.process.stdin is not None and not self.process.stdin.closed:
-                self.process.stdin.close()  # the worker exits when its stdin closes
+            self.close_stdin()
             children.stop(self.process, timeout)
 
 
-class WorkerPool:
-    """One worker per function, looked up by name, logical id or ARN."""
+class FunctionWorkers:
+    """A function's execution environments. An invocation takes an idle worker, or starts a new one
+    while there are fewer than `limit`, or waits for one to be free; dead or timed-out workers are
+    dropped, so the next invocation gets a fresh one."""
 
-    def __init__(self, workers: Iterable[Worker]) -> None:
-        self.workers = {worker.function.logical_id: worker for worker in workers}
+    def __init__(self, function: Function, env: Mapping[str, str], limit: int = MAX_WORKERS) -> None:
+        self.function = function
+        self.env = dict(env)
+        self.limit = limit
+        self._idle: list[Worker] = []
+        self._all: set[Worker] = set()  # idle, busy, or starting
+        self._changed = threading.Condition()
+        self._stopped = False
 
-    def start(self, timeout: float = READY_TIMEOUT) -> None:
-        """Start every worker (processes from this thread, cold starts in parallel)."""
-        for worker in self.workers.values():
+    def invoke(self, payload: bytes, request_id: str | None = None) -> InvokeResult:
+        request_id = request_id or str(uuid.uuid4())
+        try:
+            with self.lease() as worker:
+                return worker.invoke(payload, request_id)
+        except (WorkerError, OSError) as exc:  # no worker could be started
+            sys.stderr.write(f"[{self.function.name}] {exc}\n")
+            return _exit_error(request_id)
+
+    @contextmanager
+    def lease(self) -> Iterator[Worker]:
+        """A worker for this thread alone, until the block ends."""
+        worker = self._acquire()
+        try:
+            yield worker
+        finally:
+            self._release(worker)
+
+    def _acquire(self) -> Worker:
+        with self._changed:
+            while not self._idle and len(self._all) >= self.limit and not self._stopped:
+                self._changed.wait()
+            if self._stopped:
+                raise WorkerError(f"the workers of {self.function.name} are stopped")
+            if self._idle:
+                return self._idle.pop()
+            worker = Worker(self.function, self.env)
+            self._all.add(worker)
+        try:
             worker.start()
+            worker.wait_ready()
+        except (WorkerError, OSError):
+            self._release(worker)
+            raise
+        return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._changed:
+            keep = worker.alive and not self._stopped
+            if keep:
+                self._idle.append(worker)
+            else:
+                self._all.discard(worker)
+            self._changed.notify()
+        if not keep:
+            worker.stop()
+
+    def stop(self) -> list[Worker]:
+        """Start no more workers; the ones there are (the caller stops them)."""
+        with self._changed:
+            self._stopped = True
+            workers = list(self._all)
+            self._changed.notify_all()
+        return workers
+
+
+class WorkerPool:
+    """The workers of every function, looked up by name, logical id or ARN."""
+
+    def __init__(self, functions: Iterable[FunctionWorkers]) -> None:
+        self.functions = {workers.function.logical_id: workers for workers in functions}
+
+    def start(self) -> None:
+        """One worker per function (cold starts in parallel); more start when they are needed."""
         errors: list[Exception] = []
 
-        def wait(worker: Worker) -> None:
+        def warm(workers: FunctionWorkers) -> None:
             try:
-                worker.wait_ready(timeout)
-            except WorkerError as exc:
+                with workers.lease():
+                    pass
+            except (WorkerError, OSError) as exc:
                 errors.append(exc)
 
-        waiters = [threading.Thread(target=wait, args=(w,)) for w in self.workers.values()]
-        for thread in waiters:
+        threads = [threading.Thread(target=warm, args=(w,)) for w in self.functions.values()]
+        for thread in threads:
             thread.start()
-        for thread in waiters:
+        for thread in threads:
             thread.join()
         if errors:
             raise errors[0]
 
-    def get(self, name_or_arn: str) -> Worker | None:
-        for worker in self.workers.values():
-            if name_or_arn in (worker.function.logical_id, worker.function.name, worker.function.arn):
-                return worker
+    def get(self, name_or_arn: str) -> FunctionWorkers | None:
+        for workers in self.functions.values():
+            if name_or_arn in (workers.function.logical_id, workers.function.name, workers.function.arn):
+                return workers
         return None
 
     def seed(self) -> list[str]:
-        """Run each function package's seed hook once (in the first worker of that package, so with
-        that function's environment); the names of the functions that seeded."""
+        """Run each function package's seed hook once (in a worker of the first function of that
+        package, so with that function's environment); the names of the functions that seeded."""
         seeded, packages = [], set()
-        for worker in self.workers.values():
-            package = worker.function.handler.split(".")[0]
+        for workers in self.functions.values():
+            package = workers.function.handler.split(".")[0]
             if package not in packages:
                 packages.add(package)
-                if worker.seed():
-                    seeded.append(worker.function.name)
+                with workers.lease() as worker:
+                    if worker.seed():
+                        seeded.append(workers.function.name)
         return seeded
 
     def stop(self) -> None:
-        for worker in self.workers.values():
-            if worker.process is not None and worker.process.stdin is not None:
-                worker.process.stdin.close()
-        for worker in self.workers.values():
+        workers = [worker for each in self.functions.values() for worker in each.stop()]
+        for worker in workers:
+            worker.close_stdin()  # they all exit at once
+        for worker in workers:
             worker.stop()
 
 

@@ -22,10 +22,6 @@ class Match:
         exact = next((route for route in self.routes if route.method == method), None)
         return exact or next((route for route in self.routes if route.method == "ANY"), None)
 
-    @property
-    def allowed_methods(self) -> list[str]:
-        return sorted({route.method for route in self.routes})
-
 
 def _segments(path: str) -> list[str]:
     return [segment for segment in path.strip("/").split("/") if segment != ""]

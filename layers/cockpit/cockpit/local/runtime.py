@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cockpit.local import apigw, devkeys, lambda_api
 from cockpit.local.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit.local.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
-from cockpit.local.pool import Worker, WorkerError, WorkerPool, function_environment
+from cockpit.local.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
 from cockpit.local.provision import provision
 from cockpit.local.template import (
     DEFAULT_REGION,
@@ -133,7 +133,7 @@ class Runtime:
         self.template = template = self.load(done.physical_ids)
         lambda_url = f"http://{LOOPBACK}:{options.lambda_port}"
         self.pool = WorkerPool(
-            Worker(
+            FunctionWorkers(
                 f,
                 function_environment(f, aws_url=self.aws.url, lambda_url=lambda_url, region=template.region),
             )

@@ -3,8 +3,10 @@
 Run as `python -m cockpit.local.worker` by the runtime, with the function's environment already set.
 It reads its spec (one JSON line) on stdin, puts the function's code folder and layers on sys.path
 (as Lambda does with /var/task and /opt/python), imports the handler once (the cold start), and
-serves invocations on 127.0.0.1:<ephemeral port>, which it reports on stdout as `READY <port>`.
-Everything the function prints goes to stderr. When stdin closes (the runtime is gone), it exits.
+serves invocations, one at a time, on 127.0.0.1:<ephemeral port>, which it reports on stdout as
+`READY <port>`. Everything the function prints goes to stderr. When stdin closes (the runtime is
+gone), it exits; after a handler times out, it answers with the timeout error and exits, as Lambda
+ends that sandbox (so the timed-out handler cannot go on in a reused one).
 
 Stdlib only, so that it starts fast.
 """
@@ -24,7 +26,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 Handler = Callable[[Any, Any], Any]
@@ -91,10 +93,10 @@ class Function:
         if self.init_error is not None:
             _log(f"[ERROR] {self.init_error['errorType']}: {self.init_error['errorMessage']}")
 
-    def invoke(self, payload: bytes, request_id: str) -> tuple[bytes, bool]:
-        """(response payload, whether it is an error document)."""
+    def invoke(self, payload: bytes, request_id: str) -> tuple[bytes, bool, bool]:
+        """(response payload, whether it is an error document, whether the handler timed out)."""
         if self.init_error is not None:
-            return json.dumps({**self.init_error, "requestId": request_id}).encode(), True
+            return json.dumps({**self.init_error, "requestId": request_id}).encode(), True, False
         timeout = float(self.spec["timeout"])
         started = time.monotonic()
         outcome: dict[str, Any] = {}
@@ -109,8 +111,8 @@ class Function:
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             message = f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
             _log(message)
-            return json.dumps({"errorMessage": message, "errorType": "Sandbox.Timedout"}).encode(), True
-        return outcome["payload"], outcome["error"]
+            return json.dumps({"errorMessage": message, "errorType": "Sandbox.Timedout"}).encode(), True, True
+        return outcome["payload"], outcome["error"], False
 
     def _run(self, payload: bytes, request_id: str, deadline: float, outcome: dict[str, Any]) -> None:
         assert self.handler is not None
@@ -162,8 +164,10 @@ def _request_handler(function: Function) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path == "/invoke":
                 request_id = self.headers.get("X-Request-Id") or str(uuid.uuid4())
-                payload, failed = function.invoke(body, request_id)
+                payload, failed, timed_out = function.invoke(body, request_id)
                 self._reply(200, payload, {"X-Function-Error": "Unhandled"} if failed else {})
+                if timed_out:
+                    os._exit(0)  # the answer is sent; the handler's thread must not run on
             elif self.path == "/seed":
                 try:
                     seeded = function.seed()
@@ -204,8 +208,7 @@ def main() -> None:
     os.chdir(spec["code_uri"])
     sys.path[:0] = [spec["code_uri"], *spec.get("layers", [])]
     function = Function(spec)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _request_handler(function))
-    server.daemon_threads = True
+    server = HTTPServer(("127.0.0.1", 0), _request_handler(function))  # one invocation at a time
     threading.Thread(target=_exit_when_parent_goes, args=(sys.stdin.buffer,), daemon=True).start()
     ready.write(f"READY {server.server_address[1]}\n")
     ready.close()

@@ -11,23 +11,6 @@ from typing import Any
 
 import boto3
 
-_LAMBDA_ENV = (
-    "GLOBAL_VAR",
-    "SHARED_VAR",
-    "DEV_MODE",
-    "ITEMS_TABLE",
-    "SECRET_ARN",
-    "BASE_URL_PARAMETER",
-    "GREETING",
-    "HELPER_FUNCTION",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_LAMBDA",
-    "LAMBDA_TASK_ROOT",
-)
-
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return {
@@ -94,7 +77,7 @@ def _open(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _json(
         200,
         {
-            "env": {name: os.environ.get(name) for name in _LAMBDA_ENV},
+            "env": dict(os.environ),
             "context": _context(context),
             "cwd": os.getcwd(),
         },
@@ -112,17 +95,21 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def helper(event: Any, context: Any) -> Any:
-    """Invoked directly: echoes, fails, writes an item (for Event invocations), or is slow."""
-    if isinstance(event, dict) and event.get("fail"):
+    """Invoked directly: echoes, fails, is slow, then writes an item (for Event invocations and
+    timeouts), tells its process id, or exits."""
+    if not isinstance(event, dict):
+        event = {"value": event}
+    if event.get("fail"):
         raise ValueError(f"helper failed: {event['fail']}")
-    if isinstance(event, dict) and "write" in event:
+    time.sleep(float(event.get("sleep", 0)))
+    if "write" in event:
         table = boto3.resource("dynamodb").Table(os.environ.get("ITEMS_TABLE", ""))
         table.put_item(Item={"pk": event["write"], "owner": "async"})
         return {"written": event["write"]}
-    if isinstance(event, dict) and event.get("sleep"):
-        time.sleep(float(event["sleep"]))
-    if isinstance(event, dict) and event.get("exit"):
+    if event.get("exit"):
         os._exit(3)  # the sandbox dies; the next invocation gets a fresh one
-    if isinstance(event, dict) and event.get("unserializable"):
+    if event.get("unserializable"):
         return {"value": object()}
+    if event.get("pid"):
+        return {"pid": os.getpid()}
     return {"echo": event, "function": context.function_name, "amount": Decimal("12.50"), "count": Decimal(3)}

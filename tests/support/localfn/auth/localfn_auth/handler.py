@@ -1,8 +1,10 @@
-"""Tokens: allow, deny, narrow (only GET /echo/*), unauthorized, crash, invalid, count-<anything>."""
+"""Tokens: allow, deny, narrow (only GET /echo/*), unauthorized, crash, invalid, slow (times out),
+count-<anything>."""
 
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 _calls = itertools.count(1)
@@ -39,4 +41,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"principalId": "x"}
     if token == "crash":
         raise ValueError("the authorizer broke")
+    if token == "slow":
+        time.sleep(3)  # past its Timeout
     raise Exception("Unauthorized")
