@@ -131,9 +131,7 @@ def cold_imports() -> list[tuple[str, float, float]]:
 
 def dynamodb_calls() -> list[tuple[str, str]]:
     """Count DynamoDB API calls per function while the router calls charging (served in-process)."""
-    import boto3
     import pytest
-    from moto import mock_aws
 
     from cockpit import aws
     from router.handler import lambda_handler as router
@@ -152,7 +150,6 @@ def dynamodb_calls() -> list[tuple[str, str]]:
         aws_from_template(mp, "RouterFunction", "ChargingFunction"),
         quiet(),
     ):
-        assert isinstance(mock_aws, Callable)  # the context above is moto's
         aws.client("dynamodb").meta.events.register("before-call.dynamodb", count)
         lam = aws.client("lambda")
         lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="charging"))
@@ -204,7 +201,6 @@ def dynamodb_calls() -> list[tuple[str, str]]:
             "charging_stop_session",
             events.invoke("charging_stop_session", {"session_id": session_id}, key="b2"),
         )
-        del boto3
     return rows
 
 

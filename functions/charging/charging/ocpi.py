@@ -35,6 +35,7 @@ from charging.ports import (
     Tariff,
     Usage,
 )
+from cockpit.clock import utcnow
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
@@ -48,10 +49,6 @@ _STANDARDS = frozenset(ConnectorStandard)
 _REQUIRED_MODULES = (("locations", "SENDER"), ("commands", "RECEIVER"), ("sessions", "SENDER"))
 
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def ocpi_datetime(moment: datetime) -> str:
@@ -261,7 +258,7 @@ class OcpiOperator:
         timeout_s: float = 5.0,
         cache_ttl_s: float = 60,
         page_limit: int = 100,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utcnow,
         emsp_country_code: str = "DE",
         emsp_party_id: str = "CKP",
         issuer: str = "Cockpit Gateway",

@@ -7,7 +7,7 @@ sandbox knows the outcome at once and returns it as `immediate_result`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from charging import pricing, sandbox_data
@@ -27,6 +27,7 @@ from charging.ports import (
     Tariff,
     Usage,
 )
+from cockpit.clock import utcnow
 
 # The simulated car: what it accepts, how its charging curve averages out, how much it can take.
 VEHICLE_MAX_DC_KW = Decimal(150)
@@ -39,14 +40,10 @@ _IN_SERVICE = frozenset({EvseStatus.AVAILABLE, EvseStatus.CHARGING, EvseStatus.B
 _WH = Decimal("0.001")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class SandboxOperator:
     """`ChargePointOperator` over the deterministic sandbox data set."""
 
-    def __init__(self, states: EvseStates, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, states: EvseStates, clock: Callable[[], datetime] = utcnow) -> None:
         self._states = states
         self._clock = clock
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from charging import presenter
 from charging.geo import haversine_km, route_distance_km
@@ -35,16 +35,13 @@ from charging.ports import (
     StopCommand,
 )
 from charging.store import SessionStore
+from cockpit.clock import utcnow
 from cockpit.errors import Conflict, NotFound, ProblemError, UpstreamError, UpstreamTimeout
 from cockpit.operations import Operation, OperationStore
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"
 START, STOP = "START_SESSION", "STOP_SESSION"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ChargingService:
