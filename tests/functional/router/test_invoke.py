@@ -195,7 +195,7 @@ class TestRefusals:
         assert doc["errors"][0]["header"] == "Idempotency-Key"
 
     def test_unknown_station(self, unchanged: None) -> None:
-        ev.is_problem(call("charging_get_station", {"station_id": "CN-XXX-9999"}), 404, "not-found")
+        ev.is_problem(call("charging_get_station", {"station_id": "CN-ZZZ-9999"}), 404, "not-found")
 
     def test_other_vehicles_session_does_not_exist(self, gateway: Template) -> None:
         done, _ = start_confirmed("CN-SHA-0001", "key-1")

@@ -129,7 +129,7 @@ def test_concurrent_starts_on_one_evse_let_exactly_one_through(operator: Sandbox
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        (("CN-XXX-0001", "CN-XXX-0001-E1", "1"), "unknown location CN-XXX-0001"),
+        (("CN-ZZZ-0001", "CN-ZZZ-0001-E1", "1"), "unknown location CN-ZZZ-0001"),
         (("CN-SHA-0001", "CN-SHA-0001-E99", "1"), "has no EVSE CN-SHA-0001-E99"),
         (("CN-SHA-0001", "CN-SHA-0001-E1", "9"), "has no connector 9"),
     ],
@@ -232,7 +232,7 @@ def test_usage_is_deterministic_and_never_negative(states: InMemoryEvseStates) -
 
     assert later.usage(stop(DC_120)) == later.usage(stop(DC_120))
     assert at(timedelta(minutes=-5), states).usage(stop(DC_120)).kwh == 0
-    unknown = later.usage(stop(("CN-XXX-0001", "CN-XXX-0001-E1", "1")))
+    unknown = later.usage(stop(("CN-ZZZ-0001", "CN-ZZZ-0001-E1", "1")))
     assert (unknown.kwh, unknown.cost) == (0, None)
 
 

@@ -10,8 +10,8 @@ FUNCTION = load_template(localfn.TEMPLATE).functions["AppFunction"]
 SHELL = {
     "PATH": "/venv/bin:/usr/bin",
     "VIRTUAL_ENV": "/venv",
-    "COCKPIT_HOME": "/home/dev/.cockpit",
-    "HOME": "/home/dev",
+    "COCKPIT_HOME": "/opt/devbox/.cockpit",
+    "HOME": "/opt/devbox",
     "AWS_PROFILE": "production",
     "AWS_ACCESS_KEY_ID": "AKIAREALKEY",
     "AWS_ENDPOINT_URL_S3": "http://elsewhere",
@@ -31,7 +31,7 @@ def test_only_the_template_lambda_and_the_process_needs_get_through() -> None:
     assert {k: env[k] for k in ("PATH", "VIRTUAL_ENV", "COCKPIT_HOME")} == {
         "PATH": "/venv/bin:/usr/bin",
         "VIRTUAL_ENV": "/venv",
-        "COCKPIT_HOME": "/home/dev/.cockpit",
+        "COCKPIT_HOME": "/opt/devbox/.cockpit",
     }
     assert not {"HOME", "AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "SOMETHING_LOCAL"} & set(env)
     assert env["SHARED_VAR"] == "from-function"  # the template's value, not the shell's
