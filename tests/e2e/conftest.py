@@ -27,10 +27,17 @@ TokenFactory = Callable[..., str]
 GatewayFactory = Callable[[Mapping[str, str]], GatewayUrl]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test here is e2e. Against a deployment (COCKPIT_E2E_URL), tests that need a local runtime
+    or tokens minted with its dev key (other subjects, forged claims) are deselected, not skipped."""
+    ours = [item for item in items if "tests/e2e/" in str(item.path).replace(os.sep, "/")]
+    for item in ours:
+        item.add_marker(pytest.mark.e2e)
+    if REMOTE_URL:
+        local_only = [item for item in ours if item.get_closest_marker("local_only")]
+        if local_only:
+            config.hook.pytest_deselected(items=local_only)
+            items[:] = [item for item in items if item not in local_only]
 
 
 @pytest.fixture(scope="session")
@@ -77,20 +84,12 @@ def start_gateway(start_gateway_factory: Callable[[Mapping[str, str]], GatewayPr
     """`start_gateway({"ChargingProvider": "ocpi", ...}) -> url`: another local runtime with those
     template parameter overrides (same dev key), on its own ports and its own AWS endpoint."""
     if REMOTE_URL:
-        pytest.skip("starts a local runtime; not available against COCKPIT_E2E_URL")
+        pytest.fail("start_gateway needs the local runtime: mark the test local_only")
 
     def start(parameters: Mapping[str, str]) -> GatewayUrl:
         return start_gateway_factory(dict(parameters)).url
 
     return start
-
-
-@pytest.fixture(scope="session")
-def aws_endpoint_url(gateway_url: GatewayUrl) -> str:
-    """The AWS endpoint the gateway under test uses (the local runtime's moto server)."""
-    if not gateway_url.aws_endpoint_url:
-        pytest.skip("set COCKPIT_E2E_AWS_ENDPOINT_URL to reach the AWS endpoint of COCKPIT_E2E_URL")
-    return gateway_url.aws_endpoint_url
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +100,11 @@ def token(cockpit_home: Path) -> TokenFactory:
     def make(role: str, sub: str, **claims: Any) -> str:
         if REMOTE_URL:
             found = os.environ.get(f"COCKPIT_E2E_TOKEN_{role.upper()}")
-            if not found:
-                pytest.skip(f"set COCKPIT_E2E_TOKEN_{role.upper()} to run this against {REMOTE_URL}")
+            if not found or claims:
+                pytest.fail(
+                    f"against {REMOTE_URL}, set COCKPIT_E2E_TOKEN_{role.upper()} (tests that forge "
+                    "claims must be marked local_only)"
+                )
             return found
         now = int(time.time())
         standard = {

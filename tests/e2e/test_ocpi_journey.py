@@ -16,6 +16,7 @@ import pytest
 from tests.support.ocpi_cpo import CPO_TOKEN, EMSP_TOKEN, OcpiTestCpo
 
 TokenFactory = Callable[..., str]
+pytestmark = pytest.mark.local_only  # starts its own runtime next to a test CPO
 
 
 @pytest.fixture(scope="module")
