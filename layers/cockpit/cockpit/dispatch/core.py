@@ -20,6 +20,7 @@ from cockpit.idempotency import IdempotencyStore, fingerprint
 from cockpit.observability import logger, tool_metrics
 from cockpit.tools.catalog import Catalog
 from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
+from cockpit.vehicle import VehicleContext
 
 SUPPORTED_LOCALES = ("en-US", "zh-CN")
 
@@ -38,6 +39,7 @@ class ToolCall:
     confirmation_token: str | None = None
     locale: str = "en-US"
     request_id: str | None = None  # the caller's correlation id, carried to the target
+    vehicle: VehicleContext | None = None  # the session's vehicle context, when the assistant calls
 
 
 class Dispatcher:
@@ -126,6 +128,7 @@ class Dispatcher:
             idempotency_key=call.idempotency_key,
             confirmed=confirmed,
             locale=call.locale,
+            vehicle=call.vehicle,
             phase=phase,
         )
         result: ToolResult = self.targets.resolve(tool.target).invoke(invocation)

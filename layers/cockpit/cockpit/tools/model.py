@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.errors import Problem
+from cockpit.vehicle import VehicleContext
 
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 
@@ -66,6 +67,8 @@ class ToolInvocation(BaseModel):
     idempotency_key: str | None = None
     confirmed: bool = False
     locale: str = "en-US"
+    # The car's context when the call comes from a session (the assistant), else None.
+    vehicle: VehicleContext | None = None
     # "preview": describe what the call would do (the confirmation question), change nothing.
     phase: Literal["preview", "execute"] = "execute"
 
