@@ -47,7 +47,8 @@ class ToolSpec(BaseModel):
     effect: Effect
     requires_confirmation: bool = False
     source: str = "first_party"
-    target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|https://.+)$")
+    # lambda:<domain> (first-party function) or partner:<contract_id> (a registered contract)
+    target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|partner:[A-Za-z0-9_-]+)$")
     roles: tuple[Role, ...] = (Role.VEHICLE,)
 
     @property
