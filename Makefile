@@ -59,7 +59,7 @@ e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
 	$(BIN)/pytest -q tests/e2e
 
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
-	$(BIN)/cockpit openapi --api router.handler:app --output docs/openapi.json
+	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
 bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke
 	$(BIN)/python bench/bench.py

@@ -25,9 +25,9 @@ def get_health(_req: Request) -> Health:
 
 @app.route("GET", "/v1/openapi.json", summary="This API as OpenAPI 3.1", tags=("meta",))
 def get_openapi(_req: Request) -> bytes:
-    from cockpit.openapi import document_bytes  # imported and built on first request only
+    from cockpit.openapi import served  # the whole API's document, packaged with the layer
 
-    return document_bytes(app)
+    return served()
 
 
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,

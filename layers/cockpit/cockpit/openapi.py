@@ -1,6 +1,9 @@
 """The OpenAPI 3.1 document, generated from the routes' own metadata and pydantic models.
 
-Served at /v1/openapi.json and committed as docs/openapi.json (a test fails when the two drift).
+One document for the whole v1 API, whichever function serves a route: `make openapi` builds it from every
+function's `Api` (API_REFERENCES) and writes it to docs/openapi.json and into this package
+(cockpit/openapi.json), from where the router serves it at /v1/openapi.json without importing the other
+functions. A test fails when either file drifts from the code.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ import importlib
 import json
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,10 +21,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from cockpit import __version__
-from cockpit.api import PROBLEM_JSON, Api, Route, json_bytes
+from cockpit.api import PROBLEM_JSON, Api, Route
 from cockpit.errors import Problem
 
 REF = "#/components/schemas/{model}"
+# Every function's public routes, as `package.module:attribute` (named, never imported by the layer itself).
+API_REFERENCES = ("router.handler:app",)
 DESCRIPTION = (
     "One safe, fast, stable interface between in-car AI assistants and digital services. "
     "Errors are RFC 9457 problem documents. Authenticate with `Authorization: Bearer <JWT>` (RS256)."
@@ -120,14 +127,10 @@ def document(apis: Sequence[Api]) -> dict[str, Any]:
     }
 
 
-_cached: dict[int, bytes] = {}
-
-
-def document_bytes(*apis: Api) -> bytes:
-    key = hash(tuple(id(a) for a in apis))
-    if key not in _cached:
-        _cached[key] = json_bytes(document(apis))
-    return _cached[key]
+@cache
+def served() -> bytes:
+    """The committed document, as packaged with the layer (read once per container)."""
+    return resources.files("cockpit").joinpath("openapi.json").read_bytes()
 
 
 def text(apis: Sequence[Api]) -> str:
@@ -144,5 +147,7 @@ def load(reference: str) -> Api:
     return found
 
 
-def write(path: str, references: Sequence[str]) -> None:
-    Path(path).write_text(text([load(r) for r in references]), encoding="utf-8")
+def write(paths: Sequence[str], references: Sequence[str] = API_REFERENCES) -> None:
+    content = text([load(r) for r in references])
+    for path in paths:
+        Path(path).write_text(content, encoding="utf-8")

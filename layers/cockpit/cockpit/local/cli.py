@@ -24,9 +24,9 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from cockpit.openapi import write
+    from cockpit.openapi import API_REFERENCES, write
 
-    write(args.output, args.api)
+    write(args.output, args.api or API_REFERENCES)
     return 0
 
 
@@ -47,9 +47,9 @@ def parser() -> argparse.ArgumentParser:
     token.set_defaults(action=_token)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
-    openapi.add_argument("--output", required=True, help="where to write it, e.g. docs/openapi.json")
+    openapi.add_argument("--output", action="append", required=True, help="where to write it (repeatable)")
     openapi.add_argument(
-        "--api", action="append", required=True, help="the Api object(s) to describe, e.g. router.handler:app"
+        "--api", action="append", help="the Api object(s) to describe (default: every function's public API)"
     )
     openapi.set_defaults(action=_openapi)
     return root
