@@ -116,4 +116,8 @@ def test_routes_match_the_handlers_routes() -> None:
     served = {(m, r, "RouterFunction") for (m, r) in router_app.routes}
     served |= {(m, r, "ChargingFunction") for (m, r) in charging_app.routes}
     declared = {(r.method, r.path, r.function) for r in TEMPLATE.routes}
-    assert declared == served
+    # Declared only so that API Gateway passes them to the function, whose resolver answers 405 with Allow
+    # (MCP: a server without a server-initiated stream answers GET with 405).
+    answered_405 = {("GET", "/mcp", "RouterFunction")}
+    assert declared - answered_405 == served
+    assert all(any(r == path for (_m, r, _f) in served) for (_m, path, _f) in answered_405)

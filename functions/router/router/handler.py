@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.api import Api, Request
+from cockpit.api import Api, Request, Response
 from cockpit.dispatch.core import ToolCall, negotiate_locale
 from cockpit.dispatch.models import InvokeRequest, InvokeResponse
 from cockpit.tools.model import Role
 from router import service
+from router.mcp import Exchange
 from router.models import Health, OperationView, ToolListing
 
 app = Api("Cockpit Gateway")
@@ -25,9 +26,7 @@ def get_health(_req: Request) -> Health:
 
 @app.route("GET", "/v1/openapi.json", summary="This API as OpenAPI 3.1", tags=("meta",))
 def get_openapi(_req: Request) -> bytes:
-    from cockpit.openapi import served  # the whole API's document, packaged with the layer
-
-    return served()
+    return service.openapi()
 
 
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,
@@ -53,6 +52,12 @@ def invoke_tool(req: Request) -> InvokeResponse:
            tags=("tools",))  # fmt: skip
 def get_operation(req: Request) -> OperationView:
     return service.get_operation(req.path_param("operation_id"), req.caller)
+
+
+@app.route("POST", "/mcp", summary="The catalog and tool calls over MCP (Streamable HTTP, JSON answers)",
+           roles=VEHICLE, problems=(401, 403, 406, 413, 415), headers=KEY_HEADER, tags=("mcp",))  # fmt: skip
+def mcp(req: Request) -> Response:
+    return service.mcp(Exchange.from_request(req))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

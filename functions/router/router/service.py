@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from cockpit import __version__
-from cockpit.api import json_bytes
+from cockpit.api import Response, json_bytes
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.dispatch.models import InvokeResponse
@@ -17,7 +17,8 @@ from cockpit.operations import OperationStore
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
-from cockpit.tools.model import Caller, Role
+from cockpit.tools.model import Caller, Role, ToolSpec
+from router.mcp import Exchange, McpServer
 from router.models import Health, OperationView
 from router.settings import RouterSettings
 
@@ -44,6 +45,12 @@ def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
+def openapi() -> bytes:
+    from cockpit.openapi import served  # the whole API's document, packaged with the layer; first use only
+
+    return served()
+
+
 def parse_format(value: str | None) -> Format:
     try:
         return Format(value or Format.NATIVE.value)
@@ -55,6 +62,11 @@ def parse_format(value: str | None) -> Format:
         ) from None
 
 
+def visible_tools(caller: Caller) -> list[ToolSpec]:
+    """The tools this caller may use (api.md: the catalog lists what the caller may call)."""
+    return first_party().visible_to(caller.role)
+
+
 @cache
 def list_tools(fmt: Format, role: Role) -> bytes:
     """The listing, rendered and serialized once per container for each (format, role)."""
@@ -63,6 +75,16 @@ def list_tools(fmt: Format, role: Role) -> bytes:
 
 def invoke(call: ToolCall) -> InvokeResponse:
     return dispatcher().invoke(call)
+
+
+@per_container
+def mcp_server() -> McpServer:
+    return McpServer(list_tools=lambda caller: render(Format.MCP, visible_tools(caller)), invoke=invoke)
+
+
+def mcp(exchange: Exchange) -> Response:
+    answer = mcp_server().handle(exchange)
+    return Response(answer.status, answer.body)
 
 
 def get_operation(operation_id: str, caller: Caller) -> OperationView:

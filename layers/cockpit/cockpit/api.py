@@ -81,12 +81,17 @@ class Request:
             raise PayloadTooLarge(f"the body has {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
         return raw
 
-    def parse(self, model: type[M]) -> M:
-        """The JSON body as `model`: 413 if too large, 415 if not JSON, 400 if malformed, 422 if invalid."""
+    def json_body(self) -> bytes:
+        """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON."""
         raw = self.raw_body()
         content_type = self.headers.get("content-type", JSON).split(";")[0].strip().lower()
         if content_type != JSON and not content_type.endswith("+json"):
             raise UnsupportedMediaType(f"send application/json, not {content_type}")
+        return raw
+
+    def parse(self, model: type[M]) -> M:
+        """The JSON body as `model`: 413 if too large, 415 if not JSON, 400 if malformed, 422 if invalid."""
+        raw = self.json_body()
         try:
             return model.model_validate_json(raw or b"{}")
         except ValidationError as exc:
@@ -183,8 +188,11 @@ class Api:
             return problem_response(internal, path).proxy(exclude_none=True)
 
     def _not_routed(self, method: str, resource: str) -> ProblemError:
-        if any(r == resource for (_m, r) in self.routes):
-            return MethodNotAllowed(f"{method} is not allowed on {resource}")
+        allowed = sorted(m for (m, r) in self.routes if r == resource)
+        if allowed:
+            return MethodNotAllowed(
+                f"{method} is not allowed on {resource}", headers={"Allow": ", ".join(allowed)}
+            )
         return NotFound(f"no route {method} {resource}")
 
     @staticmethod

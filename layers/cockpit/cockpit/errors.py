@@ -100,6 +100,10 @@ class MethodNotAllowed(ProblemError):
     status, slug, title = 405, "method-not-allowed", "Method not allowed"
 
 
+class NotAcceptable(ProblemError):
+    status, slug, title = 406, "not-acceptable", "Not acceptable"
+
+
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict"
 
