@@ -15,7 +15,7 @@ _NEAR_EN = re.compile(
     r"^(?P<what>.+?)\s+(?:near|around|close to|next to|by)\s+(?P<anchor>.+)$", re.IGNORECASE
 )
 _NEAR_ZH = re.compile(r"^(?P<anchor>.+?)(?:附近|周边|旁边)的?(?P<what>.+)$")
-_NEAR_ZH_TAIL = re.compile(r"^(?P<what>.+?)在?(?P<anchor>.+?)(?:附近|周边|旁边)$")
+_NEAR_ZH_TAIL = re.compile(r"^(?P<what>.+?)在(?P<anchor>.+?)(?:附近|周边|旁边)$")
 
 # Words that name a category rather than a place (matched whole, case-insensitively).
 _CATEGORY_WORDS: dict[Category, tuple[str, ...]] = {

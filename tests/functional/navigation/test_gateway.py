@@ -40,7 +40,9 @@ def ok(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_starbucks_in_chinese_near_a_point(gateway: Template) -> None:
-    found = ok(call("navigation_search_places", {"query": "星巴克", "location": PEOPLES_SQUARE, "radius_km": 10}))
+    found = ok(
+        call("navigation_search_places", {"query": "星巴克", "location": PEOPLES_SQUARE, "radius_km": 10})
+    )
     places = found["places"]
     assert places and all("Starbucks" in p["name"] for p in places)
     distances = [p["distance_km"] for p in places]
@@ -54,7 +56,10 @@ def test_parking_near_the_bund_in_english_with_price_and_spaces(gateway: Templat
     assert found["places"]
     for p in found["places"]:
         assert p["category"] == "parking"
-        assert p["parking"]["price_per_hour"]["currency"] == "CNY" and p["parking"]["price_per_hour"]["amount"] > 0
+        assert (
+            p["parking"]["price_per_hour"]["currency"] == "CNY"
+            and p["parking"]["price_per_hour"]["amount"] > 0
+        )
         assert 0 <= p["parking"]["free_spaces"] <= p["parking"]["total_spaces"]
         assert p["distance_km"] <= 1
 
