@@ -15,9 +15,11 @@ from botocore.exceptions import ClientError
 
 from cockpit import aws
 from cockpit.ddb import N, S, cancelled_by_condition, text
+from cockpit.errors import Conflict
 from navigation.models import Destination
 
 REQUEST_TTL_S = 24 * 3600
+CONFLICT_ATTEMPTS = 3
 
 
 class DestinationStore:
@@ -50,13 +52,17 @@ class DestinationStore:
             }
         }
         current = {"Put": {"TableName": self.table, "Item": {**self._key(sub, "DESTINATION"), "doc": doc}}}
-        try:
-            aws.client("dynamodb").transact_write_items(TransactItems=[request, current])
-        except ClientError as exc:
-            if not cancelled_by_condition(exc):
-                raise
-            return self._recorded(sub, destination.id) or destination
-        return destination
+        for _attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                aws.client("dynamodb").transact_write_items(TransactItems=[request, current])
+            except ClientError as exc:
+                if cancelled_by_condition(exc):
+                    return self._recorded(sub, destination.id) or destination
+                if not _transaction_conflict(exc):
+                    raise
+                continue  # another transaction held the vehicle's destination at that moment: try again
+            return destination
+        raise Conflict("the car's destination is being changed by another call; try again")
 
     def _recorded(self, sub: str, request_id: str) -> Destination | None:
         got = aws.client("dynamodb").get_item(
@@ -64,3 +70,9 @@ class DestinationStore:
         )
         item = got.get("Item")
         return Destination.model_validate_json(text(item, "doc")) if item else None
+
+
+def _transaction_conflict(exc: ClientError) -> bool:
+    """DynamoDB cancels a transaction that races another one on the same item (TransactionConflict)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return any(r.get("Code") == "TransactionConflict" for r in reasons)
