@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -70,16 +71,16 @@ class SandboxPlaces:
     def search(self, query: PlaceQuery) -> Sequence[Place]:
         text = _norm(query.text)
         scored: list[tuple[float, float, str, Place]] = []
-        for place in places():
+        for entry in _index():
+            place = entry.place
             if query.category is not None and place.category is not query.category:
-                continue
-            score = _score(text, place) if text else 1.0
-            if score <= 0:
                 continue
             distance = haversine_km(query.center, place.location) if query.center else 0.0
             if query.center is not None and distance > query.radius_km:
                 continue
-            scored.append((-score, distance, place.id, place))
+            score = entry.score(text) if text else 1.0
+            if score > 0:
+                scored.append((-score, distance, place.id, place))
         scored.sort(key=lambda s: s[:3])
         return [self._live(p) for *_, p in scored[: query.limit]]
 
@@ -99,17 +100,33 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _score(text: str, place: Place) -> float:
-    names = [_norm(place.name), _norm(place.name_zh or "")]
-    if any(text == n for n in names):
-        return 4.0
-    if any(n.startswith(text) for n in names if n):
-        return 3.0
-    if any(text in n for n in names if n):
-        return 2.0
-    haystack = " ".join([*names, _norm(place.address), _norm(place.address_zh or ""), place.category.value])
-    words = [w for w in text.replace("'", " ").split() if len(w) > 1]
-    return 1.0 if words and all(w in haystack for w in words) else 0.0
+@dataclass(frozen=True)
+class _Entry:
+    """A place with its names and words normalized once."""
+
+    place: Place
+    names: tuple[str, ...]
+    haystack: str
+
+    def score(self, text: str) -> float:
+        if text in self.names:
+            return 4.0
+        if any(n.startswith(text) for n in self.names):
+            return 3.0
+        if any(text in n for n in self.names):
+            return 2.0
+        words = [w for w in text.replace("'", " ").split() if len(w) > 1]
+        return 1.0 if words and all(w in self.haystack for w in words) else 0.0
+
+
+@cache
+def _index() -> tuple[_Entry, ...]:
+    entries = []
+    for p in places():
+        names = tuple(n for n in (_norm(p.name), _norm(p.name_zh or "")) if n)
+        words = (*names, _norm(p.address), _norm(p.address_zh or ""), p.category.value)
+        entries.append(_Entry(p, names, " ".join(words)))
+    return tuple(entries)
 
 
 # --- routing -----------------------------------------------------------------------------------------
