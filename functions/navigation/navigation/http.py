@@ -5,12 +5,16 @@ Details name the provider and what failed, never the URL (it carries the API key
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from cockpit.errors import UpstreamError, UpstreamTimeout
+
+# httpx logs every request's full URL at INFO; AMap's key travels in the query string.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def get_json(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -59,6 +60,14 @@ def test_amap_around_search_converts_datums_and_reads_business_hours() -> None:
     assert cafe.category is Category.CAFE and cafe.address == "上海市黄浦区"  # AMap's [] for no address
     assert cafe.hours is not None and cafe.hours.periods[0].opens == "07:00"
     assert cafe.phone == "021-00000000"
+
+
+def test_the_key_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    amap(answer(fx.AMAP_TEXT), []).search(PlaceQuery(text="外滩"))
+    with pytest.raises(UpstreamError):
+        amap(answer(fx.AMAP_ERROR), []).search(PlaceQuery(text="外滩"))
+    assert "amap-test-key" not in caplog.text
 
 
 def test_amap_text_search_without_a_point() -> None:
