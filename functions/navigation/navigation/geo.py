@@ -82,6 +82,17 @@ class Polyline:
                 best = (off, self.cumulative[i] + t * (self.cumulative[i + 1] - self.cumulative[i]))
         return best
 
+    def point_at(self, km: float) -> Point:
+        """The point `km` along the line (clamped to its ends)."""
+        if km <= 0 or len(self.points) == 1:
+            return self.points[0]
+        i = bisect_left(self.cumulative, km)
+        if i >= len(self.points):
+            return self.points[-1]
+        a, b = self.points[i - 1], self.points[i]
+        span = self.cumulative[i] - self.cumulative[i - 1]
+        return interpolate(a, b, (km - self.cumulative[i - 1]) / span if span else 0.0)
+
     def section(self, start_km: float, end_km: float, max_points: int = 100) -> list[Point]:
         """The points between two positions along the line (at least two, at most max_points)."""
         i = max(0, bisect_left(self.cumulative, start_km) - 1)

@@ -185,18 +185,13 @@ class SandboxRouting:
         notes = [SIMULATION_NOTE]
         if Avoid.FERRIES in request.avoid:
             notes.append("The simulation has no ferries: none to avoid.")
-        tolls = (
-            Money.from_major(_TOLL_CNY_PER_KM * Decimal(str(round(toll_km, 1))), "CNY")
-            if country == "CN"
-            else None
-        )
         return Route(
             distance_m=round(sum(s.distance_m for s in steps), 1),
             duration_s=round(sum(s.duration_s for s in steps), 1),
             geometry=tuple(geometry),
             steps=tuple(steps),
-            tolls=tolls if country == "CN" else Money(amount=0, currency="EUR") if country == "DE" else None,
-            toll_distance_m=round(toll_km * 1000, 1) if country in ("CN", "DE") else None,
+            tolls=_tolls(country, toll_km),
+            toll_distance_m=round(toll_km * 1000, 1) if country else None,
             provider=self.name,
             simulated=True,
             notes=tuple(notes),
@@ -241,6 +236,13 @@ class SandboxRouting:
         minutes = local.hour * 60 + local.minute
         rush = local.weekday() < 5 and (7 * 60 <= minutes < 9 * 60 + 30 or 17 * 60 <= minutes < 19 * 60 + 30)
         return kmh * road.rush_factor if rush else kmh
+
+
+def _tolls(country: str | None, toll_km: float) -> Money | None:
+    """Chinese expressways charge per km; German motorways are free for cars; elsewhere unknown."""
+    if country == "CN":
+        return Money.from_major(_TOLL_CNY_PER_KM * Decimal(str(round(toll_km, 1))), "CNY")
+    return Money(amount=0, currency="EUR") if country == "DE" else None
 
 
 def _maneuver(previous: RoadClass | None, seg: _Segment, *, first: bool) -> Maneuver:

@@ -209,7 +209,7 @@ class NavigationService:
             arrive_at=depart + timedelta(seconds=route.duration_s),
             provider=route.provider,
             simulated=route.simulated,
-            notes=list(route.notes),
+            notes=[*route.notes, *_timing_note(args, route)],
         )
         return OneRoute(route=self._with_energy(inv, route, view))
 
@@ -295,6 +295,12 @@ class NavigationService:
 
     def get_destination(self, inv: ToolInvocation) -> OneDestination:
         return OneDestination(destination=self.destinations.current(inv.caller.sub))
+
+
+def _timing_note(args: PlanRouteArgs, route: Route) -> list[str]:
+    if args.depart_at is None or route.simulated:
+        return []
+    return [f"{route.provider} does not plan for a departure time: durations are for current traffic."]
 
 
 def _destination_id(inv: ToolInvocation) -> str:

@@ -6,6 +6,7 @@ routes, development mode) that stalls or answers garbage on demand."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 import threading
 import time
 from collections.abc import Iterator
@@ -205,7 +206,10 @@ def test_real_providers_answer(real_providers: Template) -> None:
     places = ev.body(call(*SEARCH))["result"]
     assert places["provider"] == "amap" and places["places"][0]["name"] == "外滩停车场"
     route = ev.body(call(*ROUTE))["result"]["route"]
-    assert route["provider"] == "osrm" and route["simulated"] is False
+    assert route["provider"] == "osrm" and route["simulated"] is False and route["notes"] == []
+    later = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    timed = ev.body(call(ROUTE[0], {**ROUTE[1], "depart_at": later}))["result"]["route"]
+    assert timed["notes"] == ["osrm does not plan for a departure time: durations are for current traffic."]
 
 
 @pytest.mark.parametrize(

@@ -64,3 +64,11 @@ def test_polyline_locates_points_and_cuts_sections() -> None:
     part = line.section(20, 40)
     assert part[0].lon <= 121.21 and part[-1].lon >= 121.41 and len(part) <= 100
     assert len(thin(line.points, 4)) <= 5 and thin(line.points, 4)[-1] == line.points[-1]
+
+
+def test_point_at_walks_the_line() -> None:
+    a, b = Point(lat=31.0, lon=121.0), Point(lat=31.0, lon=122.0)
+    line = Polyline([a, interpolate(a, b, 0.5), b])
+    assert line.point_at(-1) == a and line.point_at(1e6) == b
+    middle = line.point_at(line.length_km / 4)
+    assert haversine_km(a, middle) == pytest.approx(line.length_km / 4, rel=1e-3)
