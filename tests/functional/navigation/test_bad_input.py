@@ -6,10 +6,10 @@ routes, development mode) that stalls or answers garbage on demand."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
