@@ -49,6 +49,7 @@ SAME_PLACE_KM = 0.02  # closer than 20 m is "the same place"
 PAST_TOLERANCE = timedelta(minutes=5)
 STOP_CORRIDOR_KM = 5.0
 MAX_CORRIDOR_SAMPLES = 5
+ANCHOR_KM = 100.0  # a named place is first looked for within this distance of the car
 
 
 def _invalid(pointer: str, message: str) -> ValidationFailed:
@@ -78,7 +79,7 @@ class NavigationService:
         reference = args.location or (inv.vehicle.location if inv.vehicle else None)
         if args.along_route:
             return self._along_route(inv, args, asked.text, category, reference)
-        anchor = self._anchor(asked.near, inv.locale) if asked.near else None
+        anchor = self._anchor(asked.near, reference, inv.locale) if asked.near else None
         center = anchor.location if anchor else reference
         if category is Category.CHARGING:
             if center is None:
@@ -94,18 +95,22 @@ class NavigationService:
             found = list(self.places.search(query))
         now = self.clock()
         views = []
-        for place in found:
-            origin = reference or center
+        for place in found:  # distance from where the search is centred: the anchor, else the car
             view = presenter.place(
-                place, inv.locale, now, distance_km=haversine_km(origin, place.location) if origin else None
+                place, inv.locale, now, distance_km=haversine_km(center, place.location) if center else None
             )
             if args.open_now and not (view.opening_hours and view.opening_hours.open_now):
                 continue
             views.append(view)
         return Places(places=views[: args.limit], near=anchor, provider=self.places.name)
 
-    def _anchor(self, near: str, locale: str) -> Anchor:
-        found = self.places.search(PlaceQuery(text=near, limit=1))
+    def _anchor(self, near: str, reference: Point | None, locale: str) -> Anchor:
+        """The place the driver names ("the Bund"): the best match near the car, else anywhere."""
+        found: Sequence[Place] = ()
+        if reference is not None:
+            found = self.places.search(PlaceQuery(text=near, center=reference, radius_km=ANCHOR_KM, limit=1))
+        if not found:
+            found = self.places.search(PlaceQuery(text=near, limit=1))
         if not found:
             raise NotFound(f"no place matches {near[:80]!r} to search near")
         view = presenter.place(found[0], locale, self.clock(), distance_km=None)
@@ -131,9 +136,7 @@ class NavigationService:
         samples = max(1, min(MAX_CORRIDOR_SAMPLES, math.ceil(line.length_km / (2 * args.radius_km))))
         seen: dict[str, tuple[float, float, Place]] = {}
         for i in range(samples):
-            center = line.section(line.length_km * (i + 0.5) / samples, line.length_km * (i + 0.5) / samples)[
-                0
-            ]
+            center = line.point_at(line.length_km * (i + 0.5) / samples)
             if category is Category.CHARGING:
                 found: Sequence[Place] = self._stations_as_places(inv, center, args.radius_km * 2, 50)
             else:

@@ -189,3 +189,12 @@ def test_the_destination_id_comes_from_the_idempotency_key() -> None:
     b = svc.set_destination(inv(key="same"), SetDestinationArgs(destination=HONGQIAO)).destination
     c = svc.set_destination(inv(key="other"), SetDestinationArgs(destination=HONGQIAO)).destination
     assert a and b and c and a.id == b.id != c.id
+
+
+def test_a_named_place_is_looked_for_near_the_car_first() -> None:
+    munich = inv(VehicleContext(location=Point(lat=48.14, lon=11.56)))
+    found = search(service(), munich, query="parking near Starbucks", radius_km=1)
+    assert found.near is not None and found.near.location.lat > 48  # the Starbucks in Munich
+    assert found.places and all(p.distance_km <= 1 for p in found.places)  # distances from the anchor
+    shanghai = search(service(), inv(VehicleContext(location=SQUARE)), query="parking near Starbucks")
+    assert shanghai.near is not None and shanghai.near.location.lat < 32
