@@ -321,10 +321,12 @@ def navigation_dynamodb_calls() -> list[tuple[str, str]]:
     import pytest
 
     from cockpit import aws
+    from cockpit.settings import reset_container
     from router.handler import lambda_handler as router
     from tests.support import events
     from tests.support.aws import aws_from_template
 
+    reset_container()  # fresh clients: no hooks left from the charging measurement
     counts: Counter[tuple[str, str]] = Counter()
     stack = ["router"]
     rows: list[tuple[str, str]] = []

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from cockpit import aws
 from cockpit.errors import ConfigurationError
 from cockpit.settings import get_settings, per_container
-from navigation.amap import AmapMaps
 from navigation.charging_domain import LambdaChargingStations
-from navigation.osrm import OsrmRouting
 from navigation.ports import PlacesProvider, RoutingProvider
 from navigation.sandbox import SandboxPlaces, SandboxRouting
 from navigation.service import NavigationService
 from navigation.settings import NavigationSettings
 from navigation.store import DestinationStore
+
+if TYPE_CHECKING:
+    from navigation.amap import AmapMaps
 
 
 @per_container
@@ -30,6 +32,8 @@ def service() -> NavigationService:
 
 @per_container
 def amap() -> AmapMaps:
+    from navigation.amap import AmapMaps  # httpx and the AMap wire models only when AMap is used
+
     s = get_settings(NavigationSettings)
     _require_https(s.amap_base_url, "AMAP_BASE_URL", dev_mode=s.dev_mode)
     return AmapMaps(amap_key, base_url=s.amap_base_url, timeout_s=s.timeout_s)
@@ -44,6 +48,8 @@ def routing_provider(s: NavigationSettings) -> RoutingProvider:
         return SandboxRouting()
     if s.routing_provider == "amap":
         return amap()
+    from navigation.osrm import OsrmRouting  # httpx only when OSRM is used
+
     _require_https(s.osrm_base_url, "OSRM_BASE_URL", dev_mode=s.dev_mode)
     return OsrmRouting(base_url=s.osrm_base_url, timeout_s=s.timeout_s)
 
