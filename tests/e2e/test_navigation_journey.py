@@ -74,6 +74,16 @@ def test_find_plan_and_send_a_destination(http: httpx.Client, token: TokenFactor
     assert sent["place_id"] == parking["id"]
     assert result(invoke(http, car, "navigation_get_destination", {}))["destination"] == sent
 
+    on_the_way = result(
+        invoke(
+            http,
+            car,
+            "navigation_search_places",
+            {"query": "coffee", "along_route": True, "location": PEOPLES_SQUARE, "radius_km": 1},
+        )
+    )
+    assert all(p["category"] == "cafe" and p["detour_km"] <= 2 for p in on_the_way["places"])
+
 
 def test_chargers_near_a_point_come_from_the_charging_function(
     http: httpx.Client, token: TokenFactory

@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
+from cockpit.dispatch.core import ToolCall
 from cockpit.local.template import Template
+from cockpit.tools.model import Caller, Role
+from cockpit.vehicle import VehicleContext
 from navigation import polyline
 from navigation.handler import lambda_handler as navigation
 from router.handler import lambda_handler as router
+from router.service import dispatcher
 from tests.functional.navigation.conftest import tool_event
 from tests.support import events as ev
 
@@ -110,3 +114,33 @@ def test_set_then_get_destination() -> None:
     got = ok(call("navigation_get_destination", {}))["destination"]
     assert got == first
     assert ok(call("navigation_get_destination", {}, sub="vin-test-2")) == {"destination": None}
+
+
+def test_the_assistants_path_carries_the_vehicle_context(gateway: Template) -> None:
+    """The layer's Dispatcher as the assistant uses it (ToolCall.vehicle): schema, policy, target, and the
+    result checked against the tool's output schema, charging stops included."""
+    call = ToolCall(
+        tool="navigation_plan_route",
+        arguments={"destination": WEST_LAKE, "avoid": ["ferries"]},
+        caller=Caller(sub="vin-test-1", role=Role.VEHICLE),
+        locale="en-US",
+        vehicle=VehicleContext.model_validate(LOW_BATTERY),
+    )
+    answer = dispatcher().invoke(call)
+    assert answer.status == "succeeded" and answer.result is not None
+    route = answer.result["route"]
+    assert route["feasible_on_current_charge"] is False and route["charging_stops"]
+    assert route["steps"][0]["instruction"].startswith("Head ")
+    assert "The simulation has no ferries: none to avoid." in route["notes"]
+
+
+def test_places_along_the_current_route(gateway: Template) -> None:
+    ok(call("navigation_set_destination", {"destination": HONGQIAO}, key="dest-along"))
+    found = ok(
+        call(
+            "navigation_search_places",
+            {"query": "parking", "along_route": True, "location": PEOPLES_SQUARE, "radius_km": 2},
+        )
+    )
+    assert found["places"]
+    assert all(p["category"] == "parking" and p["detour_km"] <= 4 for p in found["places"])
