@@ -106,9 +106,9 @@ class OsrmRouting:
             raise NoRoute(f"OSRM found no route ({parsed.code})")
         if parsed.code != "Ok" or not parsed.routes:
             raise UpstreamError(f"OSRM route: answered {parsed.code[:40]}")
-        return self._route(parsed.routes[0], request)
+        return self._route(parsed.routes[0])
 
-    def _route(self, raw: _Route, _request: RouteRequest) -> Route:
+    def _route(self, raw: _Route) -> Route:
         try:
             geometry = polyline.decode(raw.geometry)
         except ValueError:

@@ -17,6 +17,7 @@ from navigation.amap import AmapMaps
 from navigation.geo import haversine_km
 from navigation.osrm import OsrmRouting
 from navigation.ports import Avoid, Category, Maneuver, PlaceQuery, RouteRequest
+from navigation.presenter import is_open
 from tests.support import map_fixtures as fx
 
 BUND = Point(lat=31.2400, lon=121.4900)
@@ -59,6 +60,10 @@ def test_amap_around_search_converts_datums_and_reads_business_hours() -> None:
     assert parking.address == "上海市黄浦区中山东一路500号"
     assert cafe.category is Category.CAFE and cafe.address == "上海市黄浦区"  # AMap's [] for no address
     assert cafe.hours is not None and cafe.hours.periods[0].opens == "07:00"
+    assert (
+        parking.hours is not None and is_open(parking.hours, NOON, parking.time_zone) is True
+    )  # 00:00-24:00
+    assert is_open(cafe.hours, NOON.replace(hour=15), cafe.time_zone) is False  # 23:00 in Shanghai
     assert cafe.phone == "021-00000000"
 
 
