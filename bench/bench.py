@@ -128,6 +128,9 @@ def first_call_ms(which: str) -> float:
     started = time.perf_counter()
     if which == "raw":
         raw_call()()
+    elif which == "navigation":
+        with navigation_env():
+            navigation_calls()["plan_route"]()
     else:
         with zero_cost_router() as router:
             router()
@@ -147,9 +150,17 @@ def in_fresh_interpreter(code: str, *args: str) -> float:
 
 def cold_first_calls() -> list[tuple[str, float, float]]:
     code = "import sys; from bench.bench import first_call_ms; print(first_call_ms(sys.argv[1]))"
-    medians = {which: in_fresh_interpreter(code, which) for which in ("raw", "router")}
+    medians = {which: in_fresh_interpreter(code, which) for which in ("raw", "router", "navigation")}
     ratio = medians["router"] / medians["raw"]
-    return [("raw handler", medians["raw"], 1.0), ("router.handler (read tool)", medians["router"], ratio)]
+    return [
+        ("raw handler", medians["raw"], 1.0),
+        ("router.handler (read tool)", medians["router"], ratio),
+        (
+            "navigation.handler (plan_route, sandbox)",
+            medians["navigation"],
+            medians["navigation"] / medians["raw"],
+        ),
+    ]
 
 
 def cold_import(module: str) -> float:
@@ -160,7 +171,7 @@ def cold_import(module: str) -> float:
 def cold_imports() -> list[tuple[str, float, float]]:
     raw = cold_import("bench.raw_handler")
     rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
-    for fn in ("authorizer", "router", "charging"):
+    for fn in ("authorizer", "router", "charging", "navigation"):
         ms = cold_import(f"{fn}.handler")
         rows.append((f"{fn}.handler", ms, ms / raw))
     return rows
@@ -241,6 +252,124 @@ def dynamodb_calls() -> list[tuple[str, str]]:
     return rows
 
 
+NAVIGATION_ENV = {
+    "NAVIGATION_TABLE": "bench-navigation",
+    "CHARGING_FUNCTION": "bench-charging",
+    "NAVIGATION_ROUTING_PROVIDER": "sandbox",
+    "NAVIGATION_PLACES_PROVIDER": "sandbox",
+    "AMAP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:000000000000:secret:bench",
+}
+
+
+@contextlib.contextmanager
+def navigation_env() -> Iterator[None]:
+    """The navigation function's settings (sandbox providers: its read tools make no AWS call)."""
+    saved = {k: os.environ.get(k) for k in NAVIGATION_ENV}
+    os.environ.update(NAVIGATION_ENV)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def navigation_calls() -> dict[str, Callable[[], Any]]:
+    """The navigation function's handler answering ToolInvocation events in process (warm path)."""
+    from navigation.handler import lambda_handler
+
+    def event(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        caller = {"sub": "vin-bench", "role": "vehicle"}
+        return {
+            "kind": "tool_invocation",
+            "invocation_id": "b",
+            "tool": tool,
+            "arguments": arguments,
+            "caller": caller,
+        }
+
+    square, hongqiao = {"lat": 31.2304, "lon": 121.4737}, {"lat": 31.1945, "lon": 121.3205}
+    search = event("navigation_search_places", {"query": "星巴克", "location": square, "limit": 5})
+    plan = event("navigation_plan_route", {"origin": square, "destination": hongqiao})
+    return {
+        "search_places": lambda: lambda_handler(search, None),
+        "plan_route": lambda: lambda_handler(plan, None),
+    }
+
+
+def navigation_warm() -> list[tuple[str, float, float, float]]:
+    """Warm calls of the navigation handler (its own work included), against the raw handler."""
+    rows = []
+    with navigation_env(), quiet():
+        calls = navigation_calls()
+        assert calls["plan_route"]()["status"] == "succeeded"
+        for label, fn in (
+            ("raw pydantic handler", raw_call()),
+            ("navigation_search_places (sandbox, 255 places)", calls["search_places"]),
+            ("navigation_plan_route (sandbox, 18 km)", calls["plan_route"]),
+        ):
+            median, p99 = percentiles(time_calls(fn, WARM_ROUNDS // 3))
+            rows.append((label, median, p99, 0.0))
+    base = rows[0][1]
+    return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
+def navigation_dynamodb_calls() -> list[tuple[str, str]]:
+    """DynamoDB calls per function while the router calls navigation (served in-process)."""
+    import pytest
+
+    from cockpit import aws
+    from cockpit.settings import reset_container
+    from router.handler import lambda_handler as router
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+
+    reset_container()  # fresh clients: no hooks left from the charging measurement
+    counts: Counter[tuple[str, str]] = Counter()
+    stack = ["router"]
+    rows: list[tuple[str, str]] = []
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "RouterFunction", "ChargingFunction", "NavigationFunction"),
+        quiet(),
+    ):
+        aws.client("dynamodb").meta.events.register(
+            "before-call.dynamodb", lambda model, **_: counts.update([(stack[-1], model.name)])
+        )
+        lam = aws.client("lambda")
+        lam.meta.events.register(
+            "before-call.lambda.Invoke",
+            lambda params, **_: stack.append(
+                params["url_path"].split("/functions/")[1].split("/")[0].removesuffix("Function").lower()
+            ),
+        )
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: stack.pop())
+        here = {"lat": 31.2304, "lon": 121.4737}
+        for label, event in (
+            (
+                "navigation_search_places (read)",
+                events.invoke("navigation_search_places", {"query": "星巴克", "location": here}),
+            ),
+            (
+                "navigation_set_destination (write)",
+                events.invoke("navigation_set_destination", {"destination": here}, key="n1"),
+            ),
+            (
+                "navigation_set_destination replayed",
+                events.invoke("navigation_set_destination", {"destination": here}, key="n1"),
+            ),
+            ("navigation_get_destination (read)", events.invoke("navigation_get_destination", {})),
+        ):
+            counts.clear()
+            out = router(event, None)
+            assert out["statusCode"] == 200, out
+            detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
+            rows.append((label, detail))
+    return rows
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
     print(
@@ -276,6 +405,15 @@ def main() -> None:
     print("| call | DynamoDB calls |\n|---|---|")
     for label, detail in dynamodb_calls():
         print(f"| {label} | {detail} |")
+    for label, detail in navigation_dynamodb_calls():
+        print(f"| {label} | {detail} |")
+
+    print(
+        f"\n## Navigation function, warm, in process, its own work included ({WARM_ROUNDS // 3} calls, µs)\n"
+    )
+    print("| handler | median µs | p99 µs | × raw (median) |\n|---|---:|---:|---:|")
+    for label, median, p99, ratio in navigation_warm():
+        print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
 
 
 if __name__ == "__main__":

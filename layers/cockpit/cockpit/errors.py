@@ -136,6 +136,12 @@ class ValidationFailed(ProblemError):
     status, slug, title = 422, "validation-failed", "Request failed validation"
 
 
+class NoRoute(ProblemError):
+    """The points are valid, but no drivable route joins them (another continent, an island, too far)."""
+
+    status, slug, title = 422, "no-route", "No route"
+
+
 class RateLimited(ProblemError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
