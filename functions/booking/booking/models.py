@@ -93,7 +93,7 @@ class SlotView(BaseModel):
     start: datetime
     end: datetime
     remaining: int
-    price: Money | None
+    price: Money
     requires_prepayment: bool
     cancellation_fee: Money | None = None
     free_cancellation_until: datetime | None = None
@@ -143,7 +143,7 @@ class Reservation(BaseModel):
     party_size: int
     units: int
     name: str | None = None
-    price: Money | None = None
+    price: Money
     requires_prepayment: bool = False
     cancellation_fee: Money | None = None
     free_cancellation_until: datetime | None = None
@@ -163,7 +163,7 @@ class ReservationView(BaseModel):
     end: datetime
     party_size: int
     name: str | None
-    price: Money | None
+    price: Money
     requires_prepayment: bool
     cancellation_fee: Money | None
     free_cancellation_until: datetime | None

@@ -54,7 +54,7 @@ class Slot(Model):
     end: datetime
     capacity: int = Field(ge=1)
     remaining: int = Field(ge=0)
-    price: Money | None = None
+    price: Money  # zero when the booking itself costs nothing (a table, a workshop slot)
     requires_prepayment: bool = False
     cancellation_fee: Money | None = None
     # cancelling before this moment is free even when the slot carries a fee

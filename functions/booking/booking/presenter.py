@@ -33,7 +33,7 @@ def question(slot: Slot, party_size: int, method_id: str | None, locale: str) ->
         parts = [f"预订{slot.venue.name}（{KIND_ZH[slot.venue.kind]}），{when_zh}"]
         if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
             parts.append(f"{party_size}人")
-        if slot.requires_prepayment and slot.price is not None:
+        if slot.requires_prepayment:
             parts.append(f"需预付{money(slot.price)}" + (f"（支付方式 {method_id}）" if method_id else ""))
         if slot.cancellation_fee is not None:
             when = f"{free_until:%m月%d日 %H:%M}后" if free_until else ""
@@ -45,7 +45,7 @@ def question(slot: Slot, party_size: int, method_id: str | None, locale: str) ->
     if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
         text += f" for {party_size}"
     extras = []
-    if slot.requires_prepayment and slot.price is not None:
+    if slot.requires_prepayment:
         extras.append(f"prepaid {money(slot.price)}" + (f" with {method_id}" if method_id else ""))
     if slot.cancellation_fee is not None:
         when = f" after {free_until:%a %d %b %H:%M}" if free_until else ""

@@ -155,7 +155,7 @@ class SlotSpec:
     start: datetime
     end: datetime
     capacity: int
-    price: Money | None
+    price: Money  # what booking costs (zero when nothing is paid for the booking itself)
     requires_prepayment: bool
     cancellation_fee: Money | None
     free_cancellation_until: datetime | None
@@ -192,7 +192,8 @@ def _spec(venue: Venue, start: datetime, length: timedelta) -> SlotSpec:
     h = _unit(venue.id)
     cur = venue.currency
     major = 1 if cur == "EUR" else 7  # prices below in EUR; CNY roughly scaled
-    price = fee = None
+    price = Money(amount=0, currency=cur)
+    fee = None
     prepay = False
     free_until = None
     if venue.kind is Kind.RESTAURANT:
