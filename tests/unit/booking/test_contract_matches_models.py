@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from booking.handler import tools
-from booking.models import CreateArgs, ListArgs, ReservationArgs, SearchArgs
+from booking.models import SLOT_ID, CreateArgs, ListArgs, ReservationArgs, SearchArgs
 from cockpit.tools.catalog import first_party
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -41,6 +41,4 @@ def test_kinds_and_limits_agree() -> None:
     assert {getattr(m, "ge", None) for m in size} | {getattr(m, "le", None) for m in size} >= {1, 50}
     create = first_party().get("booking_create_reservation")
     assert create is not None and create.effect == "write" and create.requires_confirmation
-    assert create.input_schema["properties"]["slot_id"]["pattern"] == CreateArgs.model_fields["slot_id"].metadata[
-        0
-    ].pattern
+    assert create.input_schema["properties"]["slot_id"]["pattern"] == SLOT_ID

@@ -10,7 +10,8 @@ from booking import needs
 @pytest.mark.parametrize(
     ("name", "item"),
     [("oil_change", "oil_change"), ("Engine oil", "oil_change"), ("brake-pads", "brakes"),
-     ("Tires", "tyres"), ("12V battery", "battery_12v"), ("A/C", "air_conditioning"), ("OTA", "software_update")],
+     ("Tires", "tyres"), ("12V battery", "battery_12v"), ("A/C", "air_conditioning"),
+     ("OTA", "software_update")],
 )  # fmt: skip
 def test_due_items_and_synonyms(name: str, item: str) -> None:
     assert needs.item(name) == item
