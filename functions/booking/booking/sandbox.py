@@ -10,7 +10,7 @@ Taking and giving back capacity are conditional updates, used inside the reserva
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from booking import sandbox_data as data
 from booking.ports import Kind, Slot, Venue
 from cockpit import aws
+from cockpit.clock import utcnow
 from cockpit.ddb import N, S, cancelled_by_condition, number, text
 from cockpit.errors import UpstreamError
 
@@ -31,9 +32,10 @@ def partition(venue: Venue, day: date) -> str:
 
 
 class SandboxProvider:
-    def __init__(self, table: str, horizon_days: int = 14) -> None:
+    def __init__(self, table: str, horizon_days: int = 14, clock: Callable[[], datetime] = utcnow) -> None:
         self.table = table
         self.horizon_days = horizon_days
+        self.clock = clock
 
     # -- catalogue (code) ---------------------------------------------------------------------------
 
@@ -67,6 +69,8 @@ class SandboxProvider:
         if spec is None:
             return None
         venue = data.venues()[spec.venue_id]
+        if not self._stockable(spec.start):  # long past or not yet open: nothing to book, nothing to stock
+            return _slot(spec, venue, 0)
         key = partition(venue, spec.start.date())
         got = aws.client("dynamodb").get_item(
             TableName=self.table, Key={"pk": S(key), "sk": S(f"SLOT#{slot_id}")}, ConsistentRead=True
@@ -109,6 +113,10 @@ class SandboxProvider:
         return {"pk": S(partition(venue, spec.start.date())), "sk": S(f"SLOT#{slot_id}")}
 
     # -- stocking -----------------------------------------------------------------------------------
+
+    def _stockable(self, start: datetime) -> bool:
+        now = self.clock()
+        return now - timedelta(days=1) <= start <= now + timedelta(days=self.horizon_days)
 
     def stock(self, kind: Kind, day: date) -> int:
         """Stock every partition of this kind on this day (the seed hook); how many were new."""

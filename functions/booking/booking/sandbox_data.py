@@ -190,6 +190,7 @@ def day_schedule(venue: Venue, day: date) -> list[SlotSpec]:
 
 def _spec(venue: Venue, start: datetime, length: timedelta) -> SlotSpec:
     h = _unit(venue.id)
+    number = int(venue.id[-2:])
     cur = venue.currency
     major = 1 if cur == "EUR" else 7  # prices below in EUR; CNY roughly scaled
     price = Money(amount=0, currency=cur)
@@ -198,13 +199,13 @@ def _spec(venue: Venue, start: datetime, length: timedelta) -> SlotSpec:
     free_until = None
     if venue.kind is Kind.RESTAURANT:
         capacity = 8 + h % 17  # covers
-        if h % 4 == 0:  # a tasting-menu place: a no-show fee per booking, free to cancel until 24 h before
+        if number % 3 == 2:  # tasting menu: a no-show fee, cancelling is free until 24 h before
             fee = Money(amount=2000 * major, currency=cur)
             free_until = start - timedelta(hours=24)
     elif venue.kind is Kind.PARKING:
         capacity = 2 + h % 9  # bookable spaces
         price = Money(amount=(300 + 50 * (h % 5)) * major, currency=cur)
-        prepay = h % 2 == 0
+        prepay = number % 2 == 0  # the central garage (01) is pay-on-exit
     elif venue.kind is Kind.SERVICE_APPOINTMENT:
         capacity = 1 + h % 3  # bays
     else:

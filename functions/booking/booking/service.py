@@ -192,6 +192,8 @@ class BookingService:
             raise NotFound(f"slot {args.slot_id} not found")
         if slot.start <= self.clock():
             raise Conflict(f"slot {args.slot_id} has already started")
+        if slot.start > self.clock() + self.horizon:
+            raise Conflict(f"slot {args.slot_id} opens for booking {self.horizon.days} days ahead")
         self._check_party(slot.venue, args.party_size)
         if slot.requires_prepayment and not args.payment_method_id:
             raise invalid(
