@@ -1,5 +1,5 @@
 """Booking races that only real concurrency shows, against a real AWS endpoint (moto server by default):
-two vehicles for the last unit of a slot, a double cancel, and racing first users stocking one day."""
+two vehicles for the last unit of a slot, a double cancel, racing first bookings of a fresh slot."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import pytest
 
 from booking import sandbox_data as data
 from booking.models import CreateArgs, ListArgs, OneReservation, ReservationArgs, ReservationStatus
-from booking.ports import Kind
-from booking.sandbox import SandboxProvider, partition
+from booking.sandbox import SandboxProvider, initial, partition
 from booking.service import BookingService
 from booking.store import ReservationStore
 from cockpit.errors import Conflict, Unavailable
@@ -128,21 +127,19 @@ def test_a_double_cancel_frees_the_slot_exactly_once(service: BookingService) ->
     assert [r.status for r in listed.reservations] == [ReservationStatus.CANCELLED]
 
 
-def test_racing_first_users_stock_a_day_once(service: BookingService, stack: Template) -> None:
-    provider = service.provider
-    assert isinstance(provider, SandboxProvider)
-    day = (datetime.now(UTC) + timedelta(days=6)).date()
-    venues = data.by_kind(Kind.PARKING)[:8]  # one city's garages: one partition
-    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    results = race(8, lambda _i: provider.slots(venues, start, start + timedelta(hours=20)))
-    assert all(isinstance(r, list) for r in results), results
-    first = results[0]
-    assert isinstance(first, list) and first
-    assert all(r == first for r in results)
-    items = boto3.client("dynamodb").query(
-        TableName=stack.tables["BookingTable"].name,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": partition(venues[0], day)}},
-    )["Items"]
-    slots_per_day = len(data.day_schedule(venues[0], day))
-    assert len(items) == 1 + slots_per_day * len(venues)  # the marker and each slot, once
+def test_racing_first_bookings_of_a_fresh_slot_do_not_oversell(
+    service: BookingService, stack: Template
+) -> None:
+    """Nobody booked this slot before: its counter does not exist, and twelve vehicles race to create it."""
+    venue = data.venues()["MUC-R03"]
+    spec = data.day_schedule(venue, (datetime.now(UTC) + timedelta(days=5)).date())[4]
+    key = {"pk": {"S": partition(venue, spec.start.date())}, "sk": {"S": f"SLOT#{spec.id}"}}
+    table = stack.tables["BookingTable"].name
+    assert "Item" not in boto3.client("dynamodb").get_item(TableName=table, Key=key)
+    first = initial(spec)
+    results = race(12, lambda i: book(service, spec.id, f"vin-fresh-{i}"))
+    booked = sum(isinstance(r, OneReservation) for r in results)
+    assert booked == min(12, first), (booked, first)
+    assert all(isinstance(r, Unavailable) for r in results if not isinstance(r, OneReservation))
+    item = boto3.client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert int(item["remaining"]["N"]) == first - booked and int(item["capacity"]["N"]) == spec.capacity

@@ -1,30 +1,25 @@
 """The sandbox booking provider: venues and slot schedule from `sandbox_data`, capacity in DynamoDB.
 
-Slot capacity lives in the booking table, one partition per (city, kind, local day):
-`INV#<city>#<kind code>#<yyyy-mm-dd>` holds a `SLOT#<slot id>` item with `remaining` per slot and a
-`#STOCKED` marker. A partition is stocked on first use (or by the seed hook) in one transaction that
-is conditional on the marker, so racing first users cannot reset a slot someone already booked.
-Taking and giving back capacity are conditional updates, used inside the reservation's transaction.
+A slot's remaining capacity lives in the booking table, in one partition per (city, kind, local day):
+`INV#<city>#<kind code>#<yyyy-mm-dd>` holds a `SLOT#<slot id>` counter for every slot anyone has
+booked. A slot nobody has booked yet has no item: its remaining capacity is the schedule's (capacity
+less the other guests the schedule says are already there). The first booking creates the counter
+with `if_not_exists`, in the same conditional update that takes the units, so racing first bookings
+can never oversell, and a search is one query per partition, with no writes.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from botocore.exceptions import ClientError
 
 from booking import sandbox_data as data
 from booking.ports import Kind, Slot, Venue
 from cockpit import aws
 from cockpit.clock import utcnow
-from cockpit.ddb import N, S, cancelled_by_condition, number, text
-from cockpit.errors import UpstreamError
-
-MARKER = "#STOCKED"
+from cockpit.ddb import N, S, number, text
 
 
 def partition(venue: Venue, day: date) -> str:
@@ -57,11 +52,11 @@ class SandboxProvider:
                 days[key] = day
         out: list[Slot] = []
         for key, group in wanted.items():
-            remaining = self._stock(key, data.by_kind(group[0].kind), days[key])
+            counters = self._read(key) if self._on_sale(days[key]) else {}
             for v in group:
                 for spec in data.day_schedule(v, days[key]):
                     if start <= spec.start < end:
-                        out.append(_slot(spec, v, remaining.get(spec.id, 0)))
+                        out.append(_slot(spec, v, counters.get(spec.id, initial(spec))))
         return out
 
     def slot(self, slot_id: str) -> Slot | None:
@@ -69,27 +64,33 @@ class SandboxProvider:
         if spec is None:
             return None
         venue = data.venues()[spec.venue_id]
-        if not self._stockable(spec.start):  # long past or not yet open: nothing to book, nothing to stock
+        if not self._on_sale(spec.start.date()):  # long past or not yet open: nothing to book
             return _slot(spec, venue, 0)
         key = partition(venue, spec.start.date())
         got = aws.client("dynamodb").get_item(
             TableName=self.table, Key={"pk": S(key), "sk": S(f"SLOT#{slot_id}")}, ConsistentRead=True
         )
         item = got.get("Item")
-        if item is None:
-            remaining = self._stock(key, data.by_kind(venue.kind), spec.start.date()).get(slot_id, 0)
-        else:
-            remaining = int(number(item, "remaining"))
+        remaining = initial(spec) if item is None else int(number(item, "remaining"))
         return _slot(spec, venue, remaining)
 
     def hold_request(self, slot: Slot, units: int) -> dict[str, Any]:
+        spec = data.spec(slot.id)
+        if spec is None:
+            raise ValueError(f"no slot {slot.id}")
+        first = initial(spec)
+        # A slot nobody booked has no counter yet: the first booking creates it with the schedule's.
+        condition = (
+            "attribute_not_exists(remaining) OR remaining >= :u" if first >= units else "remaining >= :u"
+        )
         return {
             "Update": {
                 "TableName": self.table,
                 "Key": self._slot_key(slot.id),
-                "UpdateExpression": "SET remaining = remaining - :u",
-                "ConditionExpression": "attribute_exists(pk) AND remaining >= :u",
-                "ExpressionAttributeValues": {":u": N(units)},
+                "UpdateExpression": "SET remaining = if_not_exists(remaining, :first) - :u, #cap = :cap",
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#cap": "capacity"},  # a reserved word
+                "ExpressionAttributeValues": {":u": N(units), ":first": N(first), ":cap": N(spec.capacity)},
             }
         }
 
@@ -100,7 +101,7 @@ class SandboxProvider:
                 "Key": self._slot_key(slot_id),
                 "UpdateExpression": "SET remaining = remaining + :u",
                 # exactly once: the reservation's own state change is in the same transaction
-                "ConditionExpression": "attribute_exists(pk)",
+                "ConditionExpression": "attribute_exists(remaining)",
                 "ExpressionAttributeValues": {":u": N(units)},
             }
         }
@@ -112,30 +113,15 @@ class SandboxProvider:
         venue = data.venues()[spec.venue_id]
         return {"pk": S(partition(venue, spec.start.date())), "sk": S(f"SLOT#{slot_id}")}
 
-    # -- stocking -----------------------------------------------------------------------------------
+    # -- counters ------------------------------------------------------------------------------------
 
-    def _stockable(self, start: datetime) -> bool:
-        now = self.clock()
-        return now - timedelta(days=1) <= start <= now + timedelta(days=self.horizon_days)
+    def _on_sale(self, day: date) -> bool:
+        """Days the sandbox sells: from yesterday (local days behind UTC) to the booking horizon."""
+        today = self.clock().date()
+        return today - timedelta(days=1) <= day <= today + timedelta(days=self.horizon_days)
 
-    def stock(self, kind: Kind, day: date) -> int:
-        """Stock every partition of this kind on this day (the seed hook); how many were new."""
-        groups: dict[str, list[Venue]] = {}
-        for v in data.by_kind(kind):
-            groups.setdefault(partition(v, day), []).append(v)
-        return sum(self._put_stock(key, group, day) for key, group in groups.items())
-
-    def _stock(self, key: str, kind_venues: Iterable[Venue], day: date) -> dict[str, int]:
-        """slot id -> remaining for one partition, stocking it first if nobody has."""
-        for _attempt in range(3):
-            found = self._read(key)
-            if found is not None:
-                return found
-            group = [v for v in kind_venues if partition(v, day) == key]
-            self._put_stock(key, group, day)
-        raise UpstreamError(f"the sandbox inventory {key} could not be stocked")
-
-    def _read(self, key: str) -> dict[str, int] | None:
+    def _read(self, key: str) -> dict[str, int]:
+        """slot id -> remaining, for every slot of the partition that has a counter."""
         pages = (
             aws.client("dynamodb")
             .get_paginator("query")
@@ -146,37 +132,12 @@ class SandboxProvider:
                 ConsistentRead=True,
             )
         )
-        items = [i for page in pages for i in page["Items"]]
-        if not any(text(i, "sk") == MARKER for i in items):
-            return None
-        return {text(i, "sk")[5:]: int(number(i, "remaining")) for i in items if text(i, "sk") != MARKER}
+        return {text(i, "sk")[5:]: int(number(i, "remaining")) for page in pages for i in page["Items"]}
 
-    def _put_stock(self, key: str, group: Sequence[Venue], day: date) -> bool:
-        """One transaction: the marker and every slot, each only if absent. False if already stocked."""
-        items: list[dict[str, Any]] = [self._put(key, MARKER, {})]
-        for v in group:
-            for spec in data.day_schedule(v, day):
-                left = spec.capacity - data.already_taken(spec)
-                counts = {"capacity": N(spec.capacity), "remaining": N(left)}
-                items.append(self._put(key, f"SLOT#{spec.id}", counts))
-        try:
-            aws.client("dynamodb").transact_write_items(TransactItems=items)
-            return True
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code")
-            if cancelled_by_condition(exc) or code == "TransactionConflictException":
-                time.sleep(0.05)  # someone else is stocking it: read theirs
-                return False
-            raise
 
-    def _put(self, key: str, sk: str, attrs: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self.table,
-                "Item": {"pk": S(key), "sk": S(sk), **attrs},
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+def initial(spec: data.SlotSpec) -> int:
+    """A slot's remaining capacity before any driver of ours booked it."""
+    return spec.capacity - data.already_taken(spec)
 
 
 def _local_days(venue: Venue, start: datetime, end: datetime) -> list[date]:

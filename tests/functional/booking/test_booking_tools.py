@@ -312,7 +312,7 @@ def test_bad_searches(case: str, unchanged: None) -> None:
 
 
 def test_bad_bookings(gateway: Template) -> None:
-    hotel = next(s for s in search("hotel", limit=50) if s["requires_prepayment"])  # stocks the inventory
+    hotel = next(s for s in search("hotel", limit=50) if s["requires_prepayment"])
     before = snapshot(gateway)
     cases = [
         ({"slot_id": hotel["slot_id"]}, 422, "/arguments/payment_method_id"),  # prepaid without a method
