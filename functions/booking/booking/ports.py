@@ -25,6 +25,13 @@ class Kind(StrEnum):
     HOTEL = "hotel"
 
 
+class Outcome(StrEnum):
+    """What the venue reports after a slot: the guest came (fulfilled) or did not (no_show)."""
+
+    FULFILLED = "fulfilled"
+    NO_SHOW = "no_show"
+
+
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -84,4 +91,8 @@ class BookingProvider(Protocol):
 
     def release_request(self, slot_id: str, units: int) -> dict[str, Any]:
         """The transaction item that gives `units` back to the slot."""
+        ...
+
+    def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
+        """How a confirmed booking ended (the guest came, or did not), once the venue knows; else None."""
         ...

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking import sandbox_data as data
-from booking.ports import Kind, Slot, Venue
+from booking.ports import Kind, Outcome, Slot, Venue
 from cockpit import aws
 from cockpit.clock import utcnow
 from cockpit.ddb import N, S, number, text
@@ -105,6 +105,11 @@ class SandboxProvider:
                 "ExpressionAttributeValues": {":u": N(units)},
             }
         }
+
+    def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
+        """A simulated venue sees every guest arrive: a confirmed booking is fulfilled once its slot ends."""
+        spec = data.spec(slot_id)
+        return Outcome.FULFILLED if spec is not None and spec.end <= now else None
 
     def _slot_key(self, slot_id: str) -> dict[str, dict[str, str]]:
         spec = data.spec(slot_id)

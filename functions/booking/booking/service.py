@@ -228,9 +228,22 @@ class BookingService:
 
     def list(self, inv: ToolInvocation, args: ListArgs) -> Reservations:
         now = self.clock()
-        found = [r for r in self.reservations.list(inv.caller.sub) if args.include_past or r.end > now]
+        mine = [self._settle(r, now) for r in self.reservations.list(inv.caller.sub)]
+        found = [r for r in mine if args.include_past or r.end > now]
         found.sort(key=lambda r: (r.start, r.id))
         return Reservations(reservations=[ReservationView.of(r) for r in found])
+
+    def _settle(self, r: Reservation, now: datetime) -> Reservation:
+        """A confirmed booking whose slot is over becomes fulfilled or no_show, as the venue reports."""
+        if r.status is not ReservationStatus.CONFIRMED or r.end > now:
+            return r
+        outcome = self.provider.outcome(r.slot_id, r.id, now)
+        if outcome is None:
+            return r
+        settled = r.model_copy(update={"status": ReservationStatus(outcome.value)})
+        if self.reservations.transition(settled, ReservationStatus.CONFIRMED):
+            return settled
+        return self.reservations.get(r.owner, r.id) or r  # someone settled it first
 
     # -- helpers --------------------------------------------------------------------------------
 
