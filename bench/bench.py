@@ -111,11 +111,52 @@ def raw_call() -> Callable[[], Any]:
     return lambda: handler(event, None)
 
 
+@contextlib.contextmanager
+def booking_search_call() -> Iterator[Callable[[], Any]]:
+    """A warm call of the booking function's handler (booking_search_availability, restaurants near
+    People's Square), its DynamoDB queries answered in-process at zero cost (no counters yet)."""
+    import pytest
+    from botocore.awsrequest import AWSResponse
+
+    from booking.handler import lambda_handler
+    from cockpit import aws
+    from cockpit.settings import reset_container
+    from tests.support import events
+
+    class Empty(io.BytesIO):
+        def stream(self, **_kw: Any) -> Iterator[bytes]:
+            yield self.getvalue()
+
+    def answer(request: Any, **_kw: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {}, Empty(b'{"Items": [], "Count": 0, "ScannedCount": 0}'))
+
+    event = json.loads(json.dumps(events.sample("booking/search_availability.json")))
+    event.update(tool="booking_search_availability", vehicle=None)
+    event["arguments"] = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_size": 2}
+    with pytest.MonkeyPatch.context() as mp, quiet():
+        mp.setenv("BOOKING_TABLE", "bench-booking")
+        mp.setenv("BOOKING_PROVIDER", "sandbox")
+        mp.setenv("POWERTOOLS_SERVICE_NAME", "booking")
+        reset_container()
+        client = aws.client("dynamodb")
+        client.meta.events.register_first("before-send.dynamodb.Query", answer)
+        try:
+            yield lambda: lambda_handler(event, None)
+        finally:
+            client.meta.events.unregister("before-send.dynamodb.Query", answer)
+            reset_container()
+
+
 def warm_overhead() -> list[tuple[str, float, float, float]]:
-    with zero_cost_router() as router:
+    with zero_cost_router() as router, booking_search_call() as booking:
         assert router()["statusCode"] == 200
+        assert booking()["status"] == "succeeded"
         rows = []
-        for label, fn in (("raw pydantic handler", raw_call()), ("router invoke (read tool)", router)):
+        for label, fn in (
+            ("raw pydantic handler", raw_call()),
+            ("booking.handler search (DynamoDB at zero cost)", booking),
+            ("router invoke (read tool)", router),
+        ):
             median, p99 = percentiles(time_calls(fn, WARM_ROUNDS))
             rows.append((label, median, p99, 0.0))
     base = rows[0][1]
@@ -160,7 +201,7 @@ def cold_import(module: str) -> float:
 def cold_imports() -> list[tuple[str, float, float]]:
     raw = cold_import("bench.raw_handler")
     rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
-    for fn in ("authorizer", "router", "charging"):
+    for fn in ("authorizer", "router", "charging", "booking"):
         ms = cold_import(f"{fn}.handler")
         rows.append((f"{fn}.handler", ms, ms / raw))
     return rows
@@ -241,6 +282,56 @@ def dynamodb_calls() -> list[tuple[str, str]]:
     return rows
 
 
+def booking_dynamodb_calls() -> list[tuple[str, str]]:
+    """Count DynamoDB API calls per function while the router calls booking (served in-process)."""
+    import pytest
+
+    from cockpit import aws
+    from router.handler import lambda_handler as router
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+
+    counts: Counter[tuple[str, str]] = Counter()
+    where = {"fn": "router"}
+    rows: list[tuple[str, str]] = []
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "RouterFunction", "BookingFunction"),
+        quiet(),
+    ):
+        aws.client("dynamodb").meta.events.register(
+            "before-call.dynamodb", lambda model, **_: counts.update([(where["fn"], model.name)])
+        )
+        lam = aws.client("lambda")
+        lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="booking"))
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="router"))
+
+        def measure(label: str, event: dict[str, Any]) -> dict[str, Any]:
+            counts.clear()
+            out = router(event, None)
+            assert out["statusCode"] == 200, out
+            per_fn: Counter[str] = Counter()
+            for (fn, _op), n in counts.items():
+                per_fn[fn] += n
+            detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
+            rows.append((label, f"router {per_fn['router']}, booking {per_fn['booking']}  ({detail})"))
+            return json.loads(out["body"])
+
+        here = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_size": 2, "limit": 50}
+        slots = measure(
+            "booking_search_availability (read)", events.invoke("booking_search_availability", here)
+        )
+        free = next(s for s in slots["result"]["slots"] if not s["requires_confirmation"])
+        args = {"slot_id": free["slot_id"], "party_size": 2}
+        made = measure("booking_create_reservation, free (no confirmation)",
+                       events.invoke("booking_create_reservation", args, key="bk1"))  # fmt: skip
+        measure("booking_list_reservations", events.invoke("booking_list_reservations", {}))
+        rid = made["result"]["reservation"]["id"]
+        measure("booking_cancel_reservation",
+                events.invoke("booking_cancel_reservation", {"reservation_id": rid}, key="bk2"))  # fmt: skip
+    return rows
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
     print(
@@ -274,7 +365,7 @@ def main() -> None:
 
     print("## DynamoDB calls per invoke\n")
     print("| call | DynamoDB calls |\n|---|---|")
-    for label, detail in dynamodb_calls():
+    for label, detail in dynamodb_calls() + booking_dynamodb_calls():
         print(f"| {label} | {detail} |")
 
 

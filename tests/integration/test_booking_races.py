@@ -127,19 +127,30 @@ def test_a_double_cancel_frees_the_slot_exactly_once(service: BookingService) ->
     assert [r.status for r in listed.reservations] == [ReservationStatus.CANCELLED]
 
 
-def test_racing_first_bookings_of_a_fresh_slot_do_not_oversell(
+def test_twelve_vehicles_racing_for_a_fresh_slot_never_oversell(
     service: BookingService, stack: Template
 ) -> None:
-    """Nobody booked this slot before: its counter does not exist, and twelve vehicles race to create it."""
+    """Nobody booked this slot before; twelve vehicles race for it: exactly as many win as it has units."""
     venue = data.venues()["MUC-R03"]
     spec = data.day_schedule(venue, (datetime.now(UTC) + timedelta(days=5)).date())[4]
-    key = {"pk": {"S": partition(venue, spec.start.date())}, "sk": {"S": f"SLOT#{spec.id}"}}
     table = stack.tables["BookingTable"].name
-    assert "Item" not in boto3.client("dynamodb").get_item(TableName=table, Key=key)
+
+    def units() -> list[dict[str, Any]]:
+        return boto3.client("dynamodb").query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :u)",
+            ExpressionAttributeValues={
+                ":pk": {"S": partition(venue, spec.start.date())},
+                ":u": {"S": f"UNIT#{spec.id}#"},
+            },
+            ConsistentRead=True,
+        )["Items"]
+
+    assert units() == []
     first = initial(spec)
     results = race(12, lambda i: book(service, spec.id, f"vin-fresh-{i}"))
-    booked = sum(isinstance(r, OneReservation) for r in results)
-    assert booked == min(12, first), (booked, first)
+    won = [r for r in results if isinstance(r, OneReservation)]
+    assert len(won) == min(12, first), (len(won), first)
     assert all(isinstance(r, Unavailable) for r in results if not isinstance(r, OneReservation))
-    item = boto3.client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
-    assert int(item["remaining"]["N"]) == first - booked and int(item["capacity"]["N"]) == spec.capacity
+    held = units()
+    assert len(held) == len(won) and {i["holder"]["S"] for i in held} == {r.reservation.id for r in won}

@@ -106,7 +106,7 @@ class SlotView(BaseModel):
             venue=VenueView.of(s.venue, distance_km),
             start=s.start,
             end=s.end,
-            remaining=s.remaining,
+            remaining=s.remaining or 0,
             price=s.price,
             requires_prepayment=s.requires_prepayment,
             cancellation_fee=s.cancellation_fee,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,7 +60,7 @@ class Slot(Model):
     start: datetime
     end: datetime
     capacity: int = Field(ge=1)
-    remaining: int = Field(ge=0)
+    remaining: int | None = Field(default=None, ge=0, description="None: not read (terms only)")
     price: Money  # zero when the booking itself costs nothing (a table, a workshop slot)
     requires_prepayment: bool = False
     cancellation_fee: Money | None = None
@@ -81,16 +81,18 @@ class BookingProvider(Protocol):
         """The slots of these venues that start within [start, end), with their remaining capacity."""
         ...
 
-    def slot(self, slot_id: str) -> Slot | None:
-        """One slot by id (with its remaining capacity), or None when the id names no slot."""
+    def slot(self, slot_id: str, *, with_remaining: bool = True) -> Slot | None:
+        """One slot by id, or None when the id names no slot. Booking needs only its terms (time,
+        price, fees): without `with_remaining` its capacity is not read."""
         ...
 
-    def hold_request(self, slot: Slot, units: int) -> dict[str, Any]:
-        """The transaction item that takes `units` of the slot's capacity (fails when too few are left)."""
+    def hold(self, slot: Slot, reservation_id: str, units: int) -> bool:
+        """Take `units` of the slot's capacity for this reservation; False (and nothing taken) when too
+        few are left. Called once per reservation (the reservation is written first, exactly once)."""
         ...
 
-    def release_request(self, slot_id: str, units: int) -> dict[str, Any]:
-        """The transaction item that gives `units` back to the slot."""
+    def release(self, slot_id: str, reservation_id: str) -> int:
+        """Give back what the reservation holds, exactly once; how many units this call freed."""
         ...
 
     def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:

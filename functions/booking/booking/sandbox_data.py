@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from booking.ports import Kind, Venue
@@ -181,11 +181,17 @@ def slot_id(venue_id: str, start_local: datetime) -> str:
     return f"{venue_id}.{start_local:%Y%m%dT%H%M}"
 
 
-def day_schedule(venue: Venue, day: date) -> list[SlotSpec]:
+def day_schedule(venue: Venue, day: date) -> tuple[SlotSpec, ...]:
     """The venue's slots on this local day."""
+    return _day_schedule(venue.id, day)
+
+
+@lru_cache(maxsize=8192)
+def _day_schedule(venue_id: str, day: date) -> tuple[SlotSpec, ...]:
+    venue = venues()[venue_id]
     tz = ZoneInfo(venue.time_zone)
     times, length = _TIMES[venue.kind]
-    return [_spec(venue, datetime.combine(day, t, tzinfo=tz), length) for t in times]
+    return tuple(_spec(venue, datetime.combine(day, t, tzinfo=tz), length) for t in times)
 
 
 def _spec(venue: Venue, start: datetime, length: timedelta) -> SlotSpec:
@@ -241,6 +247,7 @@ def spec(slot_id_: str) -> SlotSpec | None:
     return next((s for s in day_schedule(venue, start.date()) if s.id == slot_id_), None)
 
 
+@lru_cache(maxsize=65536)
 def already_taken(spec_: SlotSpec) -> int:
     """Units other guests booked before the sandbox opened (a stable share of the capacity)."""
     taken = _unit(spec_.id, "taken") % (spec_.capacity + 1)

@@ -28,7 +28,7 @@ from booking.models import (
 )
 from booking.ports import BookingProvider, Kind, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
-from booking.store import Outcome, ReservationStore
+from booking.store import ReservationStore
 from cockpit.clock import utcnow
 from cockpit.errors import Conflict, NotFound, ProblemItem, Unavailable, ValidationFailed
 from cockpit.tools.model import ToolInvocation
@@ -70,7 +70,7 @@ class BookingService:
         found = [
             s
             for s in self.provider.slots([v for v, _ in candidates], start, end)
-            if s.remaining >= units and s.start > self.clock()
+            if (s.remaining or 0) >= units and s.start > self.clock()
         ]
         found.sort(key=lambda s: (s.start, distances.get(s.venue.id) or 0.0, s.id))
         return Availability(
@@ -173,10 +173,17 @@ class BookingService:
             payment=pay or Payment(status="not_required"),
             created_at=now,
         )
-        outcome = self.reservations.create(reservation, self.provider.hold_request(slot, reservation.units))
-        if outcome is Outcome.EXISTS:  # the same call again (a retried or duplicated invocation)
+        # The pending reservation is written first and once (its id comes from the Idempotency-Key), so
+        # a duplicated invocation finds it and takes no capacity of its own.
+        if not self.reservations.create(reservation):
             return OneReservation(reservation=ReservationView.of(self._own(inv, rid)))
-        if outcome is Outcome.REFUSED:
+        try:
+            held = self.provider.hold(slot, rid, reservation.units)
+        except Exception:
+            self.reservations.forget(reservation)  # nothing is half-written
+            raise
+        if not held:
+            self.reservations.forget(reservation)
             raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
         # The sandbox venue confirms at once; a real provider's answer would land here.
         confirmed = reservation.model_copy(
@@ -187,7 +194,7 @@ class BookingService:
         return OneReservation(reservation=ReservationView.of(confirmed))
 
     def _bookable(self, args: CreateArgs) -> Slot:
-        slot = self.provider.slot(args.slot_id)
+        slot = self.provider.slot(args.slot_id, with_remaining=False)  # the hold decides on capacity
         if slot is None:
             raise NotFound(f"slot {args.slot_id} not found")
         if slot.start <= self.clock():
@@ -213,8 +220,10 @@ class BookingService:
         cancelled = current.model_copy(
             update={"status": ReservationStatus.CANCELLED, "cancelled_at": now, "cancellation_fee_due": fee}
         )
-        release = self.provider.release_request(current.slot_id, current.units)
-        if not self.reservations.transition(cancelled, current.status, release):
+        # Units are freed exactly once (the provider frees only what this reservation still holds); a
+        # cancel that stopped after the release, or a racing one, still finds the reservation active.
+        self.provider.release(current.slot_id, current.id)
+        if not self.reservations.transition(cancelled, current.status):
             self._check_cancellable(self._own(inv, args.reservation_id), now)
             raise Conflict(f"reservation {current.id} changed while cancelling it; try again")
         return OneReservation(reservation=ReservationView.of(cancelled))

@@ -1,25 +1,16 @@
 """The booking table: drivers' reservations (one partition per driver), changed only by conditional writes.
 
-A reservation is written together with the provider's capacity change in one transaction, so a slot's
-remaining capacity and the reservations holding it never disagree.
+Each write touches one item: the reservation is created once (its id comes from the Idempotency-Key)
+and changes state only from the state it was read in. Capacity is the provider's (see sandbox.py).
 """
 
 from __future__ import annotations
-
-from enum import Enum
-from typing import Any
 
 from botocore.exceptions import ClientError
 
 from booking.models import TRANSITIONS, Reservation, ReservationStatus
 from cockpit import aws
-from cockpit.ddb import S, cancelled_by_condition, condition_failed, text
-
-
-class Outcome(Enum):
-    CREATED = "created"
-    EXISTS = "exists"  # the same reservation id is already there (a duplicated invocation)
-    REFUSED = "refused"  # another item of the transaction refused (e.g. the slot is full)
+from cockpit.ddb import S, condition_failed, text
 
 
 class ReservationStore:
@@ -49,60 +40,58 @@ class ReservationStore:
         )
         return [Reservation.model_validate_json(text(i, "doc")) for page in pages for i in page["Items"]]
 
-    def create(self, reservation: Reservation, *also: dict[str, Any]) -> Outcome:
-        """Write the reservation (once) with the other transaction items, all or nothing."""
-        put = {
-            "Put": {
-                "TableName": self.table,
-                "Item": {
+    def create(self, reservation: Reservation) -> bool:
+        """Write the reservation once; False when it already exists (a duplicated invocation)."""
+        try:
+            aws.client("dynamodb").put_item(
+                TableName=self.table,
+                Item={
                     **self._key(reservation.owner, reservation.id),
                     "state": S(reservation.status.value),
                     "slot_id": S(reservation.slot_id),
                     "doc": S(reservation.model_dump_json()),
                 },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        try:
-            aws.client("dynamodb").transact_write_items(TransactItems=[put, *also])
-            return Outcome.CREATED
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return True
         except ClientError as exc:
-            if not cancelled_by_condition(exc):
-                raise
-            reasons = exc.response.get("CancellationReasons") or []
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return Outcome.EXISTS
-            if reasons:
-                return Outcome.REFUSED
-        # no reasons given: look
-        found = self.get(reservation.owner, reservation.id)
-        return Outcome.EXISTS if found is not None else Outcome.REFUSED
+            if condition_failed(exc):
+                return False
+            raise
 
-    def transition(self, new: Reservation, expected: ReservationStatus, *also: dict[str, Any]) -> bool:
+    def forget(self, reservation: Reservation) -> None:
+        """Remove a reservation that never got its capacity (still pending), so nothing is half-written."""
+        try:
+            aws.client("dynamodb").delete_item(
+                TableName=self.table,
+                Key=self._key(reservation.owner, reservation.id),
+                ConditionExpression="#state = :pending",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":pending": S(ReservationStatus.PENDING.value)},
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise
+
+    def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
         """Write the reservation's new state if it is still `expected`; False when it no longer is."""
         if new.status not in TRANSITIONS[expected]:
             raise ValueError(f"a reservation cannot go from {expected.value} to {new.status.value}")
-        update = {
-            "Update": {
-                "TableName": self.table,
-                "Key": self._key(new.owner, new.id),
-                "UpdateExpression": "SET #state = :state, doc = :doc",
-                "ConditionExpression": "#state = :expected",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key=self._key(new.owner, new.id),
+                UpdateExpression="SET #state = :state, doc = :doc",
+                ConditionExpression="#state = :expected",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
                     ":state": S(new.status.value),
                     ":doc": S(new.model_dump_json()),
                     ":expected": S(expected.value),
                 },
-            }
-        }
-        try:
-            if also:
-                aws.client("dynamodb").transact_write_items(TransactItems=[update, *also])
-            else:
-                aws.client("dynamodb").update_item(**update["Update"])
+            )
             return True
         except ClientError as exc:
-            if condition_failed(exc) or cancelled_by_condition(exc):
+            if condition_failed(exc):
                 return False
             raise
