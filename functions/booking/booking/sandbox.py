@@ -1,11 +1,11 @@
 """The sandbox booking provider: venues and slot schedule from `sandbox_data`, capacity in DynamoDB.
 
-A slot's remaining capacity lives in the booking table, in one partition per (city, kind, local day):
-`INV#<city>#<kind code>#<yyyy-mm-dd>` holds a `SLOT#<slot id>` counter for every slot anyone has
-booked. A slot nobody has booked yet has no item: its remaining capacity is the schedule's (capacity
-less the other guests the schedule says are already there). The first booking creates the counter
-with `if_not_exists`, in the same conditional update that takes the units, so racing first bookings
-can never oversell, and a search is one query per partition, with no writes.
+A slot's capacity is numbered units (covers, spaces, bays, rooms); the schedule says how many other
+guests already hold the first ones. Each unit one of our drivers holds is an item in the booking table,
+in one partition per (city, kind, local day): `INV#<city>#<kind code>#<yyyy-mm-dd>` / `UNIT#<slot>#<n>`,
+holder = the reservation id. A unit is taken by a put conditional on its absence and freed by a delete
+conditional on its holder, so two drivers never hold one unit and a unit is freed exactly once. A search
+is one query per partition and writes nothing.
 """
 
 from __future__ import annotations
