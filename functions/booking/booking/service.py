@@ -83,7 +83,7 @@ class BookingService:
         now = self.clock()
         start = args.start or now
         end = args.end or max(start, now) + (timedelta(days=3) if args.kind is Kind.HOTEL else DEFAULT_WINDOW)
-        if end <= start:
+        if args.start is not None and end <= start:
             raise invalid("/arguments/end", "the time window ends before it starts")
         if end <= now:
             raise invalid("/arguments/end", "the time window lies in the past")

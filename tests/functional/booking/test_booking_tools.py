@@ -269,6 +269,11 @@ BAD_SEARCHES = {
         "/arguments/end",
     ),
     "window in the past": (_window(NOW - timedelta(days=2), NOW - timedelta(days=1)), 422, "/arguments/end"),
+    "only an end, in the past": (
+        {"kind": "hotel", "location": HERE, "end": (NOW - timedelta(hours=1)).isoformat()},
+        422,
+        "/arguments/end",
+    ),
     "window longer than a week": (_window(NOW, NOW + timedelta(days=9)), 422, "/arguments/end"),
     "window beyond the horizon": (
         _window(NOW + timedelta(days=40), NOW + timedelta(days=41)),
@@ -309,6 +314,10 @@ def test_bad_searches(case: str, unchanged: None) -> None:
     doc = ev.is_problem(call("booking_search_availability", args), status)
     if pointer:
         assert pointer in [e["pointer"] for e in doc["errors"]], doc
+    if case.startswith("window") or case.startswith("only"):
+        why = {"ends before": "ends before it starts", "in the past": "lies in the past"}
+        expected = next((v for k, v in why.items() if k in case), None)
+        assert expected is None or expected in doc["detail"], doc
 
 
 def test_bad_bookings(gateway: Template) -> None:
