@@ -35,6 +35,7 @@ from cockpit.tools.model import ToolInvocation
 from cockpit.vehicle import Point
 
 MAX_WINDOW = timedelta(days=7)
+STALE_PENDING = timedelta(minutes=2)  # far beyond the function's timeout
 DEFAULT_WINDOW = timedelta(hours=24)
 FINAL = (ReservationStatus.CANCELLED, ReservationStatus.FULFILLED, ReservationStatus.NO_SHOW)
 
@@ -176,7 +177,11 @@ class BookingService:
         # The pending reservation is written first and once (its id comes from the Idempotency-Key), so
         # a duplicated invocation finds it and takes no capacity of its own.
         if not self.reservations.create(reservation):
-            return OneReservation(reservation=ReservationView.of(self._own(inv, rid)))
+            return OneReservation(reservation=ReservationView.of(self._resume(inv, slot, rid)))
+        return OneReservation(reservation=ReservationView.of(self._hold_and_confirm(slot, reservation)))
+
+    def _hold_and_confirm(self, slot: Slot, reservation: Reservation) -> Reservation:
+        rid = reservation.id
         try:
             held = self.provider.hold(slot, rid, reservation.units)
         except Exception:
@@ -187,11 +192,23 @@ class BookingService:
             raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
         # The sandbox venue confirms at once; a real provider's answer would land here.
         confirmed = reservation.model_copy(
-            update={"status": ReservationStatus.CONFIRMED, "confirmed_at": now}
+            update={"status": ReservationStatus.CONFIRMED, "confirmed_at": self.clock()}
         )
         if not self.reservations.transition(confirmed, ReservationStatus.PENDING):
-            confirmed = self._own(inv, rid)
-        return OneReservation(reservation=ReservationView.of(confirmed))
+            return self.reservations.get(reservation.owner, rid) or confirmed
+        return confirmed
+
+    def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
+        """The same call again. A pending reservation older than any invocation can run belongs to a
+        call that stopped before holding its units: this call finishes it (a younger one is still
+        being made by its twin, and is answered as it stands)."""
+        found = self._own(inv, rid)
+        if found.status is not ReservationStatus.PENDING or self.clock() - found.created_at < STALE_PENDING:
+            return found
+        fresh = found.model_copy(update={"created_at": self.clock()})
+        if not self.reservations.restart(found, fresh):  # another call took it over first
+            return self._own(inv, rid)
+        return self._hold_and_confirm(slot, fresh)
 
     def _bookable(self, args: CreateArgs) -> Slot:
         slot = self.provider.slot(args.slot_id, with_remaining=False)  # the hold decides on capacity

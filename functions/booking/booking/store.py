@@ -49,6 +49,7 @@ class ReservationStore:
                     **self._key(reservation.owner, reservation.id),
                     "state": S(reservation.status.value),
                     "slot_id": S(reservation.slot_id),
+                    "created_at": S(reservation.created_at.isoformat()),
                     "doc": S(reservation.model_dump_json()),
                 },
                 ConditionExpression="attribute_not_exists(pk)",
@@ -72,6 +73,28 @@ class ReservationStore:
         except ClientError as exc:
             if not condition_failed(exc):
                 raise
+
+    def restart(self, old: Reservation, new: Reservation) -> bool:
+        """Take over a pending reservation a stopped call left behind; True for exactly one taker."""
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key=self._key(old.owner, old.id),
+                UpdateExpression="SET created_at = :new, doc = :doc",
+                ConditionExpression="#state = :pending AND created_at = :old",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":pending": S(ReservationStatus.PENDING.value),
+                    ":old": S(old.created_at.isoformat()),
+                    ":new": S(new.created_at.isoformat()),
+                    ":doc": S(new.model_dump_json()),
+                },
+            )
+            return True
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
 
     def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
         """Write the reservation's new state if it is still `expected`; False when it no longer is."""

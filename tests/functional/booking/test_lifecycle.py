@@ -13,11 +13,14 @@ from booking.models import (
     CreateArgs,
     ListArgs,
     OneReservation,
+    Payment,
+    Reservation,
     ReservationArgs,
     ReservationStatus,
+    VenueView,
 )
 from booking.sandbox import SandboxProvider
-from booking.service import BookingService
+from booking.service import BookingService, reservation_id
 from booking.store import ReservationStore
 from cockpit.errors import Conflict
 from cockpit.local.template import Template
@@ -119,3 +122,43 @@ def test_the_store_refuses_transitions_the_lifecycle_does_not_have(gateway: Temp
     no_show = stored.model_copy(update={"status": ReservationStatus.NO_SHOW})
     assert store.transition(no_show, ReservationStatus.CONFIRMED) is True
     assert store.transition(no_show, ReservationStatus.CONFIRMED) is False  # once
+
+
+def test_a_call_that_stopped_before_holding_is_finished_by_its_retry(
+    gateway: Template, now: datetime
+) -> None:
+    """A create that wrote its pending reservation and then stopped (a crash, a timeout) holds nothing.
+    A retry with the same key while it might still run answers it as it stands; once it cannot be
+    running any more, the retry holds the units and confirms it, once."""
+    spec = data.day_schedule(data.venues()["HGH-P01"], (now + timedelta(days=2)).date())[1]
+    venue = data.venues()["HGH-P01"]
+    args = CreateArgs(slot_id=spec.id)
+    call = ToolInvocation(invocation_id="i", tool="booking_create_reservation", arguments=args.model_dump(),
+                          caller=CAR, idempotency_key="stopped-1", confirmed=True)  # fmt: skip
+    store = ReservationStore(gateway.tables["BookingTable"].name)
+    provider = SandboxProvider(gateway.tables["BookingTable"].name, clock=lambda: now)
+    left = provider.slot(spec.id)
+    assert left is not None and left.remaining is not None
+    stopped = Reservation(
+        id=reservation_id(call),
+        owner=CAR.sub,
+        status=ReservationStatus.PENDING,
+        slot_id=spec.id,
+        venue=VenueView.of(venue),
+        start=spec.start,
+        end=spec.end,
+        party_size=1,
+        units=1,
+        price=spec.price,
+        payment=Payment(status="not_required"),
+        created_at=now,
+    )
+    assert store.create(stopped)
+    young = at(gateway, now + timedelta(seconds=20)).create(call, args).reservation
+    assert young.status is ReservationStatus.PENDING
+    assert provider.slot(spec.id).remaining == left.remaining  # type: ignore[union-attr]
+    later = at(gateway, now + timedelta(minutes=5))
+    finished = later.create(call, args).reservation
+    assert finished.status is ReservationStatus.CONFIRMED and finished.id == stopped.id
+    assert later.create(call, args).reservation.status is ReservationStatus.CONFIRMED  # once
+    assert provider.slot(spec.id).remaining == left.remaining - 1  # type: ignore[union-attr]
