@@ -195,7 +195,13 @@ class BookingService:
             update={"status": ReservationStatus.CONFIRMED, "confirmed_at": self.clock()}
         )
         if not self.reservations.transition(confirmed, ReservationStatus.PENDING):
-            return self.reservations.get(reservation.owner, rid) or confirmed
+            # cancelled while being made (the driver was quicker than this call): give the units back
+            latest = self.reservations.get(reservation.owner, rid)
+            if latest is None or latest.status is ReservationStatus.CANCELLED:
+                self.provider.release(slot.id, rid)
+            if latest is None:
+                raise Conflict(f"reservation {rid} was removed while it was being made")
+            return latest
         return confirmed
 
     def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:

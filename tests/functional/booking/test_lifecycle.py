@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -162,3 +163,27 @@ def test_a_call_that_stopped_before_holding_is_finished_by_its_retry(
     assert finished.status is ReservationStatus.CONFIRMED and finished.id == stopped.id
     assert later.create(call, args).reservation.status is ReservationStatus.CONFIRMED  # once
     assert provider.slot(spec.id).remaining == left.remaining - 1  # type: ignore[union-attr]
+
+
+def test_a_reservation_cancelled_while_being_made_gives_its_units_back(
+    gateway: Template, now: datetime
+) -> None:
+    """The driver cancels the pending reservation between its write and its hold: the maker finds it
+    cancelled when it confirms, and frees what it took."""
+    table = gateway.tables["BookingTable"].name
+    spec = data.day_schedule(data.venues()["SZX-S01"], (now + timedelta(days=3)).date())[0]
+
+    class CancelledMidway(SandboxProvider):
+        def hold(self, slot: Any, reservation_id: str, units: int) -> bool:
+            cancel(at(gateway, now), reservation_id)
+            return super().hold(slot, reservation_id, units)
+
+    clock = lambda: now  # noqa: E731
+    provider = CancelledMidway(table, clock=clock)
+    before = provider.slot(spec.id)
+    assert before is not None
+    made = BookingService(provider, ReservationStore(table), clock=clock)
+    out = book(made, spec.id).reservation
+    assert out.status is ReservationStatus.CANCELLED
+    after = provider.slot(spec.id)
+    assert after is not None and after.remaining == before.remaining
