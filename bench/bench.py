@@ -111,11 +111,70 @@ def raw_call() -> Callable[[], Any]:
     return lambda: handler(event, None)
 
 
+@contextlib.contextmanager
+def booking_search_call() -> Iterator[Callable[[], Any]]:
+    """A warm call of the booking function's handler (booking_search_availability, restaurants near
+    People's Square), its DynamoDB queries answered in-process at zero cost (no counters yet)."""
+    import pytest
+    from botocore.awsrequest import AWSResponse
+
+    from booking.handler import lambda_handler
+    from cockpit import aws
+    from cockpit.settings import reset_container
+    from tests.support import events
+
+    class Empty(io.BytesIO):
+        def stream(self, **_kw: Any) -> Iterator[bytes]:
+            yield self.getvalue()
+
+    def answer(request: Any, **_kw: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {}, Empty(b'{"Items": [], "Count": 0, "ScannedCount": 0}'))
+
+    event = json.loads(json.dumps(events.sample("booking/search_availability.json")))
+    event.update(tool="booking_search_availability", vehicle=None)
+    event["arguments"] = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_size": 2}
+    with pytest.MonkeyPatch.context() as mp, quiet():
+        mp.setenv("BOOKING_TABLE", "bench-booking")
+        mp.setenv("BOOKING_PROVIDER", "sandbox")
+        mp.setenv("POWERTOOLS_SERVICE_NAME", "booking")
+        reset_container()
+        client = aws.client("dynamodb")
+        client.meta.events.register_first("before-send.dynamodb.Query", answer)
+        try:
+            yield lambda: lambda_handler(event, None)
+        finally:
+            client.meta.events.unregister("before-send.dynamodb.Query", answer)
+            reset_container()
+
+
+def raw_with_queries() -> Callable[[], Any]:
+    """The raw handler plus the two DynamoDB Query calls a booking search makes (inside
+    booking_search_call, they are answered in-process at zero cost): what boto3 alone costs."""
+    from cockpit import aws
+
+    raw = raw_call()
+    request = {"TableName": "bench-booking", "KeyConditionExpression": "pk = :pk", "ConsistentRead": True}
+
+    def call() -> Any:
+        client = aws.client("dynamodb")
+        for day in ("2026-12-01", "2026-12-02"):
+            client.query(**request, ExpressionAttributeValues={":pk": {"S": f"INV#SHA#R#{day}"}})
+        return raw()
+
+    return call
+
+
 def warm_overhead() -> list[tuple[str, float, float, float]]:
-    with zero_cost_router() as router:
+    with zero_cost_router() as router, booking_search_call() as booking:
         assert router()["statusCode"] == 200
+        assert booking()["status"] == "succeeded"
         rows = []
-        for label, fn in (("raw pydantic handler", raw_call()), ("router invoke (read tool)", router)):
+        for label, fn in (
+            ("raw pydantic handler", raw_call()),
+            ("raw handler + the same 2 DynamoDB queries (zero cost)", raw_with_queries()),
+            ("booking.handler search (DynamoDB at zero cost)", booking),
+            ("router invoke (read tool)", router),
+        ):
             median, p99 = percentiles(time_calls(fn, WARM_ROUNDS))
             rows.append((label, median, p99, 0.0))
     base = rows[0][1]
@@ -171,7 +230,7 @@ def cold_import(module: str) -> float:
 def cold_imports() -> list[tuple[str, float, float]]:
     raw = cold_import("bench.raw_handler")
     rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
-    for fn in ("authorizer", "router", "charging", "navigation"):
+    for fn in ("authorizer", "router", "charging", "navigation", "booking"):
         ms = cold_import(f"{fn}.handler")
         rows.append((f"{fn}.handler", ms, ms / raw))
     return rows
@@ -370,6 +429,69 @@ def navigation_dynamodb_calls() -> list[tuple[str, str]]:
     return rows
 
 
+def booking_dynamodb_calls() -> list[tuple[str, str]]:
+    """Count DynamoDB API calls per function while the router calls booking (served in-process)."""
+    import pytest
+
+    from cockpit import aws
+    from cockpit.settings import reset_container
+    from router.handler import lambda_handler as router
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+
+    reset_container()  # fresh clients: the charging measurement's hooks stay on the cached ones
+    counts: Counter[tuple[str, str]] = Counter()
+    where = {"fn": "router"}
+    rows: list[tuple[str, str]] = []
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "RouterFunction", "BookingFunction"),
+        quiet(),
+    ):
+        aws.client("dynamodb").meta.events.register(
+            "before-call.dynamodb", lambda model, **_: counts.update([(where["fn"], model.name)])
+        )
+        lam = aws.client("lambda")
+        lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="booking"))
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="router"))
+
+        def measure(label: str, event: dict[str, Any]) -> dict[str, Any]:
+            counts.clear()
+            out = router(event, None)
+            assert out["statusCode"] == 200, out
+            per_fn: Counter[str] = Counter()
+            for (fn, _op), n in counts.items():
+                per_fn[fn] += n
+            detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
+            rows.append((label, f"router {per_fn['router']}, booking {per_fn['booking']}  ({detail})"))
+            return json.loads(out["body"])
+
+        here = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_size": 2, "limit": 50}
+        slots = measure(
+            "booking_search_availability (read)", events.invoke("booking_search_availability", here)
+        )
+        free = next(s for s in slots["result"]["slots"] if not s["requires_confirmation"])
+        args = {"slot_id": free["slot_id"], "party_size": 2}
+        made = measure("booking_create_reservation, free (no confirmation)",
+                       events.invoke("booking_create_reservation", args, key="bk1"))  # fmt: skip
+        parking = {"kind": "parking", "location": FIND_STATIONS["location"], "limit": 50}
+        lots = measure(
+            "booking_search_availability (parking)", events.invoke("booking_search_availability", parking)
+        )
+        paid = {"slot_id": next(s for s in lots["result"]["slots"] if s["requires_prepayment"])["slot_id"],
+                "payment_method_id": "pm_bench"}  # fmt: skip
+        asked = measure("booking_create_reservation, prepaid: ask confirmation",
+                        events.invoke("booking_create_reservation", paid, key="bk3"))  # fmt: skip
+        token = {"confirmation_token": asked["confirmation"]["token"]}
+        measure("booking_create_reservation, prepaid: confirmed",
+                events.invoke("booking_create_reservation", paid, key="bk3", body=token))  # fmt: skip
+        measure("booking_list_reservations", events.invoke("booking_list_reservations", {}))
+        rid = made["result"]["reservation"]["id"]
+        measure("booking_cancel_reservation",
+                events.invoke("booking_cancel_reservation", {"reservation_id": rid}, key="bk2"))  # fmt: skip
+    return rows
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
     print(
@@ -403,7 +525,7 @@ def main() -> None:
 
     print("## DynamoDB calls per invoke\n")
     print("| call | DynamoDB calls |\n|---|---|")
-    for label, detail in dynamodb_calls():
+    for label, detail in dynamodb_calls() + booking_dynamodb_calls():
         print(f"| {label} | {detail} |")
     for label, detail in navigation_dynamodb_calls():
         print(f"| {label} | {detail} |")

@@ -10,7 +10,12 @@ class RouterSettings(EnvSettings):
     operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)
     charging_function: str = Field(alias="CHARGING_FUNCTION", min_length=1)
     navigation_function: str = Field(alias="NAVIGATION_FUNCTION", min_length=1)
+    booking_function: str = Field(alias="BOOKING_FUNCTION", min_length=1)
 
     def functions(self) -> dict[str, str]:
         """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
-        return {"charging": self.charging_function, "navigation": self.navigation_function}
+        return {
+            "charging": self.charging_function,
+            "navigation": self.navigation_function,
+            "booking": self.booking_function,
+        }

@@ -116,6 +116,10 @@ class IdempotencyInProgress(Conflict):
     slug, title = "idempotency-in-progress", "A request with this Idempotency-Key is in progress"
 
 
+class Unavailable(Conflict):
+    slug, title = "unavailable", "No longer available"
+
+
 class ConfirmationInvalid(Conflict):
     slug, title = "confirmation-invalid", "Confirmation token not valid for this call"
 

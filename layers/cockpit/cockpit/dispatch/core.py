@@ -64,30 +64,32 @@ class Dispatcher:
             if tool.needs_idempotency_key and not call.idempotency_key:
                 raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
             if not tool.needs_idempotency_key:
-                return self._perform(tool, call, "")
+                return self._perform(tool, call, "", confirm=tool.requires_confirmation)
             args_hash = fingerprint(
                 {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
             )
             if tool.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
-            return self._perform_once(tool, call, args_hash)
+            return self._perform_once(tool, call, args_hash, confirm=tool.requires_confirmation)
 
-    def _perform_once(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
+    def _perform_once(
+        self, tool: ToolSpec, call: ToolCall, args_hash: str, *, confirm: bool
+    ) -> InvokeResponse:
         key = str(call.idempotency_key)
         replay = self.idempotency.begin(call.caller.sub, key, args_hash)
         if replay is not None:
             logger().info("idempotent replay", extra={"tool": tool.name})
             return InvokeResponse.model_validate_json(replay)
         try:
-            answer = self._perform(tool, call, args_hash)
+            answer = self._perform(tool, call, args_hash, confirm=confirm)
         except BaseException:
             self.idempotency.abandon(call.caller.sub, key)
             raise
         self.idempotency.complete(call.caller.sub, key, answer.model_dump_json())
         return answer
 
-    def _perform(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
-        if not tool.requires_confirmation:
+    def _perform(self, tool: ToolSpec, call: ToolCall, args_hash: str, *, confirm: bool) -> InvokeResponse:
+        if not confirm:
             result = self._call_target(tool, call, phase="execute", confirmed=False)
         else:
             token = str(call.confirmation_token)
@@ -109,6 +111,9 @@ class Dispatcher:
 
     def _ask_confirmation(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
         preview = self._call_target(tool, call, phase="preview", confirmed=False)
+        if (preview.result or {}).get("confirmation_required") is False:
+            # The domain says these arguments need no yes (a free booking): perform at once.
+            return self._perform_once(tool, call, args_hash, confirm=False)
         summary = str((preview.result or {}).get("summary") or "")
         if not summary:
             raise UpstreamError(f"{tool.name}: the preview carried no summary to confirm")

@@ -18,7 +18,8 @@ from cockpit.tools.model import ToolInvocation, ToolResult
 
 A = TypeVar("A", bound=BaseModel)
 Perform = Callable[[ToolInvocation, Any], "ToolResult | BaseModel"]
-Preview = Callable[[ToolInvocation, Any], str]
+# The confirmation question for these arguments, or None when they need no confirmation.
+Preview = Callable[[ToolInvocation, Any], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,15 @@ class ToolHandlers:
         if invocation.phase == "preview":
             if entry.preview is None:
                 raise ToolNotFound(f"{invocation.tool} has no confirmation preview")
-            return ToolResult(status="succeeded", result={"summary": entry.preview(invocation, args)})
-        if entry.preview is not None and not invocation.confirmed:  # a second line behind the gateway
+            summary = entry.preview(invocation, args)
+            if summary is None:
+                return ToolResult(status="succeeded", result={"confirmation_required": False})
+            return ToolResult(status="succeeded", result={"summary": summary})
+        if (  # a second line behind the gateway: the domain decides again whether a yes is needed
+            entry.preview is not None
+            and not invocation.confirmed
+            and entry.preview(invocation, args) is not None
+        ):
             raise Forbidden(f"{invocation.tool} needs the driver's confirmation")
         out = entry.perform(invocation, args)
         if isinstance(out, ToolResult):

@@ -1,0 +1,1 @@
+"""Booking: parking, restaurants, service appointments and hotels (sandbox inventory in DynamoDB)."""

@@ -1,0 +1,100 @@
+"""The booking provider port and its domain: venues, the slots they offer, and the inventory behind them.
+
+Adapters: `sandbox` (venues generated deterministically in code, slot capacity kept in DynamoDB). The
+service speaks only to this port. A venue belongs to one kind; a slot is one bookable time at one
+venue, with a capacity in units (covers for a restaurant, spaces, bays or rooms otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.money import Money
+from cockpit.vehicle import Point
+
+
+class Kind(StrEnum):
+    PARKING = "parking"
+    RESTAURANT = "restaurant"
+    SERVICE_APPOINTMENT = "service_appointment"
+    HOTEL = "hotel"
+
+
+class Outcome(StrEnum):
+    """What the venue reports after a slot: the guest came (fulfilled) or did not (no_show)."""
+
+    FULFILLED = "fulfilled"
+    NO_SHOW = "no_show"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Venue(Model):
+    id: str
+    kind: Kind
+    name: str
+    address: str
+    city: str
+    location: Point
+    time_zone: str
+    currency: str
+    # restaurants: the largest party one table takes; hotels: guests per room; else 1
+    max_party: int = Field(ge=1)
+    # service centres: the service items they do (ServiceItem values)
+    services: tuple[str, ...] = ()
+    brand: str | None = None
+
+
+class Slot(Model):
+    """One bookable time at a venue, with what is left of its capacity."""
+
+    id: str
+    venue: Venue
+    start: datetime
+    end: datetime
+    capacity: int = Field(ge=1)
+    remaining: int | None = Field(default=None, ge=0, description="None: not read (terms only)")
+    price: Money  # zero when the booking itself costs nothing (a table, a workshop slot)
+    requires_prepayment: bool = False
+    cancellation_fee: Money | None = None
+    # cancelling before this moment is free even when the slot carries a fee
+    free_cancellation_until: datetime | None = None
+
+
+class BookingProvider(Protocol):
+    """The port: everything the booking service needs from whoever holds the inventory."""
+
+    def venues(self, kind: Kind) -> Sequence[Venue]:
+        """Every venue of this kind."""
+        ...
+
+    def venue(self, venue_id: str) -> Venue | None: ...
+
+    def slots(self, venues: Sequence[Venue], start: datetime, end: datetime) -> list[Slot]:
+        """The slots of these venues that start within [start, end), with their remaining capacity."""
+        ...
+
+    def slot(self, slot_id: str, *, with_remaining: bool = True) -> Slot | None:
+        """One slot by id, or None when the id names no slot. Booking needs only its terms (time,
+        price, fees): without `with_remaining` its capacity is not read."""
+        ...
+
+    def hold(self, slot: Slot, reservation_id: str, units: int) -> bool:
+        """Take `units` of the slot's capacity for this reservation; False (and nothing taken) when too
+        few are left. Called once per reservation (the reservation is written first, exactly once)."""
+        ...
+
+    def release(self, slot_id: str, reservation_id: str) -> int:
+        """Give back what the reservation holds, exactly once; how many units this call freed."""
+        ...
+
+    def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
+        """How a confirmed booking ended (the guest came, or did not), once the venue knows; else None."""
+        ...

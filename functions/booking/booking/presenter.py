@@ -1,0 +1,53 @@
+"""What the driver hears: the confirmation question for a booking, in the session's locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from booking.ports import Kind, Slot
+from cockpit.money import Money
+
+SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$"}
+KIND_ZH = {
+    Kind.PARKING: "车位",
+    Kind.RESTAURANT: "餐厅",
+    Kind.SERVICE_APPOINTMENT: "保养预约",
+    Kind.HOTEL: "酒店",
+}
+
+
+def money(m: Money) -> str:
+    return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.2f}"
+
+
+def _local(slot: Slot, at: datetime) -> datetime:
+    return at.astimezone(ZoneInfo(slot.venue.time_zone))
+
+
+def question(slot: Slot, party_size: int, method_id: str | None, locale: str) -> str:
+    start, end = _local(slot, slot.start), _local(slot, slot.end)
+    free_until = _local(slot, slot.free_cancellation_until) if slot.free_cancellation_until else None
+    if locale == "zh-CN":
+        when_zh = f"{start:%m月%d日 %H:%M}至{end:%m月%d日 %H:%M}"
+        parts = [f"预订{slot.venue.name}（{KIND_ZH[slot.venue.kind]}），{when_zh}"]
+        if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
+            parts.append(f"{party_size}人")
+        if slot.requires_prepayment:
+            parts.append(f"需预付{money(slot.price)}" + (f"（支付方式 {method_id}）" if method_id else ""))
+        if slot.cancellation_fee is not None:
+            when = f"{free_until:%m月%d日 %H:%M}后" if free_until else ""
+            parts.append(f"{when}取消或未到将收取{money(slot.cancellation_fee)}")
+        return "，".join(parts) + "。确认预订吗？"
+    text = f"Book {slot.venue.name} on {start:%a %d %b %H:%M}–{end:%H:%M}"
+    if end.date() != start.date():
+        text = f"Book {slot.venue.name} from {start:%a %d %b %H:%M} to {end:%a %d %b %H:%M}"
+    if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
+        text += f" for {party_size}"
+    extras = []
+    if slot.requires_prepayment:
+        extras.append(f"prepaid {money(slot.price)}" + (f" with {method_id}" if method_id else ""))
+    if slot.cancellation_fee is not None:
+        when = f" after {free_until:%a %d %b %H:%M}" if free_until else ""
+        extras.append(f"cancelling{when} or not showing up costs {money(slot.cancellation_fee)}")
+    return text + (f" ({'; '.join(extras)})" if extras else "") + "?"

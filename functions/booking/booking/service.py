@@ -1,0 +1,316 @@
+"""Booking logic: search availability, reserve (capacity taken atomically), cancel (capacity given back
+exactly once), list. The provider port holds venues, slots and capacity; the store holds reservations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from booking import needs, presenter
+from booking.models import (
+    Availability,
+    CreateArgs,
+    ListArgs,
+    OneReservation,
+    Payment,
+    Reservation,
+    ReservationArgs,
+    Reservations,
+    ReservationStatus,
+    ReservationView,
+    SearchArgs,
+    SlotView,
+    VenueView,
+)
+from booking.ports import BookingProvider, Kind, Slot, Venue
+from booking.sandbox_data import SERVICE_ITEMS
+from booking.store import ReservationStore
+from cockpit.clock import utcnow
+from cockpit.errors import Conflict, NotFound, ProblemItem, Unavailable, ValidationFailed
+from cockpit.tools.model import ToolInvocation
+from cockpit.vehicle import Point
+
+MAX_WINDOW = timedelta(days=7)
+STALE_PENDING = timedelta(minutes=2)  # far beyond the function's timeout
+DEFAULT_WINDOW = timedelta(hours=24)
+FINAL = (ReservationStatus.CANCELLED, ReservationStatus.FULFILLED, ReservationStatus.NO_SHOW)
+
+
+def invalid(pointer: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[ProblemItem(pointer=pointer, message=message)])
+
+
+class BookingService:
+    def __init__(
+        self,
+        provider: BookingProvider,
+        reservations: ReservationStore,
+        clock: Callable[[], datetime] = utcnow,
+        horizon_days: int = 14,
+    ) -> None:
+        self.provider = provider
+        self.reservations = reservations
+        self.clock = clock
+        self.horizon = timedelta(days=horizon_days)
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(self, inv: ToolInvocation, args: SearchArgs) -> Availability:
+        start, end = self._window(args)
+        items: list[str] | None = None
+        unknown: list[str] | None = None
+        if args.kind is Kind.SERVICE_APPOINTMENT:
+            items, unknown = self._service_needs(inv, args)
+        candidates = self._candidates(inv, args, items or [])
+        units = self._units(args.kind, args.party_size)
+        distances = {v.id: d for v, d in candidates}
+        found = [
+            s
+            for s in self.provider.slots([v for v, _ in candidates], start, end)
+            if (s.remaining or 0) >= units and s.start > self.clock()
+        ]
+        found.sort(key=lambda s: (s.start, distances.get(s.venue.id) or 0.0, s.id))
+        return Availability(
+            slots=[SlotView.of(s, distances.get(s.venue.id)) for s in found[: args.limit]],
+            service_items=items,
+            unknown_needs=unknown or None,
+        )
+
+    def _window(self, args: SearchArgs) -> tuple[datetime, datetime]:
+        now = self.clock()
+        start = args.start or now
+        end = args.end or max(start, now) + (timedelta(days=3) if args.kind is Kind.HOTEL else DEFAULT_WINDOW)
+        if args.start is not None and end <= start:
+            raise invalid("/arguments/end", "the time window ends before it starts")
+        if end <= now:
+            raise invalid("/arguments/end", "the time window lies in the past")
+        if end - start > MAX_WINDOW:
+            raise invalid("/arguments/end", "the time window is longer than 7 days")
+        if start > now + self.horizon:
+            raise invalid("/arguments/start", f"slots can be booked at most {self.horizon.days} days ahead")
+        return max(start, now), min(end, now + self.horizon)
+
+    def _service_needs(self, inv: ToolInvocation, args: SearchArgs) -> tuple[list[str], list[str]]:
+        reported = inv.vehicle.service if inv.vehicle else None
+        if args.service_items:
+            due, codes = list(args.service_items), []
+        elif reported and (reported.due or reported.fault_codes):
+            due, codes = list(reported.due), list(reported.fault_codes)
+        else:
+            raise invalid(
+                "/arguments/service_items",
+                "a service appointment needs to know what the car needs: give service_items, or ask "
+                "from a session whose vehicle reports service due items or fault codes",
+            )
+        items, unknown = needs.resolve(due, codes)
+        if not items:
+            raise invalid(
+                "/arguments/service_items",
+                f"none of the needs ({', '.join(unknown)}) is a service that can be booked; "
+                f"known services: {', '.join(SERVICE_ITEMS)}",
+            )
+        return items, unknown
+
+    def _candidates(
+        self, inv: ToolInvocation, args: SearchArgs, items: list[str]
+    ) -> list[tuple[Venue, float | None]]:
+        if args.venue_id is not None:
+            venue = self.provider.venue(args.venue_id)
+            if venue is None or venue.kind is not args.kind:
+                raise NotFound(f"there is no {args.kind.value} venue {args.venue_id}")
+            self._check_party(venue, args.party_size)
+            if not set(items) <= set(venue.services):
+                missing = ", ".join(sorted(set(items) - set(venue.services)))
+                raise invalid("/arguments/venue_id", f"{venue.name} does not offer: {missing}")
+            origin = args.location or (inv.vehicle.location if inv.vehicle else None)
+            return [(venue, None if origin is None else round(distance_km(origin, venue.location), 2))]
+        origin = args.location or (inv.vehicle.location if inv.vehicle else None)
+        if origin is None:
+            raise invalid(
+                "/arguments/location", "give a location or a venue_id (no vehicle location is known)"
+            )
+        out: list[tuple[Venue, float | None]] = []
+        for v in self.provider.venues(args.kind):
+            d = distance_km(origin, v.location)
+            if d <= args.radius_km and _fits(v, args.party_size) and set(items) <= set(v.services):
+                out.append((v, round(d, 2)))
+        return out
+
+    # -- create ---------------------------------------------------------------------------------
+
+    def describe_create(self, inv: ToolInvocation, args: CreateArgs) -> str | None:
+        """The confirmation question, or None when the booking neither prepays nor carries a fee."""
+        slot = self._bookable(args)
+        if not slot.requires_prepayment and slot.cancellation_fee is None:
+            return None
+        return presenter.question(slot, args.party_size, args.payment_method_id, inv.locale)
+
+    def create(self, inv: ToolInvocation, args: CreateArgs) -> OneReservation:
+        slot = self._bookable(args)
+        rid = reservation_id(inv)
+        now = self.clock()
+        pay = None
+        if slot.requires_prepayment:
+            pay = Payment(method_id=args.payment_method_id, amount=slot.price)
+        reservation = Reservation(
+            id=rid,
+            owner=inv.caller.sub,
+            status=ReservationStatus.PENDING,
+            slot_id=slot.id,
+            venue=VenueView.of(slot.venue),
+            start=slot.start,
+            end=slot.end,
+            party_size=args.party_size,
+            units=self._units(slot.venue.kind, args.party_size),
+            name=args.name,
+            price=slot.price,
+            requires_prepayment=slot.requires_prepayment,
+            cancellation_fee=slot.cancellation_fee,
+            free_cancellation_until=slot.free_cancellation_until,
+            payment=pay or Payment(status="not_required"),
+            created_at=now,
+        )
+        # The pending reservation is written first and once (its id comes from the Idempotency-Key), so
+        # a duplicated invocation finds it and takes no capacity of its own.
+        if not self.reservations.create(reservation):
+            return OneReservation(reservation=ReservationView.of(self._resume(inv, slot, rid)))
+        return OneReservation(reservation=ReservationView.of(self._hold_and_confirm(slot, reservation)))
+
+    def _hold_and_confirm(self, slot: Slot, reservation: Reservation) -> Reservation:
+        rid = reservation.id
+        try:
+            held = self.provider.hold(slot, rid, reservation.units)
+        except Exception:
+            self.reservations.forget(reservation)  # nothing is half-written
+            raise
+        if not held:
+            self.reservations.forget(reservation)
+            raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
+        # The sandbox venue confirms at once; a real provider's answer would land here.
+        confirmed = reservation.model_copy(
+            update={"status": ReservationStatus.CONFIRMED, "confirmed_at": self.clock()}
+        )
+        if not self.reservations.transition(confirmed, ReservationStatus.PENDING):
+            # cancelled while being made (the driver was quicker than this call): give the units back
+            latest = self.reservations.get(reservation.owner, rid)
+            if latest is None or latest.status is ReservationStatus.CANCELLED:
+                self.provider.release(slot.id, rid)
+            if latest is None:
+                raise Conflict(f"reservation {rid} was removed while it was being made")
+            return latest
+        return confirmed
+
+    def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
+        """The same call again. A pending reservation older than any invocation can run belongs to a
+        call that stopped before holding its units: this call finishes it (a younger one is still
+        being made by its twin, and is answered as it stands)."""
+        found = self._own(inv, rid)
+        if found.status is not ReservationStatus.PENDING or self.clock() - found.created_at < STALE_PENDING:
+            return found
+        fresh = found.model_copy(update={"created_at": self.clock()})
+        if not self.reservations.restart(found, fresh):  # another call took it over first
+            return self._own(inv, rid)
+        return self._hold_and_confirm(slot, fresh)
+
+    def _bookable(self, args: CreateArgs) -> Slot:
+        slot = self.provider.slot(args.slot_id, with_remaining=False)  # the hold decides on capacity
+        if slot is None:
+            raise NotFound(f"slot {args.slot_id} not found")
+        if slot.start <= self.clock():
+            raise Conflict(f"slot {args.slot_id} has already started")
+        if slot.start > self.clock() + self.horizon:
+            raise Conflict(f"slot {args.slot_id} opens for booking {self.horizon.days} days ahead")
+        self._check_party(slot.venue, args.party_size)
+        if slot.requires_prepayment and not args.payment_method_id:
+            raise invalid(
+                "/arguments/payment_method_id",
+                f"{slot.venue.name} is paid in advance: give payment_method_id",
+            )
+        return slot
+
+    # -- cancel and list ------------------------------------------------------------------------
+
+    def cancel(self, inv: ToolInvocation, args: ReservationArgs) -> OneReservation:
+        current = self._own(inv, args.reservation_id)
+        now = self.clock()
+        self._check_cancellable(current, now)
+        free_until = current.free_cancellation_until
+        fee = None if free_until is not None and now < free_until else current.cancellation_fee
+        cancelled = current.model_copy(
+            update={"status": ReservationStatus.CANCELLED, "cancelled_at": now, "cancellation_fee_due": fee}
+        )
+        # Units are freed exactly once (the provider frees only what this reservation still holds); a
+        # cancel that stopped after the release, or a racing one, still finds the reservation active.
+        self.provider.release(current.slot_id, current.id)
+        if not self.reservations.transition(cancelled, current.status):
+            self._check_cancellable(self._own(inv, args.reservation_id), now)
+            raise Conflict(f"reservation {current.id} changed while cancelling it; try again")
+        return OneReservation(reservation=ReservationView.of(cancelled))
+
+    @staticmethod
+    def _check_cancellable(r: Reservation, now: datetime) -> None:
+        if r.status in FINAL:
+            raise Conflict(f"reservation {r.id} is already {r.status.value.replace('_', ' ')}")
+        if r.start <= now:
+            raise Conflict(f"reservation {r.id} has already started and can no longer be cancelled")
+
+    def list(self, inv: ToolInvocation, args: ListArgs) -> Reservations:
+        now = self.clock()
+        mine = [self._settle(r, now) for r in self.reservations.list(inv.caller.sub)]
+        found = [r for r in mine if args.include_past or r.end > now]
+        found.sort(key=lambda r: (r.start, r.id))
+        return Reservations(reservations=[ReservationView.of(r) for r in found])
+
+    def _settle(self, r: Reservation, now: datetime) -> Reservation:
+        """A confirmed booking whose slot is over becomes fulfilled or no_show, as the venue reports."""
+        if r.status is not ReservationStatus.CONFIRMED or r.end > now:
+            return r
+        outcome = self.provider.outcome(r.slot_id, r.id, now)
+        if outcome is None:
+            return r
+        settled = r.model_copy(update={"status": ReservationStatus(outcome.value)})
+        if self.reservations.transition(settled, ReservationStatus.CONFIRMED):
+            return settled
+        return self.reservations.get(r.owner, r.id) or r  # someone settled it first
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _own(self, inv: ToolInvocation, reservation_id: str) -> Reservation:
+        found = self.reservations.get(inv.caller.sub, reservation_id)
+        if found is None:  # another driver's reservation does not exist for this caller
+            raise NotFound("reservation not found")
+        return found
+
+    @staticmethod
+    def _units(kind: Kind, party_size: int) -> int:
+        """Capacity one booking takes: covers at a restaurant, one space, bay or room otherwise."""
+        return party_size if kind is Kind.RESTAURANT else 1
+
+    @staticmethod
+    def _check_party(venue: Venue, party_size: int) -> None:
+        if not _fits(venue, party_size):
+            raise invalid(
+                "/arguments/party_size", f"{venue.name} takes at most {venue.max_party} per booking"
+            )
+
+
+def _fits(venue: Venue, party_size: int) -> bool:
+    """Restaurants seat and hotel rooms sleep a party; a parking space or a workshop bay takes any."""
+    return venue.kind not in (Kind.RESTAURANT, Kind.HOTEL) or party_size <= venue.max_party
+
+
+def reservation_id(inv: ToolInvocation) -> str:
+    """Derived from (caller, Idempotency-Key): a duplicated invocation finds its own reservation."""
+    seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
+    return "rs_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))

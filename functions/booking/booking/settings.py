@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from cockpit.settings import EnvSettings
+
+
+class BookingSettings(EnvSettings):
+    table: str = Field(alias="BOOKING_TABLE", min_length=1)
+    provider: Literal["sandbox"] = Field(alias="BOOKING_PROVIDER")
+    horizon_days: int = Field(default=14, ge=1, le=60, alias="BOOKING_HORIZON_DAYS")

@@ -1,0 +1,120 @@
+"""The booking table: drivers' reservations (one partition per driver), changed only by conditional writes.
+
+Each write touches one item: the reservation is created once (its id comes from the Idempotency-Key)
+and changes state only from the state it was read in. Capacity is the provider's (see sandbox.py).
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from booking.models import TRANSITIONS, Reservation, ReservationStatus
+from cockpit import aws
+from cockpit.ddb import S, condition_failed, text
+
+
+class ReservationStore:
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    @staticmethod
+    def _key(owner: str, reservation_id: str) -> dict[str, dict[str, str]]:
+        return {"pk": S(f"OWNER#{owner}"), "sk": S(f"RES#{reservation_id}")}
+
+    def get(self, owner: str, reservation_id: str) -> Reservation | None:
+        got = aws.client("dynamodb").get_item(
+            TableName=self.table, Key=self._key(owner, reservation_id), ConsistentRead=True
+        )
+        item = got.get("Item")
+        return Reservation.model_validate_json(text(item, "doc")) if item else None
+
+    def list(self, owner: str) -> list[Reservation]:
+        pages = (
+            aws.client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :res)",
+                ExpressionAttributeValues={":pk": S(f"OWNER#{owner}"), ":res": S("RES#")},
+            )
+        )
+        return [Reservation.model_validate_json(text(i, "doc")) for page in pages for i in page["Items"]]
+
+    def create(self, reservation: Reservation) -> bool:
+        """Write the reservation once; False when it already exists (a duplicated invocation)."""
+        try:
+            aws.client("dynamodb").put_item(
+                TableName=self.table,
+                Item={
+                    **self._key(reservation.owner, reservation.id),
+                    "state": S(reservation.status.value),
+                    "slot_id": S(reservation.slot_id),
+                    "created_at": S(reservation.created_at.isoformat()),
+                    "doc": S(reservation.model_dump_json()),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return True
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def forget(self, reservation: Reservation) -> None:
+        """Remove a reservation that never got its capacity (still pending), so nothing is half-written."""
+        try:
+            aws.client("dynamodb").delete_item(
+                TableName=self.table,
+                Key=self._key(reservation.owner, reservation.id),
+                ConditionExpression="#state = :pending",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":pending": S(ReservationStatus.PENDING.value)},
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise
+
+    def restart(self, old: Reservation, new: Reservation) -> bool:
+        """Take over a pending reservation a stopped call left behind; True for exactly one taker."""
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key=self._key(old.owner, old.id),
+                UpdateExpression="SET created_at = :new, doc = :doc",
+                ConditionExpression="#state = :pending AND created_at = :old",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":pending": S(ReservationStatus.PENDING.value),
+                    ":old": S(old.created_at.isoformat()),
+                    ":new": S(new.created_at.isoformat()),
+                    ":doc": S(new.model_dump_json()),
+                },
+            )
+            return True
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
+        """Write the reservation's new state if it is still `expected`; False when it no longer is."""
+        if new.status not in TRANSITIONS[expected]:
+            raise ValueError(f"a reservation cannot go from {expected.value} to {new.status.value}")
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key=self._key(new.owner, new.id),
+                UpdateExpression="SET #state = :state, doc = :doc",
+                ConditionExpression="#state = :expected",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":state": S(new.status.value),
+                    ":doc": S(new.model_dump_json()),
+                    ":expected": S(expected.value),
+                },
+            )
+            return True
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise

@@ -1,0 +1,20 @@
+"""Builds the booking service from settings, once per container."""
+
+from __future__ import annotations
+
+from booking.ports import BookingProvider
+from booking.sandbox import SandboxProvider
+from booking.service import BookingService
+from booking.settings import BookingSettings
+from booking.store import ReservationStore
+from cockpit.settings import get_settings, per_container
+
+
+@per_container
+def service() -> BookingService:
+    s = get_settings(BookingSettings)
+    return BookingService(provider(s), ReservationStore(s.table), horizon_days=s.horizon_days)
+
+
+def provider(s: BookingSettings) -> BookingProvider:
+    return SandboxProvider(s.table, horizon_days=s.horizon_days)
