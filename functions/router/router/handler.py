@@ -33,7 +33,7 @@ def get_openapi(_req: Request) -> bytes:
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,
            problems=(401, 403, 422), query=FORMATS, tags=("tools",))  # fmt: skip
 def list_tools(req: Request) -> bytes:
-    return service.list_tools(service.parse_format(req.query("format")), req.caller.role)
+    return service.list_tools(service.parse_format(req.query("format")), req.caller)
 
 
 @app.route("POST", "/v1/tools/{name}/invoke", summary="Call a tool", request=InvokeRequest,
