@@ -13,7 +13,7 @@ from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth
 from cockpit.partners.netguard import AddressRefused, parse_target
 from cockpit.partners.request import OutboundRequest
-from cockpit.partners.secrets import SecretsManagerReader
+from cockpit.partners.secrets import SecretFields
 
 REFRESH_MARGIN_S = 30.0  # a token this close to expiry is renewed before use
 DEFAULT_LIFETIME_S = 300.0  # when the token endpoint names no expires_in
@@ -30,7 +30,7 @@ class _Token:
 class OutboundAuthenticator:
     def __init__(
         self,
-        secrets: SecretsManagerReader,
+        secrets: SecretFields,
         client: httpx.Client,
         *,
         dev_mode: bool = False,

@@ -35,7 +35,7 @@ class PartnerCatalog(Catalog):
         self._partner_validators: OrderedDict[str, Draft202012Validator] = OrderedDict()
 
     def get(self, name: str) -> ToolSpec | None:
-        found = super().get(name)
+        found = self._first(name)
         if found is not None:
             return found
         tool = self.source.get(name)
@@ -44,13 +44,16 @@ class PartnerCatalog(Catalog):
         self._handed[name] = tool
         return tool.spec
 
+    def _first(self, name: str) -> ToolSpec | None:
+        return Catalog.get(self, name)
+
     def take(self, name: str) -> PartnerTool | None:
         """The partner tool `get` just read for this call (else read again): the target's binding."""
         return self._handed.pop(name, None) or self.source.get(name)
 
     def partner_tools_for(self, caller: Caller) -> list[ToolSpec]:
         """Vehicles see every active partner tool they may call; a partner its own; an admin all."""
-        tools = [t.spec for t in self.source.active_tools() if super().get(t.spec.name) is None]
+        tools = [t.spec for t in self.source.active_tools() if self._first(t.spec.name) is None]
         if caller.role is Role.ADMIN:
             return tools
         if caller.role is Role.PARTNER:
@@ -58,7 +61,7 @@ class PartnerCatalog(Catalog):
         return [t for t in tools if caller.role in t.roles]
 
     def _problems(self, key: str, schema: dict[str, Any], instance: Any) -> list[tuple[list[Any], str]]:
-        if super().get(key.removesuffix("#out")) is not None:
+        if self._first(key.removesuffix("#out")) is not None:
             return super()._problems(key, schema, instance)
         validator = self._partner_validator(schema)
         try:

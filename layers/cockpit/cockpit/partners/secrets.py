@@ -13,8 +13,10 @@ from cockpit import aws
 from cockpit.errors import ConfigurationError
 
 
-class SecretReader(Protocol):
-    def read(self, arn: str) -> dict[str, Any]: ...
+class SecretFields(Protocol):
+    def field(self, arn: str, name: str) -> str:
+        """One string field of the JSON secret at `arn` (ConfigurationError when missing)."""
+        ...
 
 
 class SecretsManagerReader:

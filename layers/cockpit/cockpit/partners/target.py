@@ -35,9 +35,9 @@ from cockpit.observability import logger
 from cockpit.partners import request as outbound
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.model import PartnerOperation, PartnerTool
-from cockpit.partners.netguard import AddressRefused, check_url
+from cockpit.partners.netguard import AddressRefused, Resolver, check_url
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
-from cockpit.partners.secrets import SecretsManagerReader
+from cockpit.partners.secrets import SecretFields
 from cockpit.partners.signing import pseudonym, signature
 from cockpit.tools.model import ToolInvocation, ToolResult
 
@@ -65,12 +65,13 @@ class PartnerCaller:
     """Everything a partner call needs, built once per container."""
 
     client: httpx.Client
-    secrets: SecretsManagerReader
+    secrets: SecretFields
     authenticator: OutboundAuthenticator
     subject_key: Callable[[], bytes]
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     dev_mode: bool = False
+    resolver: Resolver | None = None  # the system resolver unless a test names another
     wall_clock: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
@@ -110,7 +111,7 @@ class PartnerCaller:
     ) -> tuple[Any, int, int]:
         if op.base_url.startswith("http:"):
             try:  # plain http (development mode only): the whole rule, loopback included, before sending
-                check_url(op.base_url, dev_mode=self.dev_mode)
+                check_url(op.base_url, dev_mode=self.dev_mode, resolver=self.resolver)
             except AddressRefused as exc:
                 raise UpstreamError(f"{op.namespace}: {exc}") from None
         reauthorized = False
