@@ -157,7 +157,7 @@ def parking_tools(
                         name="features", location="query", argument="features", style="form", explode=False
                     ),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PartnerTool(
             spec=_spec("get_spot", "Get a parking spot", get_in, get_out, effect="read", **common),
@@ -169,7 +169,7 @@ def parking_tools(
                 parameters=(
                     ParameterBinding(name="spotId", location="path", argument="spot_id", required=True),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PartnerTool(
             spec=_spec(
@@ -189,7 +189,7 @@ def parking_tools(
                 body=BodyBinding(
                     media_type="application/json", required=True, properties=("spot_id", "hours", "plate")
                 ),
-            ),  # fmt: skip
+            ),
         ),
     ]
 

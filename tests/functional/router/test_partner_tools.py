@@ -111,7 +111,9 @@ def test_vehicles_see_partner_tools_in_all_four_formats(registry: FakePartnerToo
     )
 
 
-def test_a_partner_sees_only_its_own_tools_and_an_admin_sees_all(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_a_partner_sees_only_its_own_tools_and_an_admin_sees_all(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     signing = registry.tools[SEARCH].operation.signing_secret_arn
     other = parking_tools(server.base_url, signing_arn=signing, partner="partner-other", contract="ctr_other")
     registry.add(t.model_copy(update={"spec": t.spec.model_copy(update={"name": "washy_" + t.spec.name})})
@@ -133,7 +135,9 @@ def test_a_retired_contracts_tools_leave_the_catalog_at_once(registry: FakePartn
 # --- calls ---
 
 
-def test_a_search_reaches_the_partner_exactly_as_the_binding_says(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_a_search_reaches_the_partner_exactly_as_the_binding_says(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     out = call(SEARCH, {"near": [31.2304, 121.4737], "radius_m": 800, "features": ["ev", "covered"]},
                headers={"Accept-Language": "zh-CN,zh;q=0.9"})  # fmt: skip
     assert out["statusCode"] == 200, out["body"]
@@ -150,20 +154,26 @@ def test_a_search_reaches_the_partner_exactly_as_the_binding_says(registry: Fake
     assert not verify_signature("another key", "GET", got.target, got.headers, got.body).ok
 
 
-def test_the_pseudonym_is_stable_per_vehicle_and_differs_between_vehicles(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_the_pseudonym_is_stable_per_vehicle_and_differs_between_vehicles(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     for sub in (VIN, VIN, "vin-test-2"):
         assert call(GET_SPOT, {"spot_id": "spot-renmin-1"}, sub=sub)["statusCode"] == 200
     a, b, c = (r.headers["x-cockpit-subject"] for r in server.received)
     assert a == b != c
 
 
-def test_hostile_path_values_are_encoded_and_never_leave_the_path(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_hostile_path_values_are_encoded_and_never_leave_the_path(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     problem(call(GET_SPOT, {"spot_id": "../admin?x=1#frag"}), 404, "partner-resource-not-found")
     (got,) = server.received
     assert got.target == "/v2/spots/..%2Fadmin%3Fx%3D1%23frag"
 
 
-def test_a_reservation_asks_first_then_sends_the_json_body_once(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_a_reservation_asks_first_then_sends_the_json_body_once(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     args = {"spot_id": "spot-renmin-1", "hours": 2, "plate": "沪A12345"}
     asked = ev.body(call(RESERVE, args, key="k-res-1"))
     assert asked["status"] == "confirmation_required" and "acme_parking" in asked["confirmation"]["summary"]
@@ -180,7 +190,9 @@ def test_a_reservation_asks_first_then_sends_the_json_body_once(registry: FakePa
     assert ev.body(again) == ev.body(done) and len(server.received) == 1  # replayed, not re-sent
 
 
-def test_oauth2_client_credentials_fetches_one_token_for_many_calls(aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_oauth2_client_credentials_fetches_one_token_for_many_calls(
+    aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
     client = _secret("cockpit/partners/acme/oauth", {"client_secret": CLIENT_SECRET})
     auth = OAuth2ClientCredentials(token_url=server.token_url, client_id=CLIENT_ID, scopes=("spots:read",),
@@ -192,7 +204,7 @@ def test_oauth2_client_credentials_fetches_one_token_for_many_calls(aws: Templat
         assert call(GET_SPOT, {"spot_id": "spot-renmin-1"})["statusCode"] == 200
     assert server.behaviour.tokens_issued == 1
     assert {r.headers["authorization"] for r in server.received} == {"Bearer access-1"}
-    server.behaviour.valid_tokens.clear()  # the partner revokes: a 401 drops the token, one new one is fetched
+    server.behaviour.valid_tokens.clear()  # revoked: the 401 drops the token, one new one is fetched
     assert call(GET_SPOT, {"spot_id": "spot-renmin-1"})["statusCode"] == 200
     assert (
         server.behaviour.tokens_issued == 2
@@ -214,7 +226,9 @@ def test_oauth2_client_credentials_fetches_one_token_for_many_calls(aws: Templat
         ("wrong-shape", 502, "upstream-bad-response"),
     ],
 )
-def test_a_partner_answering_badly_is_a_502(registry: FakePartnerToolSource, server: PartnerServer, unchanged: None, mode: str, status: int, slug: str) -> None:  # fmt: skip
+def test_a_partner_answering_badly_is_a_502(
+    registry: FakePartnerToolSource, server: PartnerServer, unchanged: None, mode: str, status: int, slug: str
+) -> None:
     server.behaviour.mode = mode
     doc = problem(call(SEARCH, {"near": [31.23, 121.47]}), status, slug)
     assert "acme_parking" in doc["detail"] or SEARCH in doc["detail"]
@@ -228,7 +242,9 @@ def test_a_partner_answering_badly_is_a_502(registry: FakePartnerToolSource, ser
         assert len(server.received) == 1  # never followed to the metadata address
 
 
-def test_an_idempotent_call_is_retried_after_a_503(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_an_idempotent_call_is_retried_after_a_503(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     server.behaviour.mode = "503-once"
     out = call(GET_SPOT, {"spot_id": "spot-renmin-1"})
     assert out["statusCode"] == 200 and ev.body(out)["result"]["id"] == "spot-renmin-1"
@@ -237,7 +253,9 @@ def test_an_idempotent_call_is_retried_after_a_503(registry: FakePartnerToolSour
     assert verify_signature(SIGNING_KEY, "GET", second.target, second.headers, second.body).ok
 
 
-def test_a_slow_partner_is_a_504(aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPatch, unchanged: None) -> None:  # fmt: skip
+def test_a_slow_partner_is_a_504(
+    aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPatch, unchanged: None
+) -> None:
     signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
     source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing, timeout_ms=300))
     monkeypatch.setattr(partners, "source", lambda: source)
@@ -246,7 +264,9 @@ def test_a_slow_partner_is_a_504(aws: Template, server: PartnerServer, monkeypat
     assert "0.3 s" in doc["detail"]
 
 
-def test_a_failed_write_is_not_retried_and_leaves_no_idempotency_record(registry: FakePartnerToolSource, server: PartnerServer, unchanged: None) -> None:  # fmt: skip
+def test_a_failed_write_is_not_retried_and_leaves_no_idempotency_record(
+    registry: FakePartnerToolSource, server: PartnerServer, unchanged: None
+) -> None:
     args = {"spot_id": "spot-renmin-1", "hours": 1}
     token = ev.body(call(RESERVE, args, key="k-res-2"))["confirmation"]["token"]
     server.behaviour.mode = "500"
@@ -266,14 +286,18 @@ def test_partner_4xx_names_the_partners_status(
     assert doc["partner_status"] == 404
 
 
-def test_arguments_that_break_the_schema_are_a_422_and_nothing_is_sent(registry: FakePartnerToolSource, server: PartnerServer, unchanged: None) -> None:  # fmt: skip
+def test_arguments_that_break_the_schema_are_a_422_and_nothing_is_sent(
+    registry: FakePartnerToolSource, server: PartnerServer, unchanged: None
+) -> None:
     doc = problem(call(SEARCH, {"near": [31.23], "radius_m": 0, "extra": 1}), 422, "validation-failed")
     pointers = {e["pointer"] for e in doc["errors"]}
     assert {"/arguments/near", "/arguments/radius_m"} <= pointers
     assert server.received == []
 
 
-def test_a_partner_that_keeps_failing_opens_its_breaker(registry: FakePartnerToolSource, server: PartnerServer) -> None:  # fmt: skip
+def test_a_partner_that_keeps_failing_opens_its_breaker(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
     server.behaviour.mode = "500"
     for _ in range(5):
         problem(call(GET_SPOT, {"spot_id": "spot-renmin-1"}), 502, "partner-refused")
@@ -291,7 +315,14 @@ def test_a_partner_that_keeps_failing_opens_its_breaker(registry: FakePartnerToo
         ("http://[::ffff:169.254.169.254]/v2", "carries 169.254.169.254"),
     ],
 )
-def test_a_forbidden_base_url_is_refused_before_sending(aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPatch, unchanged: None, base_url: str, why: str) -> None:  # fmt: skip
+def test_a_forbidden_base_url_is_refused_before_sending(
+    aws: Template,
+    server: PartnerServer,
+    monkeypatch: pytest.MonkeyPatch,
+    unchanged: None,
+    base_url: str,
+    why: str,
+) -> None:
     signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
     source = FakePartnerToolSource(parking_tools(base_url, signing_arn=signing))
     monkeypatch.setattr(partners, "source", lambda: source)
@@ -299,7 +330,9 @@ def test_a_forbidden_base_url_is_refused_before_sending(aws: Template, server: P
     assert why in doc["detail"] and server.received == []
 
 
-def test_outside_development_mode_loopback_http_is_refused(server: PartnerServer, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_outside_development_mode_loopback_http_is_refused(
+    server: PartnerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction") as template:
         before = snapshot(template)
         signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
