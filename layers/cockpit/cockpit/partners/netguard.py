@@ -109,8 +109,8 @@ def refusal(ip: IPAddress, *, allow_local: bool = False) -> str | None:
         (ip.is_link_local, "is link-local"),
         (not allow_local and ip.is_loopback, "is loopback"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "is carrier-grade NAT space"),
+        (ip.is_reserved and not ip.is_loopback, "is reserved"),
         (not allow_local and ip.is_private and not ip.is_loopback, "is private"),
-        (ip.is_reserved, "is reserved"),
     )
     for hit, why in checks:
         if hit:

@@ -149,6 +149,7 @@ class PartnerCaller:
         request.headers.update(
             {
                 "Accept": "application/json",
+                "Accept-Encoding": "identity",
                 "Accept-Language": invocation.locale,
                 "X-Cockpit-Subject": pseudonym(self.subject_key(), op.partner_id, invocation.caller.sub),
                 "X-Cockpit-Request-Id": invocation.invocation_id,
@@ -201,10 +202,14 @@ class PartnerCaller:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
             raise UpstreamError(f"{op.namespace}: the partner's answer is larger than 1 MiB")
+        if response.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
+            raise UpstreamError(
+                f"{op.namespace}: the partner answered a compressed body it was not asked for"
+            )
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_raw():
+            for chunk in response.iter_bytes():  # identity only (asked for, checked): no decompression
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
                     raise UpstreamError(f"{op.namespace}: the partner's answer is larger than 1 MiB")
@@ -217,10 +222,6 @@ class PartnerCaller:
             raise UpstreamError(
                 f"{op.namespace}: the partner's answer broke off ({type(exc).__name__})"
             ) from None
-        if response.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
-            raise UpstreamError(
-                f"{op.namespace}: the partner answered a compressed body it was not asked for"
-            )
         return b"".join(chunks)
 
 
