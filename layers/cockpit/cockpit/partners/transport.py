@@ -97,10 +97,12 @@ class PinnedTransport(httpx.BaseTransport):
         self._pool.close()
 
 
-def pinned_client(*, dev_mode: bool = False, resolver: Resolver | None = None) -> httpx.Client:
+def pinned_client(
+    *, dev_mode: bool = False, resolver: Resolver | None = None, ssl_context: ssl.SSLContext | None = None
+) -> httpx.Client:
     """The client partner calls go through: pinned transport, redirects never followed."""
     return httpx.Client(
-        transport=PinnedTransport(dev_mode=dev_mode, resolver=resolver),
+        transport=PinnedTransport(dev_mode=dev_mode, resolver=resolver, ssl_context=ssl_context),
         follow_redirects=False,
         trust_env=False,
     )
