@@ -199,3 +199,129 @@ class PartnerServer(ThreadingHTTPServer):
     def __exit__(self, *_exc: object) -> None:
         self.shutdown()
         self.server_close()
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of this server, as the parking operator would register it."""
+    money = {
+        "type": "object",
+        "required": ["amount", "currency"],
+        "properties": {
+            "amount": {"type": "integer"},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        },
+    }
+    spot = {
+        "type": "object",
+        "required": ["id", "name", "free"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "free": {"type": "integer", "minimum": 0},
+            "price_per_hour": {"$ref": "#/components/schemas/Money"},
+            "features": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    json_of = lambda schema: {"content": {"application/json": {"schema": schema}}}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Acme Parking", "version": "2.0.0"},
+        "servers": [{"url": "https://api.acme-parking.example/v2"}],
+        "components": {"schemas": {"Money": money, "Spot": spot}},
+        "paths": {
+            "/spots": {
+                "get": {
+                    "operationId": "searchSpots",
+                    "summary": "Search parking spots near a place",
+                    "parameters": [
+                        {
+                            "name": "near",
+                            "in": "query",
+                            "required": True,
+                            "style": "form",
+                            "explode": False,
+                            "schema": {
+                                "type": "array",
+                                "items": {"type": "number"},
+                                "minItems": 2,
+                                "maxItems": 2,
+                            },
+                        },
+                        {"name": "radius_m", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {
+                            "name": "features",
+                            "in": "query",
+                            "style": "form",
+                            "explode": False,
+                            "schema": {"type": "array", "items": {"enum": ["ev", "covered", "disabled"]}},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "spots",
+                            **json_of(
+                                {
+                                    "type": "object",
+                                    "required": ["spots"],
+                                    "properties": {
+                                        "spots": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Spot"},
+                                        }
+                                    },
+                                }
+                            ),
+                        }
+                    },
+                }
+            },
+            "/spots/{spotId}": {
+                "parameters": [
+                    {"name": "spotId", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "get": {
+                    "operationId": "getSpot",
+                    "summary": "One parking spot",
+                    "responses": {
+                        "200": {"description": "the spot", **json_of({"$ref": "#/components/schemas/Spot"})},
+                        "404": {"description": "no such spot"},
+                    },
+                },
+            },
+            "/reservations": {
+                "post": {
+                    "operationId": "createReservation",
+                    "summary": "Reserve a parking spot",
+                    "requestBody": {
+                        "required": True,
+                        **json_of(
+                            {
+                                "type": "object",
+                                "required": ["spot_id", "hours"],
+                                "properties": {
+                                    "spot_id": {"type": "string"},
+                                    "hours": {"type": "integer", "minimum": 1},
+                                    "plate": {"type": "string"},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "reserved",
+                            **json_of(
+                                {
+                                    "type": "object",
+                                    "required": ["reservation_id", "status"],
+                                    "properties": {
+                                        "reservation_id": {"type": "string"},
+                                        "status": {"type": "string"},
+                                    },
+                                }
+                            ),
+                        }
+                    },
+                }
+            },
+        },
+    }
