@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from cockpit.errors import (
+    ConfigurationError,
     PartnerConflict,
     PartnerRateLimited,
     PartnerRefused,
@@ -39,6 +40,8 @@ class Secrets:
               "subject": {"key": "gateway-key"}}  # fmt: skip
 
     def field(self, arn: str, name: str) -> str:
+        if arn not in self.values:
+            raise ConfigurationError(f"the partner secret {arn} cannot be read (ResourceNotFoundException)")
         return self.values[arn][name]
 
 
@@ -337,3 +340,15 @@ def test_a_compressed_answer_is_refused_unread() -> None:
     t = tools()["getSpot"]
     with pytest.raises(UpstreamError, match="compressed"):
         caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+
+
+def test_a_gateway_misconfiguration_does_not_open_the_partners_breaker() -> None:
+    caller, _ = make(answering(200, b"{}"), breaker=CircuitBreaker(threshold=1))
+    t = tools()["getSpot"]
+    broken = t.model_copy(
+        update={"operation": t.operation.model_copy(update={"signing_secret_arn": "missing"})}
+    )
+    for _ in range(2):
+        with pytest.raises(ConfigurationError):
+            caller.call(broken, invocation(t.spec.name, {"spot_id": "x"}))
+    assert caller.call(t, invocation(t.spec.name, {"spot_id": "x"})).result == {}

@@ -91,7 +91,7 @@ class PartnerCaller:
         try:
             body, status, attempts = self._send(op, request, invocation, deadline=started + _timeout_s(op))
         except ProblemError as exc:
-            if exc.status >= 500:
+            if exc.status >= 500 and not isinstance(exc, ConfigurationError):  # ours is not the partner's
                 self.breaker.failed(op.partner_id)
             else:
                 self.breaker.succeeded(op.partner_id)
