@@ -11,12 +11,11 @@ from cockpit.api import json_bytes
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.dispatch.models import InvokeResponse
-from cockpit.dispatch.targets import Targets
 from cockpit.errors import NotFound, ProblemItem, ValidationFailed
 from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationStore
+from cockpit.partners import wiring
 from cockpit.partners.catalog import PartnerCatalog
-from cockpit.partners.target import PartnerTarget
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
@@ -33,7 +32,7 @@ def dispatcher() -> Dispatcher:
     s = get_settings(RouterSettings)
     return Dispatcher(
         catalog=catalog(),
-        targets=Targets(s.functions(), PartnerTarget(catalog().take, partners.caller)),
+        targets=wiring.targets(s.functions(), catalog(), partners.caller),
         idempotency=DynamoIdempotencyStore(s.idempotency_table),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
     )

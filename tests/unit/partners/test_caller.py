@@ -352,3 +352,24 @@ def test_a_gateway_misconfiguration_does_not_open_the_partners_breaker() -> None
         with pytest.raises(ConfigurationError):
             caller.call(broken, invocation(t.spec.name, {"spot_id": "x"}))
     assert caller.call(t, invocation(t.spec.name, {"spot_id": "x"})).result == {}
+
+
+def test_absurdly_nested_json_is_a_502_not_a_crash() -> None:
+    caller, _ = make(answering(200, b"[" * 200_000 + b"]" * 200_000))
+    t = tools()["getSpot"]
+    with pytest.raises(UpstreamError, match="not valid JSON"):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+
+
+def test_the_partner_sees_the_gateways_user_agent_not_the_librarys() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=SPOT)
+
+    caller, _ = make(handler)
+    t = tools()["getSpot"]
+    caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+    assert seen[0].headers["user-agent"].startswith("cockpit-gateway/")
+    assert seen[0].headers["accept-encoding"] == "identity"

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from cockpit import __version__
 from cockpit.errors import (
     ConfigurationError,
     PartnerConflict,
@@ -42,6 +43,7 @@ from cockpit.partners.signing import pseudonym, signature
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 MAX_RESPONSE_BYTES = 1024 * 1024
+USER_AGENT = f"cockpit-gateway/{__version__}"
 MAX_TIMEOUT_S = 10.0
 _REFUSALS: dict[int, type[PartnerRefused]] = {
     400: PartnerRejectedArguments,
@@ -150,6 +152,7 @@ class PartnerCaller:
             {
                 "Accept": "application/json",
                 "Accept-Encoding": "identity",
+                "User-Agent": USER_AGENT,
                 "Accept-Language": invocation.locale,
                 "X-Cockpit-Subject": pseudonym(self.subject_key(), op.partner_id, invocation.caller.sub),
                 "X-Cockpit-Request-Id": invocation.invocation_id,
@@ -242,7 +245,7 @@ def _answer(op: PartnerOperation, status: int, raw: bytes, media_type: str) -> A
         raise UpstreamError(f"{op.namespace}: the partner answered {media_type[:60]}, not JSON")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than any real answer
         raise UpstreamError(f"{op.namespace}: the partner's answer is not valid JSON") from None
 
 
