@@ -373,3 +373,43 @@ def test_the_partner_sees_the_gateways_user_agent_not_the_librarys() -> None:
     caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
     assert seen[0].headers["user-agent"].startswith("cockpit-gateway/")
     assert seen[0].headers["accept-encoding"] == "identity"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "why"),
+    [
+        ("ftp://files.acme.example/v2", "only https"),
+        ("http://api.acme.example/v2", "only https"),
+        ("https://user:pw@api.acme.example/v2", "credentials"),
+    ],
+)
+def test_a_base_url_the_guard_refuses_is_never_requested(base_url: str, why: str) -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    caller, _ = make(handler)
+    t = {x.operation.operation_id: x for x in parking_tools(base_url, signing_arn="sign")}["getSpot"]
+    with pytest.raises(UpstreamError, match=why):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+
+
+def test_an_unexpected_failure_in_a_probe_does_not_wedge_the_breaker() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=1, cool_down_s=5, clock=clock)
+    answers = iter([httpx.Response(500), RuntimeError("bug"), httpx.Response(200, json=SPOT)])
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    caller, _ = make(handler, clock, breaker=breaker)
+    t = tools()["getSpot"]
+    with pytest.raises(PartnerRefused):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+    clock.now += 5
+    with pytest.raises(RuntimeError):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+    clock.now += 5
+    assert caller.call(t, invocation(t.spec.name, {"spot_id": "x"})).result == SPOT

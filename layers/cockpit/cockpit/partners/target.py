@@ -36,7 +36,7 @@ from cockpit.observability import logger
 from cockpit.partners import request as outbound
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.model import PartnerOperation, PartnerTool
-from cockpit.partners.netguard import AddressRefused, Resolver, check_url
+from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse_target
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
 from cockpit.partners.secrets import SecretFields
 from cockpit.partners.signing import pseudonym, signature
@@ -99,6 +99,9 @@ class PartnerCaller:
                 self.breaker.succeeded(op.partner_id)
             _log(op, getattr(exc, "partner_status", None) or exc.status, started, self.monotonic())
             raise
+        except Exception:
+            self.breaker.failed(op.partner_id)  # never leave a half-open probe hanging
+            raise
         self.breaker.succeeded(op.partner_id)
         _log(op, status, started, self.monotonic(), attempts)
         return ToolResult(status="succeeded", result=body if isinstance(body, dict) else {"value": body})
@@ -111,11 +114,12 @@ class PartnerCaller:
         *,
         deadline: float,
     ) -> tuple[Any, int, int]:
-        if op.base_url.startswith("http:"):
-            try:  # plain http (development mode only): the whole rule, loopback included, before sending
+        try:
+            if parse_target(op.base_url, dev_mode=self.dev_mode).scheme == "http":
+                # plain http (development mode only): the whole rule, loopback included, before sending
                 check_url(op.base_url, dev_mode=self.dev_mode, resolver=self.resolver)
-            except AddressRefused as exc:
-                raise UpstreamError(f"{op.namespace}: {exc}") from None
+        except AddressRefused as exc:
+            raise UpstreamError(f"{op.namespace}: {exc}") from None
         reauthorized = False
         attempt = 0
         while True:
