@@ -3,6 +3,7 @@ pinned to the checked address (cockpit.partners.netguard). No proxies, no redire
 
 from __future__ import annotations
 
+import logging
 import ssl
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,10 @@ import httpcore
 import httpx
 
 from cockpit.partners.netguard import GuardedBackend, Resolver
+
+# httpx logs every request's full URL at INFO: a partner's API key may ride in the query string.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
     (httpcore.ConnectTimeout, httpx.ConnectTimeout),
