@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from cockpit.errors import UpstreamError, ValidationFailed
-from cockpit.partners.catalog import PartnerCatalog
+from cockpit.partners.catalog import PartnerCatalog, reads_alike
 from cockpit.partners.model import PartnerTool
 from cockpit.tools.catalog import first_party
 from cockpit.tools.model import Caller, Role
@@ -138,3 +139,52 @@ def test_an_external_ref_is_never_fetched() -> None:
     )
     with pytest.raises(UpstreamError, match="broken"):  # sockets are off here: a fetch would fail differently
         cat.validate_arguments(remote.spec, {"x": 1})
+
+
+@pytest.mark.parametrize(
+    ("schema", "alike"),
+    [
+        (RECURSIVE["$defs"]["Zone"], True),
+        ({"type": "object", "properties": {"a": {"$ref": "#/$defs/X", "description": "d"}}}, True),
+        ({"$ref": "#/$defs/X", "minLength": 3}, False),  # draft-07 ignores $ref siblings
+        ({"$ref": "https://evil.example/s.json"}, False),  # never compiled: fastjsonschema would fetch it
+        ({"type": "array", "prefixItems": [{"type": "number"}]}, False),
+        ({"type": "array", "items": [{"type": "number"}]}, False),  # draft-07 tuple form
+        ({"type": "string", "format": "date-time"}, False),
+        ({"type": "object", "unevaluatedProperties": False}, False),
+        ({"type": "object", "dependentRequired": {"a": ["b"]}}, False),
+        ({"anyOf": [{"type": "string"}, {"properties": {"x": {"const": 1}}}]}, True),
+        ({"anyOf": [{"type": "string"}, {"prefixItems": []}]}, False),
+        ({"not": {"type": "null"}, "if": {"required": ["a"]}, "then": {"required": ["b"]}}, True),
+    ],
+)
+def test_the_fast_validator_answers_only_for_schemas_both_read_alike(
+    schema: dict[str, Any], alike: bool
+) -> None:
+    assert reads_alike(schema) is alike
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        {"near": [31.2, 121.4]},
+        {"near": [31.2, 121.4], "radius_m": 800, "features": ["ev", "covered"]},
+        {"near": [31.2]},
+        {"near": [31.2, 121.4], "radius_m": 0},
+        {"near": [31.2, 121.4], "features": ["sauna"]},
+        {"near": "31.2,121.4"},
+        {"near": [31.2, 121.4], "extra": True},
+        {},
+    ],
+)
+def test_fast_and_full_validators_agree_on_partner_arguments(instance: dict[str, Any]) -> None:
+    (tool, *_) = parking_tools(BASE, signing_arn="sign")
+    assert reads_alike(tool.spec.input_schema)
+    cat, _ = catalog([tool])
+    full = Draft202012Validator(tool.spec.input_schema)
+    try:
+        cat.validate_arguments(tool.spec, instance)
+        ours = True
+    except ValidationFailed:
+        ours = False
+    assert ours is full.is_valid(instance)

@@ -3,8 +3,9 @@
 First-party names resolve from memory (the warm path is unchanged); any other name is asked of the
 partner source, so a retired contract's tools are gone on the next call. Partner schemas come from
 arbitrary OpenAPI documents ($ref/$defs, 2020-12 keywords the fast compiled validator does not read),
-so they are validated by the JSON Schema 2020-12 validator alone, one per distinct schema (keyed by
-its content, since a name may carry another schema in the next contract version), LRU-bounded.
+so the compiled fast validator answers only for schemas that keep to keywords both validators read alike
+(`reads_alike`); any other schema, and any invalid input, goes to the JSON Schema 2020-12 validator. One
+pair per distinct schema (keyed by content: a name may carry another schema in the next version), LRU.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
@@ -32,7 +36,7 @@ class PartnerCatalog(Catalog):
         super().__init__(first_party)
         self.source = source
         self._handed: dict[str, PartnerTool] = {}
-        self._partner_validators: OrderedDict[str, Draft202012Validator] = OrderedDict()
+        self._partner_validators: OrderedDict[str, _Checks] = OrderedDict()
 
     def get(self, name: str) -> ToolSpec | None:
         found = self._first(name)
@@ -63,15 +67,21 @@ class PartnerCatalog(Catalog):
     def _problems(self, key: str, schema: dict[str, Any], instance: Any) -> list[tuple[list[Any], str]]:
         if self._first(key.removesuffix("#out")) is not None:
             return super()._problems(key, schema, instance)
-        validator = self._partner_validator(schema)
+        checks = self._partner_checks(schema)
+        if checks.fast is not None:
+            try:
+                checks.fast(instance)
+                return []
+            except fastjsonschema.JsonSchemaValueException:
+                pass  # invalid: the full validator names every problem
         try:
-            errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+            errors = sorted(checks.full.iter_errors(instance), key=lambda e: list(e.absolute_path))
         except Unresolvable:
             name = key.removesuffix("#out")
             raise UpstreamError(f"{name}: the partner tool's schema has a broken $ref") from None
         return [(list(e.absolute_path), e.message) for e in errors]
 
-    def _partner_validator(self, schema: dict[str, Any]) -> Draft202012Validator:
+    def _partner_checks(self, schema: dict[str, Any]) -> _Checks:
         key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
         found = self._partner_validators.get(key)
         if found is not None:
@@ -81,7 +91,73 @@ class PartnerCatalog(Catalog):
             Draft202012Validator.check_schema(schema)
         except SchemaError:
             raise UpstreamError("the partner tool's schema is not valid JSON Schema 2020-12") from None
-        found = self._partner_validators[key] = Draft202012Validator(schema, format_checker=_FORMATS)
+        full = Draft202012Validator(schema, format_checker=_FORMATS)
+        fast = _compiled(schema) if reads_alike(schema) else None
+        found = self._partner_validators[key] = _Checks(full, fast)
         if len(self._partner_validators) > MAX_PARTNER_VALIDATORS:
             self._partner_validators.popitem(last=False)
         return found
+
+
+def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+    try:
+        return fastjsonschema.compile(schema, use_default=False)
+    except fastjsonschema.JsonSchemaException:  # e.g. a broken local $ref: the full validator reports it
+        return None
+
+
+@dataclass(frozen=True)
+class _Checks:
+    full: Draft202012Validator
+    fast: Callable[[Any], Any] | None  # only for schemas both validators read alike
+
+
+# Keywords that the compiled (draft-07) validator and the 2020-12 validator read alike. `format` is left
+# out (the two check different format sets), and so is every 2020-12-only or draft-07-only keyword.
+_ALIKE = frozenset(
+    {
+        "type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties",
+        "propertyNames", "minProperties", "maxProperties", "items", "minItems", "maxItems", "uniqueItems",
+        "contains", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+        "maxLength", "pattern", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$defs",
+        "definitions",
+    }
+)  # fmt: skip
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment"}
+)
+_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions"})  # values are schemas by name
+
+
+_ONE_SCHEMA = frozenset(
+    {"items", "additionalProperties", "propertyNames", "contains", "not", "if", "then", "else"}
+)
+
+
+def reads_alike(schema: Any) -> bool:
+    """Whether the compiled fast validator may answer for this schema: only keywords both read alike,
+    `$ref` only to a local pointer and with no constraining siblings (draft-07 ignores them), `items`
+    only as one schema (an array of schemas is draft-07 tuple form, 2020-12 `prefixItems`)."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema and set(schema) - _ANNOTATIONS != {"$ref"}:
+        return False
+    return all(_keyword_alike(k, v) for k, v in schema.items())
+
+
+def _keyword_alike(keyword: str, value: Any) -> bool:
+    if keyword in _ANNOTATIONS:
+        return True
+    if keyword not in _ALIKE:
+        return False
+    if keyword == "$ref":
+        return isinstance(value, str) and value.startswith("#")
+    if keyword in _NAMED:
+        return isinstance(value, dict) and all(reads_alike(v) for v in value.values())
+    if keyword in ("allOf", "anyOf", "oneOf"):
+        return isinstance(value, list) and all(reads_alike(v) for v in value)
+    if keyword in _ONE_SCHEMA:
+        return reads_alike(value)
+    return True
