@@ -188,3 +188,20 @@ def test_fast_and_full_validators_agree_on_partner_arguments(instance: dict[str,
     except ValidationFailed:
         ours = False
     assert ours is full.is_valid(instance)
+
+
+def test_a_new_contract_version_read_through_get_brings_its_own_validator() -> None:
+    (tool, *_) = parking_tools(BASE, signing_arn="sign")
+    v1 = with_schema(tool, {"type": "object", "properties": {"n": {"type": "integer"}}})
+    v2 = with_schema(tool, {"type": "object", "properties": {"n": {"type": "string"}}})
+    v2 = v2.model_copy(update={"operation": v2.operation.model_copy(update={"version": 2})})
+    cat, source = catalog([v1])
+    spec = cat.get(tool.spec.name)
+    assert spec is not None
+    cat.validate_arguments(spec, {"n": 1})
+    source.add([v2])
+    spec = cat.get(tool.spec.name)
+    assert spec is not None
+    with pytest.raises(ValidationFailed):
+        cat.validate_arguments(spec, {"n": 1})
+    cat.validate_arguments(spec, {"n": "one"})

@@ -10,7 +10,6 @@ pair per distinct schema (keyed by content: a name may carry another schema in t
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -37,6 +36,7 @@ class PartnerCatalog(Catalog):
         self.source = source
         self._handed: dict[str, PartnerTool] = {}
         self._partner_validators: OrderedDict[str, _Checks] = OrderedDict()
+        self._versions: dict[str, tuple[ToolSpec, str]] = {}
 
     def get(self, name: str) -> ToolSpec | None:
         found = self._first(name)
@@ -46,6 +46,12 @@ class PartnerCatalog(Catalog):
         if tool is None:
             return None
         self._handed[name] = tool
+        op = tool.operation
+        # A contract version never changes (a change is version n+1): its schemas are keyed by version,
+        # for exactly these schema objects, which spares serializing a schema on every call.
+        if len(self._versions) > MAX_PARTNER_VALIDATORS:
+            self._versions.clear()
+        self._versions[name] = (tool.spec, f"{op.contract_id}@{op.version}/{name}")
         return tool.spec
 
     def _first(self, name: str) -> ToolSpec | None:
@@ -67,7 +73,7 @@ class PartnerCatalog(Catalog):
     def _problems(self, key: str, schema: dict[str, Any], instance: Any) -> list[tuple[list[Any], str]]:
         if self._first(key.removesuffix("#out")) is not None:
             return super()._problems(key, schema, instance)
-        checks = self._partner_checks(schema)
+        checks = self._partner_checks(key, schema)
         if checks.fast is not None:
             try:
                 checks.fast(instance)
@@ -81,8 +87,13 @@ class PartnerCatalog(Catalog):
             raise UpstreamError(f"{name}: the partner tool's schema has a broken $ref") from None
         return [(list(e.absolute_path), e.message) for e in errors]
 
-    def _partner_checks(self, schema: dict[str, Any]) -> _Checks:
-        key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
+    def _partner_checks(self, which: str, schema: dict[str, Any]) -> _Checks:
+        name, out = which.removesuffix("#out"), which.endswith("#out")
+        known = self._versions.get(name)
+        if known is not None and schema is (known[0].output_schema if out else known[0].input_schema):
+            key = known[1] + ("#out" if out else "#in")
+        else:  # a schema this catalog did not hand out: its content is the key
+            key = json.dumps(schema, separators=(",", ":"))
         found = self._partner_validators.get(key)
         if found is not None:
             self._partner_validators.move_to_end(key)
