@@ -250,6 +250,7 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
     import httpx
     import pytest
 
+    from cockpit.settings import reset_container
     from router import partners
     from router.handler import lambda_handler as router
     from tests.support import events
@@ -270,6 +271,7 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
         )
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=made["ARN"]))
         mp.setattr(partners, "source", lambda: source)
+        reset_container()  # a fresh container: its catalog reads this source
         event = events.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"})
         url = server.base_url + "/spots/spot-renmin-1"
 
