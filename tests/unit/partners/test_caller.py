@@ -27,6 +27,7 @@ from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth, PartnerTool
 from cockpit.partners.resilience import CircuitBreaker
 from cockpit.partners.target import PartnerCaller
+from cockpit.partners.transport import pinned_client
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from tests.support.partners import SIGNING_KEY, parking_tools, verify_signature
 
@@ -413,3 +414,24 @@ def test_an_unexpected_failure_in_a_probe_does_not_wedge_the_breaker() -> None:
         caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
     clock.now += 5
     assert caller.call(t, invocation(t.spec.name, {"spot_id": "x"})).result == SPOT
+
+
+@pytest.mark.parametrize(
+    ("token_url", "dev_mode", "why"),
+    [
+        ("http://auth.acme-parking.example/token", False, "only https"),
+        ("http://10.0.0.8/token", True, "only to a loopback"),
+        ("https://169.254.169.254/token", False, "metadata"),
+    ],
+)
+def test_the_token_endpoint_is_guarded_like_the_partner(token_url: str, dev_mode: bool, why: str) -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    client = pinned_client(dev_mode=dev_mode)  # the real guard: refuses before any socket
+    caller, _ = make(handler)
+    caller.authenticator = OutboundAuthenticator(Secrets(), client, dev_mode=dev_mode)
+    auth = OAuth2ClientCredentials(token_url=token_url, client_id="cockpit", secret_arn="oauth")
+    t = tools(auth)["getSpot"]
+    with pytest.raises(UpstreamError, match=why):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))

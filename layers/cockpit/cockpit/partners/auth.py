@@ -11,7 +11,7 @@ import httpx
 
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth
-from cockpit.partners.netguard import AddressRefused, parse_target
+from cockpit.partners.netguard import AddressRefused, check_url, parse_target
 from cockpit.partners.request import OutboundRequest
 from cockpit.partners.secrets import SecretFields
 
@@ -69,7 +69,8 @@ class OutboundAuthenticator:
 
     def _fetch(self, auth: OAuth2ClientCredentials) -> _Token:
         try:
-            parse_target(auth.token_url, dev_mode=self._dev_mode)
+            if parse_target(auth.token_url, dev_mode=self._dev_mode).scheme == "http":
+                check_url(auth.token_url, dev_mode=self._dev_mode)  # plain http: loopback only
         except AddressRefused as exc:
             raise UpstreamError(f"the partner's token endpoint is not callable: {exc}") from None
         form = {"grant_type": "client_credentials"}
@@ -88,7 +89,9 @@ class OutboundAuthenticator:
             )
         except httpx.TimeoutException:
             raise UpstreamTimeout("the partner's token endpoint did not answer in time") from None
-        except (httpx.HTTPError, AddressRefused) as exc:
+        except AddressRefused as exc:
+            raise UpstreamError(f"the partner's token endpoint is not callable: {exc}") from None
+        except httpx.HTTPError as exc:
             raise UpstreamError(
                 f"the partner's token endpoint is unreachable ({type(exc).__name__})"
             ) from None
