@@ -435,3 +435,22 @@ def test_the_token_endpoint_is_guarded_like_the_partner(token_url: str, dev_mode
     t = tools(auth)["getSpot"]
     with pytest.raises(UpstreamError, match=why):
         caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+
+
+def test_a_write_carries_a_derived_idempotency_key() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={"reservation_id": "r-1", "status": "confirmed"})
+
+    caller, _ = make(handler)
+    t = tools()["createReservation"]
+    args = {"spot_id": "s-1", "hours": 2}
+    caller.call(t, invocation(t.spec.name, args, idempotency_key="car-key-1"))
+    caller.call(t, invocation(t.spec.name, args, idempotency_key="car-key-1"))
+    caller.call(t, invocation(t.spec.name, args, idempotency_key="car-key-2"))
+    caller.call(t, invocation(t.spec.name, args))
+    first, again, other, none = (r.headers.get("idempotency-key") for r in seen)
+    assert first == again != other and none is None
+    assert first is not None and "car-key" not in first and len(first) == 40

@@ -40,6 +40,7 @@ GATEWAY_HEADERS = frozenset(
         "x-cockpit-timestamp",
         "x-cockpit-signature",
         "x-cockpit-request-id",
+        "idempotency-key",
     }
 )
 

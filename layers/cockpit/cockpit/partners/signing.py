@@ -27,6 +27,12 @@ def pseudonym(gateway_key: bytes, partner_id: str, vehicle_sub: str) -> str:
     return "psn_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
 
 
+def idempotency_key(gateway_key: bytes, partner_id: str, vehicle_sub: str, key: str) -> str:
+    """The Idempotency-Key a partner sees: stable for one call retried, unlinkable to the car's own key."""
+    message = f"idem\n{partner_id}\n{vehicle_sub}\n{key}".encode()
+    return hmac.new(gateway_key, message, hashlib.sha256).hexdigest()[:40]
+
+
 def canonical(method: str, target: str, timestamp: int, body: bytes) -> bytes:
     body_hash = hashlib.sha256(body).hexdigest()
     return f"{SIGNATURE_VERSION}\n{method.upper()}\n{target}\n{timestamp}\n{body_hash}".encode()

@@ -39,7 +39,7 @@ from cockpit.partners.model import PartnerOperation, PartnerTool
 from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse_target
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
 from cockpit.partners.secrets import SecretFields
-from cockpit.partners.signing import pseudonym, signature
+from cockpit.partners.signing import idempotency_key, pseudonym, signature
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -150,6 +150,10 @@ class PartnerCaller:
             body=base.body,
         )
         self.authenticator.apply(request, op.auth)
+        if invocation.idempotency_key:  # lets a partner that supports it drop a repeated write
+            request.headers["Idempotency-Key"] = idempotency_key(
+                self.subject_key(), op.partner_id, invocation.caller.sub, invocation.idempotency_key
+            )
         timestamp = int(self.wall_clock())
         key = self.secrets.field(op.signing_secret_arn, "key").encode()
         request.headers.update(
