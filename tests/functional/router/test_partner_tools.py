@@ -163,12 +163,31 @@ def test_the_pseudonym_is_stable_per_vehicle_and_differs_between_vehicles(
     assert a == b != c
 
 
-def test_hostile_path_values_are_encoded_and_never_leave_the_path(
-    registry: FakePartnerToolSource, server: PartnerServer
+def test_a_write_without_confirmation_still_needs_an_idempotency_key(
+    registry: FakePartnerToolSource, server: PartnerServer, unchanged: None
 ) -> None:
-    problem(call(GET_SPOT, {"spot_id": "../admin?x=1#frag"}), 404, "partner-resource-not-found")
+    tool = registry.tools[RESERVE]
+    registry.add(
+        [tool.model_copy(update={"spec": tool.spec.model_copy(update={"requires_confirmation": False})})]
+    )
+    problem(call(RESERVE, {"spot_id": "spot-renmin-1", "hours": 1}), 400, "idempotency-key-required")
+    assert server.received == []
+
+
+@pytest.mark.parametrize(
+    ("spot_id", "sent"),
+    [
+        ("../admin?x=1#frag", "/v2/spots/..%2Fadmin%3Fx%3D1%23frag"),
+        ("人民广场 P1", "/v2/spots/%E4%BA%BA%E6%B0%91%E5%B9%BF%E5%9C%BA%20P1"),
+        ("100%", "/v2/spots/100%25"),
+    ],
+)
+def test_hostile_path_values_are_encoded_and_never_leave_the_path(
+    registry: FakePartnerToolSource, server: PartnerServer, spot_id: str, sent: str
+) -> None:
+    problem(call(GET_SPOT, {"spot_id": spot_id}), 404, "partner-resource-not-found")
     (got,) = server.received
-    assert got.target == "/v2/spots/..%2Fadmin%3Fx%3D1%23frag"
+    assert got.target == sent
 
 
 def test_a_reservation_asks_first_then_sends_the_json_body_once(
