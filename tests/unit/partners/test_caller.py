@@ -343,16 +343,31 @@ def test_a_compressed_answer_is_refused_unread() -> None:
         caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
 
 
-def test_a_gateway_misconfiguration_does_not_open_the_partners_breaker() -> None:
-    caller, _ = make(answering(200, b"{}"), breaker=CircuitBreaker(threshold=1))
+def test_a_gateway_misconfiguration_neither_opens_nor_closes_the_partners_breaker() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=2, cool_down_s=5, clock=clock)
+    answers = iter([httpx.Response(500), httpx.Response(500), httpx.Response(200, json={})])
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    caller, _ = make(handler, clock, breaker=breaker)
     t = tools()["getSpot"]
-    broken = t.model_copy(
-        update={"operation": t.operation.model_copy(update={"signing_secret_arn": "missing"})}
-    )
-    for _ in range(2):
+    unsigned = t.operation.model_copy(update={"signing_secret_arn": "missing"})
+    broken = t.model_copy(update={"operation": unsigned})
+    with pytest.raises(PartnerRefused):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+    for _ in range(3):  # the gateway's fault: the partner's count of failures stays at one
         with pytest.raises(ConfigurationError):
             caller.call(broken, invocation(t.spec.name, {"spot_id": "x"}))
+    with pytest.raises(PartnerRefused):
+        caller.call(t, invocation(t.spec.name, {"spot_id": "x"}))
+    assert breaker.is_open(t.operation.partner_id)
+    clock.now += 5
+    with pytest.raises(ConfigurationError):  # takes the half-open slot, then gives it back
+        caller.call(broken, invocation(t.spec.name, {"spot_id": "x"}))
     assert caller.call(t, invocation(t.spec.name, {"spot_id": "x"})).result == {}
+    assert not breaker.is_open(t.operation.partner_id)
 
 
 def test_absurdly_nested_json_is_a_502_not_a_crash() -> None:

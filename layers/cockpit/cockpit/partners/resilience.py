@@ -55,6 +55,12 @@ class CircuitBreaker:
             state.opened_at = self._clock()
         state.probing = False
 
+    def release(self, key: str) -> None:
+        """The call ended without telling anything about the partner: a half-open probe may go again."""
+        state = self._states.get(key)
+        if state is not None:
+            state.probing = False
+
     def is_open(self, key: str) -> bool:
         state = self._states.get(key)
         return state is not None and state.opened_at is not None

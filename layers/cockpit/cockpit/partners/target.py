@@ -93,7 +93,9 @@ class PartnerCaller:
         try:
             body, status, attempts = self._send(op, request, invocation, deadline=started + _timeout_s(op))
         except ProblemError as exc:
-            if exc.status >= 500 and not isinstance(exc, ConfigurationError):  # ours is not the partner's
+            if isinstance(exc, ConfigurationError):  # the gateway's fault, not the partner's
+                self.breaker.release(op.partner_id)
+            elif exc.status >= 500:
                 self.breaker.failed(op.partner_id)
             else:
                 self.breaker.succeeded(op.partner_id)
