@@ -184,3 +184,9 @@ def test_an_api_key_in_the_query_is_appended_encoded() -> None:
     request = build(op("/items", query()), {"q": "x"})
     request.add_query("api key", "k&y=1")
     assert request.target == "/v2/items?q=x&api%20key=k%26y%3D1"
+
+
+@pytest.mark.parametrize("base_url", ["https://p.example/v2?tenant=1", "https://p.example/v2#x"])
+def test_a_base_url_with_a_query_or_fragment_is_a_misconfiguration(base_url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        build(op("/items", base_url=base_url), {})

@@ -67,6 +67,8 @@ class OutboundRequest:
 def build(op: PartnerOperation, arguments: dict[str, Any]) -> OutboundRequest:
     """The request for `op` with these (already schema-validated) arguments."""
     base = urlsplit(op.base_url)
+    if base.query or base.fragment:
+        raise ConfigurationError(f"{op.namespace}: a base URL carries no query or fragment")
     path = _path(base.path.rstrip("/"), op, arguments)
     query: list[str] = []
     headers: dict[str, str] = {}
