@@ -37,9 +37,10 @@ class PartnerCatalog(Catalog):
         self._handed: dict[str, PartnerTool] = {}
         self._partner_validators: OrderedDict[str, _Checks] = OrderedDict()
         self._versions: dict[str, tuple[ToolSpec, str]] = {}
+        self._first_keys = frozenset([*self._tools, *(n + "#out" for n in self._tools)])
 
     def get(self, name: str) -> ToolSpec | None:
-        found = self._first(name)
+        found = self._tools.get(name)  # first-party: the warm path, one dict lookup
         if found is not None:
             return found
         tool = self.source.get(name)
@@ -54,16 +55,13 @@ class PartnerCatalog(Catalog):
         self._versions[name] = (tool.spec, f"{op.contract_id}@{op.version}/{name}")
         return tool.spec
 
-    def _first(self, name: str) -> ToolSpec | None:
-        return Catalog.get(self, name)
-
     def take(self, name: str) -> PartnerTool | None:
         """The partner tool `get` just read for this call (else read again): the target's binding."""
         return self._handed.pop(name, None) or self.source.get(name)
 
     def partner_tools_for(self, caller: Caller) -> list[ToolSpec]:
         """Vehicles see every active partner tool they may call; a partner its own; an admin all."""
-        tools = [t.spec for t in self.source.active_tools() if self._first(t.spec.name) is None]
+        tools = [t.spec for t in self.source.active_tools() if t.spec.name not in self._tools]
         if caller.role is Role.ADMIN:
             return tools
         if caller.role is Role.PARTNER:
@@ -71,7 +69,7 @@ class PartnerCatalog(Catalog):
         return [t for t in tools if caller.role in t.roles]
 
     def _problems(self, key: str, schema: dict[str, Any], instance: Any) -> list[tuple[list[Any], str]]:
-        if self._first(key.removesuffix("#out")) is not None:
+        if key in self._first_keys:
             return super()._problems(key, schema, instance)
         checks = self._partner_checks(key, schema)
         if checks.fast is not None:
