@@ -134,18 +134,52 @@ def test_a_reservation_is_confirmed_first_and_sent_once(
     assert verify_signature(registered["signing_key"], "POST", got.target, got.headers, got.body).ok
 
 
-def test_a_partner_answering_html_is_a_502_problem(
-    api: httpx.Client, registered: dict[str, Any], partner_server: PartnerServer, token: TokenFactory
+@pytest.mark.parametrize(
+    ("mode", "status", "says"),
+    [("500", 502, "answered 500"), ("html", 502, "HTML"), ("big", 502, "1 MiB"), ("slow", 504, "3 s")],
+)
+def test_a_partner_answering_badly_is_a_problem(
+    api: httpx.Client,
+    registered: dict[str, Any],
+    partner_server: PartnerServer,
+    token: TokenFactory,
+    mode: str,
+    status: int,
+    says: str,
 ) -> None:
     car = {"Authorization": "Bearer " + token("vehicle", "vin-e2e-partner")}
-    partner_server.behaviour.mode = "html"
+    partner_server.behaviour.mode, partner_server.behaviour.slow_s = mode, 3.5  # the contract allows 3 s
     try:
         answer = api.post(
-            f"/v1/tools/{registered['namespace']}_get_spot/invoke",
-            json={"arguments": {"spot_id": "spot-renmin-1"}},
+            f"/v1/tools/{registered['namespace']}_search_spots/invoke",
+            json={"arguments": {"near": [31.2304, 121.4737]}},
             headers=car,
         )
     finally:
         partner_server.behaviour.mode = "ok"
-    assert answer.status_code == 502 and answer.headers["content-type"] == "application/problem+json"
-    assert "HTML" in answer.json()["detail"]
+    assert answer.status_code == status and answer.headers["content-type"] == "application/problem+json"
+    assert says in answer.json()["detail"], answer.text
+
+
+def test_a_retired_contracts_tools_leave_the_catalog_at_once(
+    api: httpx.Client, partner_server: PartnerServer, token: TokenFactory
+) -> None:
+    partner = {"Authorization": "Bearer " + token("partner", "partner-retiring-e2e")}
+    car = {"Authorization": "Bearer " + token("vehicle", "vin-e2e-partner")}
+    namespace = "parking_retiring_" + uuid.uuid4().hex[:6]
+    body = {"namespace": namespace, "display_name": "Retiring Parking", "openapi": openapi_document(),
+            "base_url": partner_server.base_url, "auth": {"type": "none"}}  # fmt: skip
+    made = api.post("/v1/contracts", json=body, headers=partner)
+    assert made.status_code == 201, made.text
+    listed = {t["name"] for t in api.get("/v1/tools", headers=car).json()["tools"]}
+    assert namespace + "_get_spot" in listed
+    assert api.delete(f"/v1/contracts/{made.json()['contract_id']}", headers=partner).status_code in (
+        200,
+        204,
+    )
+    listed = {t["name"] for t in api.get("/v1/tools", headers=car).json()["tools"]}
+    assert namespace + "_get_spot" not in listed
+    gone = api.post(
+        f"/v1/tools/{namespace}_get_spot/invoke", json={"arguments": {"spot_id": "x"}}, headers=car
+    )
+    assert gone.status_code == 404
