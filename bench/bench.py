@@ -7,6 +7,8 @@
    imports (boto3 + pydantic); and import plus the first call, which also pays for what is built on
    first use (catalog, compiled validators, settings).
 3. DynamoDB calls per invoke, per function, for each kind of tool call (moto in-process).
+4. Partner call overhead: a partner tool called through the router (validation, secrets, signing, the
+   SSRF-pinned transport, output schema) against a direct httpx call to the same local partner server.
 Timings are never asserted in tests: the machines are shared and noisy, so only ratios are reported.
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_ROUNDS = 3000
+PARTNER_ROUNDS = 500
 COLD_ROUNDS = 7
 GOAL_WARM, GOAL_COLD = 5.0, 3.5
 
@@ -77,7 +80,6 @@ FIND_STATIONS = {
 def zero_cost_router() -> Iterator[Callable[[], Any]]:
     """A call of the router's handler for charging_find_stations, its target answering at zero cost."""
     from cockpit.dispatch.core import Dispatcher
-    from cockpit.tools.catalog import first_party
     from cockpit.tools.model import ToolInvocation, ToolResult
     from router import service
     from router.handler import lambda_handler
@@ -92,7 +94,8 @@ def zero_cost_router() -> Iterator[Callable[[], Any]]:
         def invoke(self, _invocation: ToolInvocation) -> ToolResult:
             return self.answer
 
-    gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
+    # The router's own catalog (first-party tools, then the partner source for other names).
+    gateway = Dispatcher(service.catalog(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
     event = events.invoke("charging_find_stations", FIND_STATIONS)
     wired = service.dispatcher
     service.dispatcher = lambda: gateway  # type: ignore[assignment]  # for this measurement only
@@ -492,6 +495,55 @@ def booking_dynamodb_calls() -> list[tuple[str, str]]:
     return rows
 
 
+def partner_overhead() -> list[tuple[str, float, float, float]]:
+    """A partner tool through the router vs a direct keep-alive httpx GET of the same resource."""
+    import boto3
+    import httpx
+    import pytest
+
+    from cockpit.settings import reset_container
+    from router import partners
+    from router.handler import lambda_handler as router
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+    from tests.support.partner_server import PartnerServer
+    from tests.support.partners import SIGNING_KEY, FakePartnerToolSource, parking_tools
+
+    rows = []
+    with (
+        PartnerServer() as server,
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "RouterFunction", "ChargingFunction", parameters={"DevelopmentMode": "true"}),
+        quiet(),
+        httpx.Client() as direct,
+    ):
+        made = boto3.client("secretsmanager").create_secret(
+            Name="bench/partners/signing", SecretString=json.dumps({"key": SIGNING_KEY})
+        )
+        source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=made["ARN"]))
+        mp.setattr(partners, "source", lambda: source)
+        reset_container()  # a fresh container: its catalog reads this source
+        event = events.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"})
+        url = server.base_url + "/spots/spot-renmin-1"
+
+        def through_gateway() -> Any:
+            out = router(event, None)
+            assert out["statusCode"] == 200, out
+            server.received.clear()
+            return out
+
+        def straight() -> Any:
+            answer = direct.get(url)
+            server.received.clear()
+            return answer.json()
+
+        for label, fn in (("direct httpx GET", straight), ("router → partner (read tool)", through_gateway)):
+            median, p99 = percentiles(time_calls(fn, PARTNER_ROUNDS))
+            rows.append((label, median, p99, 0.0))
+    base = rows[0][1]
+    return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
     print(
@@ -522,6 +574,14 @@ def main() -> None:
     for label, ms, ratio in cold_first_calls():
         print(f"| {label} | {ms:.0f} | {ratio:.2f} |")
     print()
+
+    print(f"## Partner call overhead: local partner server over HTTP ({PARTNER_ROUNDS} calls each, µs)\n")
+    print("| call | median µs | p99 µs | × direct (median) |\n|---|---:|---:|---:|")
+    partner = partner_overhead()
+    for label, median, p99, ratio in partner:
+        print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
+    gap = partner[-1][1] - partner[0][1]
+    print(f"\nGateway cost per partner call: {gap:.0f} µs at the median\n")
 
     print("## DynamoDB calls per invoke\n")
     print("| call | DynamoDB calls |\n|---|---|")

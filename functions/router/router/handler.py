@@ -14,7 +14,7 @@ from router.models import Health, OperationView, ToolListing
 
 app = Api("Cockpit Gateway")
 ANY_ROLE, VEHICLE = frozenset(Role), frozenset({Role.VEHICLE})
-CALL_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 502, 504)
+CALL_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504)
 KEY_HEADER = {"Idempotency-Key": "required for write and payment tools (1-255 chars)"}
 FORMATS = {"format": "native (default), openai, bedrock or mcp"}
 
@@ -32,7 +32,7 @@ def get_openapi(_req: Request) -> bytes:
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,
            problems=(401, 403, 422), query=FORMATS, tags=("tools",))  # fmt: skip
 def list_tools(req: Request) -> bytes:
-    return service.list_tools(service.parse_format(req.query("format")), req.caller.role)
+    return service.list_tools(service.parse_format(req.query("format")), req.caller)
 
 
 @app.route("POST", "/v1/tools/{name}/invoke", summary="Call a tool", request=InvokeRequest,

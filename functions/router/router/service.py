@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from cockpit import __version__
 from cockpit.api import Response, json_bytes
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.dispatch.models import InvokeResponse
-from cockpit.dispatch.targets import LambdaTargets
 from cockpit.errors import NotFound, ProblemItem, ValidationFailed
 from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationStore
+from cockpit.partners import wiring
+from cockpit.partners.catalog import PartnerCatalog
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
 from cockpit.tools.model import Caller, Role, ToolSpec
+from router import partners
 from router.mcp import Exchange, McpServer
 from router.models import Health, OperationView
 from router.settings import RouterSettings
@@ -29,11 +32,16 @@ OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
 def dispatcher() -> Dispatcher:
     s = get_settings(RouterSettings)
     return Dispatcher(
-        catalog=first_party(),
-        targets=LambdaTargets(s.functions()),
+        catalog=catalog(),
+        targets=wiring.targets(s.functions(), catalog(), partners.caller),
         idempotency=DynamoIdempotencyStore(s.idempotency_table),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
     )
+
+
+@per_container
+def catalog() -> PartnerCatalog:
+    return PartnerCatalog(first_party(), partners.source())
 
 
 @per_container
@@ -64,13 +72,28 @@ def parse_format(value: str | None) -> Format:
 
 def visible_tools(caller: Caller) -> list[ToolSpec]:
     """The tools this caller may use (api.md: the catalog lists what the caller may call)."""
-    return first_party().visible_to(caller.role)
+    return first_party().visible_to(caller.role) + catalog().partner_tools_for(caller)
 
 
 @cache
-def list_tools(fmt: Format, role: Role) -> bytes:
-    """The listing, rendered and serialized once per container for each (format, role)."""
-    return json_bytes(render(fmt, first_party().visible_to(role)))
+def first_party_listing(fmt: Format, role: Role) -> tuple[bytes, dict[str, Any]]:
+    """The first-party listing, rendered and serialized once per container for each (format, role)."""
+    rendered = render(fmt, first_party().visible_to(role))
+    return json_bytes(rendered), rendered
+
+
+def list_tools(fmt: Format, caller: Caller) -> bytes:
+    """First-party tools (cached) plus the active partner tools this caller sees, read on every request
+    so that a retired contract's tools are gone at once."""
+    cached, rendered = first_party_listing(fmt, caller.role)
+    extra = catalog().partner_tools_for(caller)
+    if not extra:
+        return cached
+    more = render(fmt, extra)
+    if fmt is Format.BEDROCK:
+        tools = rendered["toolConfig"]["tools"] + more["toolConfig"]["tools"]
+        return json_bytes({"toolConfig": {**rendered["toolConfig"], "tools": tools}})
+    return json_bytes({**rendered, "tools": rendered["tools"] + more["tools"]})
 
 
 def invoke(call: ToolCall) -> InvokeResponse:

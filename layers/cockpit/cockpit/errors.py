@@ -158,6 +158,42 @@ class UpstreamTimeout(ProblemError):
     status, slug, title = 504, "upstream-timeout", "Upstream service timed out"
 
 
+class UpstreamUnavailable(ProblemError):
+    status, slug, title = 503, "upstream-unavailable", "Upstream service unavailable"
+
+
+class PartnerRefused(ProblemError):
+    """A partner answered 4xx: the problem names the partner's status (`partner_status`)."""
+
+    status, slug, title = 502, "partner-refused", "Partner refused the request"
+
+    def __init__(self, detail: str, *, partner_status: int | None = None, **kw: Any) -> None:
+        super().__init__(detail, **kw)
+        self.partner_status = partner_status
+
+    def problem(self, instance: str | None = None) -> Problem:
+        doc = super().problem(instance)
+        if self.partner_status is None:
+            return doc
+        return doc.model_copy(update={"partner_status": self.partner_status})
+
+
+class PartnerRejectedArguments(PartnerRefused):
+    status, slug, title = 422, "partner-rejected-arguments", "Partner rejected the arguments"
+
+
+class PartnerResourceNotFound(PartnerRefused):
+    status, slug, title = 404, "partner-resource-not-found", "Partner does not know the resource"
+
+
+class PartnerConflict(PartnerRefused):
+    status, slug, title = 409, "partner-conflict", "Partner reports a conflict"
+
+
+class PartnerRateLimited(PartnerRefused):
+    status, slug, title = 429, "partner-rate-limited", "Partner is rate limiting"
+
+
 class ConfigurationError(ProblemError):
     status, slug, title = 500, "configuration-error", "Gateway misconfigured"
 

@@ -43,6 +43,7 @@ _DESCRIPTIONS = {
     422: "Failed validation",
     429: "Rate limited",
     502: "Upstream answered badly",
+    503: "Upstream unavailable (circuit open)",
     504: "Upstream timed out",
 }
 

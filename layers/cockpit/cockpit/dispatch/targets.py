@@ -67,3 +67,22 @@ class LambdaTargets:
         if found is None:
             raise ConfigurationError(f"no function is configured for target {target}")
         return found
+
+
+class PartnerTargetResolver(Protocol):
+    def bound(self, contract_id: str) -> Target: ...
+
+
+class Targets:
+    """Resolves `lambda:<domain>` to the domain function and `partner:<contract_id>` to the partner target."""
+
+    def __init__(self, functions: Mapping[str, str], partners: PartnerTargetResolver | None = None) -> None:
+        self._lambda = LambdaTargets(functions)
+        self._partners = partners
+
+    def resolve(self, target: str) -> Target:
+        if target.startswith("partner:"):
+            if self._partners is None:
+                raise ConfigurationError(f"no partner target is configured for {target}")
+            return self._partners.bound(target.removeprefix("partner:"))
+        return self._lambda.resolve(target)
