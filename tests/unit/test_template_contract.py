@@ -20,6 +20,13 @@ RAW = load_yaml(ROOT / "template.yaml")
 FUNCTIONS = list(TEMPLATE.functions.values())
 # Read by the layer in every function: Powertools' own variables, and the layer's settings models.
 LAYER_ENV = {"POWERTOOLS_LOG_LEVEL"}
+# Layer modules only the functions that import them read (dispatch: the router and the assistant).
+OPT_IN = {"cockpit.dispatch.wiring"}
+
+
+def _imports(fn: Function, module: str) -> bool:
+    package = fn.code_uri / fn.handler.split(".")[0]
+    return any(module in path.read_text() for path in package.rglob("*.py"))
 
 
 def settings_classes(package: str) -> list[type[EnvSettings]]:
@@ -54,7 +61,9 @@ def test_every_variable_a_function_reads_is_set_for_it(fn: Function) -> None:
     package = fn.handler.split(".")[0]
     classes = settings_classes(package)
     assert classes, f"{package} declares no settings"
-    classes += settings_classes("cockpit")
+    classes += [
+        c for c in settings_classes("cockpit") if c.__module__ not in OPT_IN or _imports(fn, c.__module__)
+    ]
     wanted = set(LAYER_ENV)
     for cls in classes:
         wanted |= set(cls.env_names())

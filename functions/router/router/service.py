@@ -7,12 +7,10 @@ from functools import cache
 
 from cockpit import __version__
 from cockpit.api import json_bytes
-from cockpit.confirmations import DynamoConfirmationStore
-from cockpit.dispatch.core import Dispatcher, ToolCall
+from cockpit.dispatch.core import ToolCall
 from cockpit.dispatch.models import InvokeResponse
-from cockpit.dispatch.targets import LambdaTargets
+from cockpit.dispatch.wiring import dispatcher
 from cockpit.errors import NotFound, ProblemItem, ValidationFailed
-from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationStore
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
@@ -22,17 +20,6 @@ from router.models import Health, OperationView
 from router.settings import RouterSettings
 
 OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
-
-
-@per_container
-def dispatcher() -> Dispatcher:
-    s = get_settings(RouterSettings)
-    return Dispatcher(
-        catalog=first_party(),
-        targets=LambdaTargets(s.functions()),
-        idempotency=DynamoIdempotencyStore(s.idempotency_table),
-        confirmations=DynamoConfirmationStore(s.idempotency_table),
-    )
 
 
 @per_container

@@ -6,10 +6,6 @@ from cockpit.settings import EnvSettings
 
 
 class RouterSettings(EnvSettings):
-    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
-    operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)
-    charging_function: str = Field(alias="CHARGING_FUNCTION", min_length=1)
+    """The router's own settings; dispatch reads cockpit.dispatch.wiring.DispatchSettings."""
 
-    def functions(self) -> dict[str, str]:
-        """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
-        return {"charging": self.charging_function}
+    operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)

@@ -112,6 +112,10 @@ class IdempotencyInProgress(Conflict):
     slug, title = "idempotency-in-progress", "A request with this Idempotency-Key is in progress"
 
 
+class SessionBusy(Conflict):
+    slug, title = "session-busy", "Another turn changed this session first"
+
+
 class ConfirmationInvalid(Conflict):
     slug, title = "confirmation-invalid", "Confirmation token not valid for this call"
 
@@ -138,6 +142,12 @@ class RateLimited(ProblemError):
 
 class UpstreamError(ProblemError):
     status, slug, title = 502, "upstream-bad-response", "Upstream service answered badly"
+
+
+class ModelUnavailable(UpstreamError):
+    """A hosted language model timed out, failed or answered nonsense (the assistant falls back offline)."""
+
+    slug, title = "model-unavailable", "The language model is unavailable"
 
 
 class UpstreamTimeout(ProblemError):
