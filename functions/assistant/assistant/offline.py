@@ -266,7 +266,9 @@ def _wants_start(t: str) -> bool:
 INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
     (_wants_start, start_charging),
     (
-        lambda t: _has(t, "status", "how is charging", "how's charging", "battery", "range", "电量", "续航"),
+        lambda t: _has(
+            t, "status", "how is charging", "how's charging", "battery", "range", "状态", "电量", "续航"
+        ),
         charging_status,
     ),
     (lambda t: _has(t, "pay", "payment", "支付", "付款", "付钱"), pay),
