@@ -70,7 +70,7 @@ def scripted_model() -> Iterator[ScriptedModel]:
     holder: dict[str, ScriptedModel] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             model = holder["model"]
             with lock:
