@@ -27,12 +27,12 @@ NEGATIVE = frozenset(
         "取消吧", "停", "停止", "不了",
     }
 )  # fmt: skip
-_NOISE = re.compile(r"[\s\.,!?;:~…。，！？；：、\"'“”‘’]+")
+_NOISE = re.compile(r"[\s\.,!?;:~…。，！？；：、\"“”‘]+")
 
 
 def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    return _NOISE.sub(" ", folded).strip()
+    return _NOISE.sub(" ", folded).strip().strip("'").strip()
 
 
 def is_affirmative(text: str) -> bool:

@@ -72,7 +72,9 @@ class OfflinePlanner:
         sentences = []
         for tool, bad, payload in results:
             if bad:
-                detail = str(payload.get("detail") or payload.get("title") or "error")
+                nested = payload.get("error")
+                error: dict[str, Any] = nested if isinstance(nested, dict) else payload
+                detail = str(error.get("detail") or error.get("title") or "error")
                 sentences.append(replies.say(request.locale, "failed", detail=detail))
             else:
                 status = str(payload.get("status", "succeeded"))

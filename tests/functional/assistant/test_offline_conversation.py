@@ -12,8 +12,12 @@ from tests.support.aws import snapshot
 def test_find_a_fast_charger_then_start_charging_after_yes(gateway: Template) -> None:
     sid = new_session()
     found = ok(turn(sid, text="find a fast charger on the way"))
-    assert found["agent"] == "Car Genius" and found["model"] == {"provider": "offline", "fallback": False,
-                                                                   "reason": None, "steps": 2}  # fmt: skip
+    assert found["agent"] == "Car Genius" and found["model"] == {
+        "provider": "offline",
+        "fallback": False,
+        "reason": None,
+        "steps": 2,
+    }
     (search,) = found["tool_calls"]
     assert search["name"] == "charging_find_stations" and search["status"] == "succeeded"
     assert search["arguments"]["min_power_kw"] == 60 and len(search["arguments"]["route"]) == 2
