@@ -1,0 +1,73 @@
+"""The assistant as the car uses it, over HTTP through the local runtime (or a deployment): a multi-turn
+conversation with the offline planner, real tokens, real Lambda Invoke to the charging function."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.test_charging_journey import PEOPLES_SQUARE, TokenFactory, bearer, poll, problem
+
+CAR = {
+    "location": PEOPLES_SQUARE,
+    "battery_percent": 23,
+    "range_km": 80,
+    "connectors": ["GB_T_DC", "CCS2"],
+    "heading_deg": 90,
+}
+
+
+def say(http: httpx.Client, car: str, sid: str, **body: object) -> dict:  # type: ignore[type-arg]
+    response = http.post(f"/v1/sessions/{sid}/turns", json=body, headers=bearer(car))
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_find_a_fast_charger_on_the_way_then_charge_after_confirming(
+    http: httpx.Client, token: TokenFactory
+) -> None:
+    car = token("vehicle", f"vin-e2e-{uuid.uuid4().hex[:8]}")
+    created = http.post("/v1/sessions", json={"locale": "en-US", "vehicle": CAR}, headers=bearer(car))
+    assert created.status_code == 201, created.text
+    sid = created.json()["session_id"]
+
+    found = say(http, car, sid, text="find a fast charger on the way")
+    assert found["agent"] == "Car Genius" and found["cards"][0]["type"] == "stations"
+    first = found["tool_calls"][0]["result"]["stations"][0]
+
+    asked = say(http, car, sid, text="start charging at the first one")
+    assert asked["pending_confirmation"]["tool"] == "charging_start_session"
+    assert (
+        first["name"] in asked["pending_confirmation"]["summary"] or asked["pending_confirmation"]["summary"]
+    )
+
+    done = say(http, car, sid, text="yes")
+    (start,) = done["tool_calls"]
+    assert start["status"] == "accepted" and start["arguments"] == {"station_id": first["id"]}
+    op = poll(http, car, start["result"]["operation"]["poll"], lambda d: d["status"] != "pending")
+    assert op["status"] == "succeeded" and op["result"]["session"]["station_id"] == first["id"]
+
+    view = http.get(f"/v1/sessions/{sid}", headers=bearer(car)).json()
+    assert len(view["turns"]) == 3 and view["pending_confirmation"] is None
+
+    assert http.delete(f"/v1/sessions/{sid}", headers=bearer(car)).status_code == 204
+    problem(http.get(f"/v1/sessions/{sid}", headers=bearer(car)), 404)
+
+
+@pytest.mark.local_only  # needs tokens for two vehicles
+def test_bad_turns_over_http(http: httpx.Client, token: TokenFactory) -> None:
+    car, other = token("vehicle", "vin-e2e-owner"), token("vehicle", "vin-e2e-other")
+    sid = http.post("/v1/sessions", json={"vehicle": CAR}, headers=bearer(car)).json()["session_id"]
+    problem(http.post(f"/v1/sessions/{sid}/turns", json={"text": ""}, headers=bearer(car)), 422)
+    problem(http.post(f"/v1/sessions/{sid}/turns", json={"text": "x" * 10_000}, headers=bearer(car)), 422)
+    problem(http.post(f"/v1/sessions/{sid}/turns", json={"text": "hi"}, headers=bearer(other)), 404)
+    problem(http.post(f"/v1/sessions/{sid}/turns", json={"confirm": "ct_stale"}, headers=bearer(car)), 409)
+    problem(
+        http.post(
+            "/v1/sessions/ses_000000000000000000000000/turns", json={"text": "hi"}, headers=bearer(car)
+        ),
+        404,
+    )
+    problem(http.post("/v1/sessions", json={}, headers=bearer(token("partner", "acme"))), 403)
