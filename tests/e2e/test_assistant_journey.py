@@ -40,7 +40,7 @@ def test_find_a_fast_charger_on_the_way_then_charge_after_confirming(
     asked = say(http, car, sid, text="start charging at the first one")
     assert asked["pending_confirmation"]["tool"] == "charging_start_session"
     assert (
-        first["name"] in asked["pending_confirmation"]["summary"] or asked["pending_confirmation"]["summary"]
+        "Start charging" in asked["pending_confirmation"]["summary"] and "Shall I go ahead?" in asked["reply"]
     )
 
     done = say(http, car, sid, text="yes")
