@@ -3,6 +3,8 @@ conversation with the offline planner, real tokens, real Lambda Invoke to the ch
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import httpx
@@ -40,7 +42,8 @@ def test_find_a_fast_charger_on_the_way_then_charge_after_confirming(
     asked = say(http, car, sid, text="start charging at the first one")
     assert asked["pending_confirmation"]["tool"] == "charging_start_session"
     assert (
-        "Start charging" in asked["pending_confirmation"]["summary"] and "Shall I go ahead?" in asked["reply"]
+        "Start charging" in asked["pending_confirmation"]["summary"]
+        and "Say yes to go ahead" in asked["reply"]
     )
 
     done = say(http, car, sid, text="yes")
@@ -71,3 +74,18 @@ def test_bad_turns_over_http(http: httpx.Client, token: TokenFactory) -> None:
         404,
     )
     problem(http.post("/v1/sessions", json={}, headers=bearer(token("partner", "acme"))), 403)
+
+
+@pytest.mark.local_only  # `cockpit chat` is developer tooling for the local runtime
+def test_cockpit_chat_talks_to_the_gateway(gateway_url: str, token: TokenFactory) -> None:
+    car = token("vehicle", f"vin-e2e-chat-{uuid.uuid4().hex[:6]}")
+    done = subprocess.run(
+        [sys.executable, "-m", "cockpit.local.cli", "chat", "--url", str(gateway_url), "--token", car],
+        input="find a fast charger\n\nbook a table\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "charging_find_stations → succeeded" in done.stdout
+    assert "I can't book tables or spots yet." in done.stdout and done.stdout.startswith("session ses_")

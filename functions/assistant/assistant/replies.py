@@ -8,7 +8,7 @@ from assistant.models import Card
 
 TEXT: dict[str, dict[str, str]] = {
     "en-US": {
-        "ask": "{summary} Shall I go ahead?",
+        "ask": "{summary} Say yes to go ahead, or no to cancel.",
         "dropped": "OK, I won't do that.",
         "expired": "That question has expired, so I did nothing. Ask me again if you still want it.",
         "nothing_pending": "There is nothing waiting for your confirmation.",
@@ -37,7 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fallback_note": "",
     },
     "zh-CN": {
-        "ask": "{summary} 要继续吗？",
+        "ask": "{summary} 请说“确认”继续，或“取消”。",
         "dropped": "好的，不执行了。",
         "expired": "这个确认已过期，我没有执行。如仍需要，请再说一次。",
         "nothing_pending": "目前没有需要您确认的操作。",
@@ -83,6 +83,13 @@ def cant(locale: str, what: str) -> str:
     return say(locale, "cant", what=CANT.get(locale, CANT["en-US"]).get(what, what))
 
 
+def _kw(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return "?"
+
+
 def _km(value: Any) -> str:
     try:
         return f"{float(value):.1f}"
@@ -108,7 +115,7 @@ def _lists(locale: str, r: dict[str, Any]) -> str:
         if not s:
             return say(locale, "no_stations")
         return say(locale, "stations", n=len(s), name=s[0].get("name", "?"), km=_km(s[0].get("distance_km")),
-                   kw=s[0].get("max_power_kw", "?"))  # fmt: skip
+                   kw=_kw(s[0].get("max_power_kw")))  # fmt: skip
     if "places" in r:
         p = r["places"]
         if not p:

@@ -138,7 +138,7 @@ def test_a_partner_injection_never_pays(llm: tuple[ScriptedModel, InProcess]) ->
     first = ok(turn(sid, text="find parking near the office"))
     assert [c["status"] for c in first["tool_calls"]] == ["succeeded", "confirmation_required"]
     assert first["pending_confirmation"]["tool"] == "payments_create_payment"
-    assert first["reply"].endswith("Shall I go ahead?") and "paid" not in first["reply"]
+    assert first["reply"].endswith("Say yes to go ahead, or no to cancel.") and "paid" not in first["reply"]
     assert len(model.requests) == 2  # the loop stopped at the question: the model had no third say
     (delimited,) = tool_messages(model.requests[1])
     assert 'trust="untrusted-partner-data"' in delimited["content"] and INJECTION in delimited["content"]

@@ -29,7 +29,7 @@ def test_find_a_fast_charger_then_start_charging_after_yes(gateway: Template) ->
     assert asked["tool_calls"][0]["status"] == "confirmation_required"
     pending = asked["pending_confirmation"]
     assert pending["tool"] == "charging_start_session" and pending["token"].startswith("ct_")
-    assert "Shall I go ahead?" in asked["reply"]
+    assert "Say yes to go ahead" in asked["reply"]
     assert "token" not in json.dumps(asked["tool_calls"])  # the model side never sees the token
 
     done = ok(turn(sid, text="Yes, please."))
@@ -58,7 +58,7 @@ def test_chinese_conversation_with_confirm_token_and_a_negative(gateway: Templat
     found = ok(turn(sid, text="找一个快充充电桩"))
     assert found["tool_calls"][0]["name"] == "charging_find_stations" and "找到" in found["reply"]
     asked = ok(turn(sid, text="在第二个充电"))
-    assert "要继续吗" in asked["reply"]
+    assert "请说“确认”继续" in asked["reply"]
     dropped = ok(turn(sid, text="算了"))
     assert (
         dropped["pending_confirmation"] is None

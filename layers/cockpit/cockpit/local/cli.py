@@ -52,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
         "--api", action="append", required=True, help="the Api object(s) to describe, e.g. router.handler:app"
     )
     openapi.set_defaults(action=_openapi)
+
+    from cockpit.local.conversation import add_commands
+
+    add_commands(commands)
     return root
 
 
