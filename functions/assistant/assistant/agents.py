@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from assistant import ranking
 from cockpit.tools.model import ToolSpec
@@ -23,13 +24,7 @@ class Agent:
     words: str  # what drivers say to this agent, en and zh (ranked like tools)
 
     def offers(self, tool: ToolSpec) -> bool:
-        for pattern in self.tools:
-            if pattern.startswith("source:"):
-                if fnmatchcase(tool.source, pattern.removeprefix("source:")):
-                    return True
-            elif fnmatchcase(tool.name, pattern):
-                return True
-        return False
+        return _offers(self.tools, tool.name, tool.source)
 
     def subset(self, tools: Iterable[ToolSpec]) -> list[ToolSpec]:
         return [t for t in tools if self.offers(t)]
@@ -66,13 +61,29 @@ def by_id(agent_id: str | None) -> Agent | None:
     return next((a for a in AGENTS if a.id == agent_id), None)
 
 
+@lru_cache(maxsize=8192)
+def _offers(patterns: tuple[str, ...], name: str, source: str) -> bool:
+    for pattern in patterns:
+        if pattern.startswith("source:"):
+            if fnmatchcase(source, pattern.removeprefix("source:")):
+                return True
+        elif fnmatchcase(name, pattern):
+            return True
+    return False
+
+
+@lru_cache(maxsize=16)
+def _words(words: str) -> frozenset[str]:
+    return frozenset(ranking.tokens(words))
+
+
 def route(utterance: str, tools: Sequence[ToolSpec], last: str | None) -> Agent:
     """The agent for this utterance: its words, plus the best score among the tools it offers."""
     tool_scores = ranking.scores(utterance, tools)
     query = set(ranking.tokens(utterance))
     best: tuple[float, Agent] | None = None
     for agent in AGENTS:
-        words = query & set(ranking.tokens(agent.words))
+        words = query & _words(agent.words)
         score = len(words) + max((tool_scores.get(t.name, 0.0) for t in agent.subset(tools)), default=0.0)
         if agent.id == last:
             score += 0.01  # a tie keeps the conversation with the agent it was with

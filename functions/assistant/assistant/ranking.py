@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from cockpit.tools.model import ToolSpec
 
@@ -62,14 +63,20 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def document(tool: ToolSpec) -> list[str]:
-    return tokens(" ".join((tool.name.replace("_", " "), tool.title, tool.description)))
+def document(tool: ToolSpec) -> Counter[str]:
+    return _document(tool.name, tool.title, tool.description)
+
+
+@lru_cache(maxsize=4096)
+def _document(name: str, title: str, description: str) -> Counter[str]:
+    """A tool's terms, counted once per container (tools change rarely; utterances every turn)."""
+    return Counter(tokens(" ".join((name.replace("_", " "), title, description))))
 
 
 def scores(utterance: str, tools: Sequence[ToolSpec]) -> dict[str, float]:
     """BM25-like score of each tool for the utterance (0 when nothing matches)."""
     query = set(tokens(utterance))
-    docs = {t.name: Counter(document(t)) for t in tools}
+    docs = {t.name: document(t) for t in tools}
     n = len(docs) or 1
     df: Counter[str] = Counter()
     for counts in docs.values():
