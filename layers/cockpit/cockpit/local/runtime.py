@@ -241,6 +241,9 @@ def run(options: Options) -> int:
         runtime.start()
         sys.stdout.write(runtime.ready_line() + "\n")
         sys.stdout.flush()
+        if runtime.template and any(r.path == "/v1/sessions" for r in runtime.template.routes):
+            api = f"http://{LOOPBACK}:{options.port}"
+            _log(f"talk to the assistant: cockpit chat --url {api} (or watch one: cockpit demo)")
         while True:
             time.sleep(3600)
     except _Interrupted:
