@@ -4,10 +4,10 @@ with their call ids, stop at an answer, at a confirmation question, or after a b
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from assistant import prompt, replies
@@ -22,6 +22,7 @@ from cockpit.tools.model import Caller, ToolSpec
 from cockpit.vehicle import VehicleContext
 
 PARALLEL = 4
+TURN_BUDGET_S = 18.0  # after this, the offline planner finishes the turn (the function times out at 29 s)
 
 
 @dataclass
@@ -54,10 +55,17 @@ class _Done:
 
 
 class ToolLoop:
-    def __init__(self, dispatcher: Dispatcher, max_steps: int, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        max_steps: int,
+        budget_s: float = TURN_BUDGET_S,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.dispatcher = dispatcher
         self.max_steps = max_steps
-        self.clock = clock
+        self.budget_s = budget_s
+        self.timer = timer
         self.offline = OfflinePlanner()
 
     def run(
@@ -68,8 +76,12 @@ class ToolLoop:
         messages = list(request.messages)
         calls_made = 0
         model_errors = 0
+        started = self.timer()
         for step in range(self.max_steps):
             out.model.steps = step + 1
+            if model is not self.offline and self.timer() - started > self.budget_s:
+                out.model.fallback, out.model.reason = True, "the turn ran out of time for the hosted model"
+                model = self.offline
             reply, model = self._ask(model, request, messages, memory, out)
             if not reply.tool_calls:
                 out.reply = reply.text.strip() or replies.say(ctx.locale, "done")

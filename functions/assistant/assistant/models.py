@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -129,6 +129,9 @@ class HistoryEntry(BaseModel):
     facts: str = ""
 
 
+MAX_LIFETIME = timedelta(hours=24)  # however active, a session ends a day after it began
+
+
 class Session(BaseModel):
     """The session item: everything one turn reads, kept small (history trimmed, results digested)."""
 
@@ -146,3 +149,8 @@ class Session(BaseModel):
     pending: Pending | None = None
     created_at: datetime
     expires_at: datetime
+
+    @property
+    def ends_at(self) -> datetime:
+        """The latest a session may live: its turn items expire then, never before the session does."""
+        return self.created_at + MAX_LIFETIME

@@ -54,7 +54,7 @@ class AssistantService:
         self.ttl = timedelta(seconds=ttl_s)
         self.offer_limit = offer_limit
         self.clock = clock
-        self.loop = ToolLoop(dispatcher, max_steps, clock)
+        self.loop = ToolLoop(dispatcher, max_steps)
 
     # sessions
 
@@ -238,4 +238,4 @@ class AssistantService:
         session.history, session.summary = prompt.fold([*session.history, entry], session.summary)
         session.agent = agent
         session.version += 1
-        session.expires_at = now + self.ttl
+        session.expires_at = min(now + self.ttl, session.ends_at)

@@ -1,7 +1,8 @@
 """Sessions in DynamoDB: one item per session (pk S#<id>, sk SESSION) that a turn reads once, and one
 item per turn (sk TURN#000001) that only GET reads. A turn is saved with one TransactWriteItems call:
 the session item, conditional on the version the turn read, and the new turn item. Every item carries
-`expires_at` (TTL); the session's moves forward with each turn (expiry on inactivity)."""
+`expires_at` (TTL): the session's moves forward with each turn (expiry on inactivity, capped at a day);
+a turn's is the session's last possible moment, so no turn disappears before its session."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class SessionStore:
             "pk": _pk(session.session_id),
             "sk": S(f"TURN#{session.turns:06d}"),
             "data": S(_bounded(turn)),
-            "expires_at": N(int(session.expires_at.timestamp())),
+            "expires_at": N(int(session.ends_at.timestamp())),
         }
         try:
             aws.client("dynamodb").transact_write_items(
