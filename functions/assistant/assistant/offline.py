@@ -180,6 +180,17 @@ def charging_status(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelR
     )
 
 
+def service_needs(request: ModelRequest, _tools: dict[str, ToolSpec]) -> ModelReply:
+    """Car Genius without a network: what the car itself reports (due items, fault codes)."""
+    service = request.vehicle.service
+    if service is None or (not service.due and not service.fault_codes):
+        return ModelReply(text=replies.say(request.locale, "service_clear"))
+    none = replies.say(request.locale, "none")
+    sep = "、" if request.locale == "zh-CN" else ", "
+    due, codes = sep.join(service.due) or none, sep.join(service.fault_codes) or none
+    return ModelReply(text=replies.say(request.locale, "service", due=due, codes=codes))
+
+
 NAV_WORDS = ("navigate", "take me", "drive to", "go to", "head to", "directions", "导航", "带我", "去")
 
 
@@ -272,6 +283,10 @@ INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
             t, "status", "how is charging", "how's charging", "battery", "range", "状态", "电量", "续航"
         ),
         charging_status,
+    ),
+    (
+        lambda t: _has(t, "service", "maintenance", "fault", "warning", "保养", "维修", "故障", "报警"),
+        service_needs,
     ),
     (lambda t: _has(t, "pay", "payment", "支付", "付款", "付钱"), pay),
     (lambda t: _has(t, "book", "reserve", "reservation", "预订", "预约", "订座", "订个"), book),

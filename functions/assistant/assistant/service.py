@@ -33,6 +33,7 @@ from cockpit.errors import (
     ProblemItem,
     ValidationFailed,
 )
+from cockpit.observability import logger
 from cockpit.tools.model import Caller
 
 
@@ -124,10 +125,27 @@ class AssistantService:
         ctx = TurnContext(session_id, session.turns, caller, session.locale, session.vehicle, "", request_id)
         outcome, agent = self._answer(session, body, ctx, now)
         turn_id = f"{session.session_id}.{session.turns}"
-        record = TurnRecord(turn_id=turn_id, at=now, text=body.text, reply=outcome.reply, agent=agent.name,
-                            tool_calls=outcome.views, cards=outcome.cards)  # fmt: skip
+        record = TurnRecord(
+            turn_id=turn_id,
+            at=now,
+            text=body.text,
+            reply=outcome.reply,
+            agent=agent.name,
+            tool_calls=outcome.views,
+            cards=outcome.cards,
+        )
         self._advance(session, body, outcome, agent.id, now)
         self.store.save_turn(session, expected, record)
+        logger().info(
+            "turn",
+            extra={
+                "agent": agent.id,
+                "provider": outcome.model.provider,
+                "fallback": outcome.model.fallback,
+                "steps": outcome.model.steps,
+                "tools": [f"{c.name}:{c.status}" for c in outcome.views],
+            },
+        )
         return TurnResponse(
             turn_id=turn_id,
             reply=outcome.reply,
@@ -233,8 +251,11 @@ class AssistantService:
     def _advance(
         self, session: Session, body: TurnRequest, outcome: Outcome, agent: str, now: datetime
     ) -> None:
-        entry = HistoryEntry(user=body.text or ("(confirmed)" if body.confirm else "(rejected)"),
-                             reply=outcome.reply, facts=prompt.facts(outcome.results))  # fmt: skip
+        entry = HistoryEntry(
+            user=body.text or ("(confirmed)" if body.confirm else "(rejected)"),
+            reply=outcome.reply,
+            facts=prompt.facts(outcome.results),
+        )
         session.history, session.summary = prompt.fold([*session.history, entry], session.summary)
         session.agent = agent
         session.version += 1

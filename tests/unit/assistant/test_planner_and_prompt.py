@@ -124,3 +124,18 @@ def test_system_prompt_has_locale_local_time_and_car() -> None:
     text = prompt.system_prompt(CAR_GENIUS, session, now, ["charging_find_stations"])
     assert "2026-01-01T12:00+08:00" in text and "battery 23%" in text and "请用简体中文" in text
     assert "charging_find_stations" in text
+
+
+def test_car_genius_reads_the_cars_own_service_report() -> None:
+    from cockpit.vehicle import ServiceNeeds
+
+    car = CAR.model_copy(update={"service": ServiceNeeds(due=("brake fluid",), fault_codes=("P0A80",))})
+    request = plan("any fault codes?")
+    request = ModelRequest(
+        system="", messages=request.messages, tools=request.tools, utterance="any fault codes?", vehicle=car
+    )
+    assert OfflinePlanner().complete(request).text == "Service due: brake fluid. Fault codes: P0A80."
+    assert (
+        OfflinePlanner().complete(plan("需要保养吗", "zh-CN")).text
+        == "目前没有待保养项目，车辆也没有报告故障码。"
+    )
