@@ -89,3 +89,16 @@ def test_bad_session_bodies(gateway: Template) -> None:
     is_problem(call("POST", "/v1/sessions", raw_body="{"), 400, "malformed-json")
     is_problem(call("POST", "/v1/sessions", body={}, role="partner"), 403, "forbidden")
     assert snapshot(gateway) == before
+
+
+def test_the_deployed_key_comes_from_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import wiring
+    from assistant.settings import AssistantSettings
+    from cockpit.settings import get_settings
+    from tests.support.aws import aws_from_template
+
+    params = {"LlmProvider": "qwen", "LlmApiKey": "sk-from-the-secret"}
+    with aws_from_template(monkeypatch, "AssistantFunction", parameters=params):
+        s = get_settings(AssistantSettings)
+        assert s.llm_provider == "qwen" and s.llm_api_key == "" and s.llm_api_key_secret_arn
+        assert wiring.api_key(s) == "sk-from-the-secret"
