@@ -336,9 +336,11 @@ def assistant_dynamodb_calls() -> list[tuple[str, str]]:
 
     from assistant.handler import lambda_handler as assistant
     from cockpit import aws
+    from cockpit.settings import reset_container
     from tests.support import events
     from tests.support.aws import aws_from_template
 
+    reset_container()  # fresh clients and services: the router section's hooks stay on its own clients
     counts: Counter[tuple[str, str]] = Counter()
     where = {"fn": "assistant"}
     rows: list[tuple[str, str]] = []
