@@ -163,6 +163,15 @@ def start_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelRe
     return _call("charging_start_session", {"station_id": str(station["id"])})
 
 
+def stop_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
+    session = request.memory.get("charging_session")
+    if "charging_stop_session" not in tools:
+        return ModelReply(text=replies.cant(request.locale, "charging"))
+    if not session:
+        return ModelReply(text=replies.say(request.locale, "no_session"))
+    return _call("charging_stop_session", {"session_id": session})
+
+
 def charging_status(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     session = request.memory.get("charging_session")
     if session and "charging_get_session" in tools:
@@ -253,6 +262,10 @@ def pay(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     if "payments_create_payment" not in tools:
         return ModelReply(text=replies.cant(request.locale, "payments"))
     found = _AMOUNT.search(request.utterance.replace(",", ""))
+    due = request.memory.get("due")
+    if found is None and isinstance(due, dict):  # "pay for charging": what the last session cost
+        allowed = set(tools["payments_create_payment"].input_schema.get("properties", {}))
+        return _call("payments_create_payment", {k: v for k, v in due.items() if k in allowed})
     if found is None:
         return ModelReply(text=replies.say(request.locale, "how_much"))
     minor = round(float(found.group(1)) * 100)
@@ -278,6 +291,7 @@ def _wants_start(t: str) -> bool:
 
 INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
     (_wants_start, start_charging),
+    (lambda t: _has(t, "stop charging", "end charging", "停止充电", "结束充电"), stop_charging),
     (
         lambda t: _has(
             t, "status", "how is charging", "how's charging", "battery", "range", "状态", "电量", "续航"

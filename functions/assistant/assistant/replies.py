@@ -31,6 +31,7 @@ TEXT: dict[str, dict[str, str]] = {
         "done": "Done.",
         "failed": "Sorry, that didn't work: {detail}",
         "which": "Which one? Say 'the first one', for example.",
+        "no_session": "I don't know of a charging session to stop.",
         "how_much": "How much should I pay?",
         "status": "Battery {battery}%, range {range} km.",
         "service": "Service due: {due}. Fault codes: {codes}.",
@@ -63,6 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
         "done": "好了。",
         "failed": "抱歉，没有成功：{detail}",
         "which": "哪一个？比如说“第一个”。",
+        "no_session": "我不知道有哪个充电会话需要停止。",
         "how_much": "要支付多少钱？",
         "status": "电量{battery}%，续航{range}公里。",
         "service": "待保养项目：{due}。故障码：{codes}。",
@@ -79,6 +81,18 @@ CANT = {
     "zh-CN": {"charging": "查找充电站", "navigation": "导航", "places": "搜索地点", "booking": "预订",
               "payments": "支付", "status": "查询充电状态"},
 }  # fmt: skip
+
+
+STATUS_ZH = {
+    "active": "充电中", "pending": "启动中", "completed": "已结束", "invalid": "无效", "failed": "失败",
+    "captured": "已完成", "authorized": "已授权", "refunded": "已退款", "confirmed": "已确认",
+    "cancelled": "已取消",
+}  # fmt: skip
+
+
+def status_word(locale: str, status: Any) -> str:
+    word = str(status or "?").lower()
+    return STATUS_ZH.get(word, word) if locale == "zh-CN" else word
 
 
 def say(locale: str, key: str, **values: Any) -> str:
@@ -106,6 +120,12 @@ def _km(value: Any) -> str:
 def describe(locale: str, tool: str, status: str, result: dict[str, Any] | None) -> str:
     """One sentence about one tool's outcome."""
     r = result or {}
+    found = r.get("operation")
+    operation: dict[str, Any] = found if isinstance(found, dict) else {}
+    if status == "accepted" and operation.get("status") == "failed":
+        return say(locale, "failed", detail=tool)
+    if status == "accepted" and operation.get("status") == "succeeded" and isinstance(r.get("session"), dict):
+        return say(locale, "session", status=status_word(locale, r["session"].get("status")))
     if status == "accepted":
         return (
             say(locale, "charging_started")
@@ -146,7 +166,7 @@ def _things(locale: str, r: dict[str, Any]) -> str:
         )
     for key in ("session", "payment", "reservation"):
         if isinstance(r.get(key), dict):
-            return say(locale, key, status=str(r[key].get("status", "?")).lower())
+            return say(locale, key, status=status_word(locale, r[key].get("status")))
     return say(locale, "done")
 
 
@@ -173,8 +193,17 @@ def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -
     for key, kind in (("stations", "station"), ("places", "place"), ("slots", "slot")):
         if isinstance(r.get(key), list) and r[key]:
             memory["items"] = [_item(kind, x) for x in r[key][:10] if isinstance(x, dict)]
-    if isinstance(r.get("session"), dict) and r["session"].get("id"):
-        memory["charging_session"] = r["session"]["id"]
+    session = r.get("session")
+    if isinstance(session, dict) and session.get("id"):
+        memory["charging_session"] = session["id"]
+        cost = session.get("cost")
+        if isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
+            memory["due"] = {
+                "amount": cost,
+                "merchant": str(session.get("station_id") or "charging"),
+                "purpose": "charging",
+                "reference": session["id"],
+            }
     if isinstance(r.get("reservation"), dict) and r["reservation"].get("id"):
         memory["reservation"] = r["reservation"]["id"]
     if isinstance(r.get("operation"), dict) and tool == "charging_start_session":

@@ -34,6 +34,7 @@ from cockpit.errors import (
     ValidationFailed,
 )
 from cockpit.observability import logger
+from cockpit.operations import OperationStatus, OperationStore
 from cockpit.tools.model import Caller
 
 
@@ -48,7 +49,9 @@ class AssistantService:
         max_steps: int = 4,
         offer_limit: int = 12,
         clock: Callable[[], datetime] = utcnow,
+        operations: OperationStore | None = None,
     ) -> None:
+        self.operations = operations
         self.store = store
         self.dispatcher = dispatcher
         self.model = model
@@ -124,6 +127,7 @@ class AssistantService:
         session.turns += 1
         ctx = TurnContext(session_id, session.turns, caller, session.locale, session.vehicle, "", request_id)
         outcome, agent = self._answer(session, body, ctx, now)
+        self._follow_operations(caller, session, outcome)
         turn_id = f"{session.session_id}.{session.turns}"
         record = TurnRecord(
             turn_id=turn_id,
@@ -247,6 +251,26 @@ class AssistantService:
         replies.remember(session.memory, pending.tool, result)
         out.reply = replies.describe(session.locale, pending.tool, status, result)
         return out
+
+    def _follow_operations(self, caller: Caller, session: Session, outcome: Outcome) -> None:
+        """An accepted call (charging start) may already be done: read its operation once, so the reply
+        says what happened and later turns know the session ("stop charging", "pay for it")."""
+        if self.operations is None:
+            return
+        for view in outcome.views:
+            ref = (view.result or {}).get("operation") if view.status == "accepted" else None
+            if not isinstance(ref, dict) or not ref.get("id"):
+                continue
+            op = self.operations.get(str(ref["id"]))
+            if op is None or op.owner != caller.sub or op.status is OperationStatus.PENDING:
+                continue
+            view.result = {**(view.result or {}), "operation": {**ref, "status": op.status.value}}
+            if op.status is OperationStatus.SUCCEEDED:
+                view.result.update(op.result or {})
+                replies.remember(session.memory, view.name, op.result)
+            elif op.error is not None:
+                view.error = op.error
+            outcome.reply = replies.describe(session.locale, view.name, "accepted", view.result)
 
     def _advance(
         self, session: Session, body: TurnRequest, outcome: Outcome, agent: str, now: datetime

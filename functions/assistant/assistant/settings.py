@@ -16,6 +16,7 @@ DEFAULT_MODELS = {
 
 class AssistantSettings(EnvSettings):
     sessions_table: str = Field(alias="SESSIONS_TABLE", min_length=1)
+    operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)
     session_ttl_s: int = Field(default=1800, ge=60, le=86_400, alias="SESSION_TTL_SECONDS")
     llm_provider: Literal["qwen", "openai", "bedrock", "offline"] = Field(
         default="offline", alias="COCKPIT_LLM_PROVIDER"

@@ -13,6 +13,7 @@ from assistant.store import SessionStore
 from cockpit import aws
 from cockpit.dispatch.wiring import dispatcher
 from cockpit.errors import ConfigurationError
+from cockpit.operations import OperationStore
 from cockpit.settings import get_settings, per_container
 
 
@@ -23,6 +24,7 @@ def service() -> AssistantService:
         SessionStore(s.sessions_table),
         dispatcher(),
         model(s),
+        operations=OperationStore(s.operations_table),
         ttl_s=s.session_ttl_s,
         max_steps=s.max_steps,
         offer_limit=s.offer_limit,

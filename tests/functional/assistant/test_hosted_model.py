@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 import assistant.wiring
+from charging import wiring as charging_wiring
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher
 from cockpit.dispatch.targets import LambdaTargets
@@ -101,7 +103,8 @@ class Targets:
 
 
 @pytest.fixture
-def llm(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ScriptedModel, InProcess]]:
+def extended(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> InProcess:
+    """The catalog with the test-only partner and payment tools, served in-process."""
     local = InProcess()
     table = gateway.tables["IdempotencyTable"].name
     charging = gateway.function_named("ChargingFunction")
@@ -113,6 +116,12 @@ def llm(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sc
         confirmations=DynamoConfirmationStore(table),
     )
     monkeypatch.setattr(assistant.wiring, "dispatcher", lambda: wired)
+    return local
+
+
+@pytest.fixture
+def llm(extended: InProcess, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ScriptedModel, InProcess]]:
+    local = extended
     with scripted_model() as model:
         monkeypatch.setenv("COCKPIT_LLM_PROVIDER", "openai")
         monkeypatch.setenv("COCKPIT_LLM_BASE_URL", model.url)
@@ -230,3 +239,29 @@ def test_a_failing_model_falls_back_to_the_offline_planner(
     assert out["model"]["fallback"] is True and out["model"]["provider"] == "openai"
     assert ("HTTP 500" if broken == "500" else "could not be reached") in out["model"]["reason"]
     assert out["tool_calls"][0]["name"] == "charging_find_stations" and "I found" in out["reply"]
+
+
+def test_offline_journey_charge_stop_and_pay_for_it_after_confirming(extended: InProcess) -> None:
+    sid = new_session()
+    ok(turn(sid, text="find a fast charger on the way"))
+    ok(turn(sid, text="start charging at the first one"))
+    started = ok(turn(sid, text="yes"))
+    assert started["reply"] == "The charging session is active."
+    assert started["tool_calls"][0]["result"]["operation"]["status"] == "succeeded"
+    charging = started["tool_calls"][0]["result"]["session"]["id"]
+    later = datetime.now(UTC) + timedelta(minutes=40)
+    charging_wiring.service().cpo._clock = lambda: later  # type: ignore[attr-defined]  # the car charged 40 minutes
+
+    stopped = ok(turn(sid, text="stop charging"))
+    (stop,) = stopped["tool_calls"]
+    assert stop["arguments"] == {"session_id": charging} and stop["status"] == "succeeded"
+    cost = stop["result"]["session"]["cost"]
+    assert cost["amount"] > 0 and stopped["reply"] == "The charging session is completed."
+
+    asked = ok(turn(sid, text="pay for charging"))
+    (pay,) = asked["tool_calls"]
+    assert pay["name"] == "payments_create_payment" and pay["arguments"]["amount"] == cost
+    assert pay["arguments"]["purpose"] == "charging" and extended.payments == []
+    paid = ok(turn(sid, text="确认"))
+    assert paid["tool_calls"][0]["status"] == "succeeded" and len(extended.payments) == 1
+    assert paid["reply"] == "Payment captured."

@@ -36,7 +36,7 @@ def test_find_a_fast_charger_then_start_charging_after_yes(gateway: Template) ->
     (start,) = done["tool_calls"]
     assert start["name"] == "charging_start_session" and start["status"] == "accepted"
     assert start["arguments"] == {"station_id": stations[0]["id"]}
-    assert done["pending_confirmation"] is None and done["reply"] == "Charging is starting."
+    assert done["pending_confirmation"] is None and done["reply"] == "The charging session is active."
 
     view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
     assert [t["text"] for t in view["turns"]] == [
@@ -69,7 +69,7 @@ def test_chinese_conversation_with_confirm_token_and_a_negative(gateway: Templat
     again = ok(turn(sid, text="在第二个充电"))
     token = again["pending_confirmation"]["token"]
     done = ok(turn(sid, confirm=token))
-    assert done["tool_calls"][0]["status"] == "accepted" and done["reply"] == "正在开始充电。"
+    assert done["tool_calls"][0]["status"] == "accepted" and done["reply"] == "充电状态：充电中。"
 
 
 def test_an_unrelated_utterance_keeps_the_question_and_model_words_never_confirm(gateway: Template) -> None:

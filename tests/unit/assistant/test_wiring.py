@@ -13,7 +13,7 @@ from cockpit.errors import ConfigurationError
 
 
 def settings(**env: str) -> AssistantSettings:
-    return AssistantSettings.from_env({"SESSIONS_TABLE": "t", **env})
+    return AssistantSettings.from_env({"SESSIONS_TABLE": "t", "OPERATIONS_TABLE": "o", **env})
 
 
 def test_offline_is_the_default() -> None:
