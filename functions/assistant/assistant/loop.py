@@ -42,6 +42,7 @@ class Outcome:
     views: list[ToolCallView] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
     pending: Pending | None = None
+    # First-party results only: they become the history's digest, which later prompts carry undelimited.
     results: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
     model: ModelInfo = field(default_factory=lambda: ModelInfo(provider="offline"))
 
@@ -95,7 +96,8 @@ class ToolLoop:
                 if item.view.status in ("succeeded", "accepted"):
                     out.cards += replies.cards(item.view.name, item.view.status, item.view.result)
                     replies.remember(memory, item.view.name, item.view.result)
-                    out.results.append((item.view.name, item.view.result))
+                    if not offered[item.view.name].source.startswith("partner:"):
+                        out.results.append((item.view.name, item.view.result))
             asked = next((d for d in done if d.view.status == "confirmation_required"), None)
             if asked is not None and asked.answer is not None and asked.answer.confirmation is not None:
                 out.pending = self._pending(

@@ -265,3 +265,14 @@ def test_offline_journey_charge_stop_and_pay_for_it_after_confirming(extended: I
     paid = ok(turn(sid, text="确认"))
     assert paid["tool_calls"][0]["status"] == "succeeded" and len(extended.payments) == 1
     assert paid["reply"] == "Payment captured."
+
+
+def test_partner_data_never_enters_the_history_digest(llm: tuple[ScriptedModel, InProcess]) -> None:
+    model, _ = llm
+    sid = new_session()
+    model.script(calls(("acme_parking_search_spots", {})), says("Acme P1 is free."))
+    ok(turn(sid, text="find parking"))
+    model.script(says("Anything else?"))
+    ok(turn(sid, text="thanks"))
+    history = json.dumps(model.requests[0]["messages"], ensure_ascii=False)
+    assert "Acme P1 is free." in history and INJECTION not in history
