@@ -6,11 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.test_charging_journey import PEOPLES_SQUARE, TokenFactory, bearer, poll, problem
+from tests.support.scripted_llm import calls, says, scripted_model
 
 CAR = {
     "location": PEOPLES_SQUARE,
@@ -89,3 +91,25 @@ def test_cockpit_chat_talks_to_the_gateway(gateway_url: str, token: TokenFactory
     )
     assert "charging_find_stations → succeeded" in done.stdout
     assert "I can't book tables or spots yet." in done.stdout and done.stdout.startswith("session ses_")
+
+
+@pytest.mark.local_only  # the scripted model listens on this machine's loopback
+def test_a_hosted_model_through_the_local_runtime(start_gateway: Any, token: TokenFactory) -> None:
+    with scripted_model() as model:
+        url = start_gateway(
+            {"LlmProvider": "openai", "LlmBaseUrl": model.url, "LlmModel": "qwen-plus", "LlmApiKey": "sk-e2e"}
+        )
+        here = PEOPLES_SQUARE
+        model.script(
+            calls(("charging_find_stations", {"location": here, "radius_km": 3})),
+            says("Two chargers nearby."),
+        )
+        car = token("vehicle", f"vin-e2e-llm-{uuid.uuid4().hex[:6]}")
+        with httpx.Client(base_url=str(url), timeout=60) as http:
+            sid = http.post("/v1/sessions", json={"vehicle": CAR}, headers=bearer(car)).json()["session_id"]
+            out = say(http, car, sid, text="any chargers near me?")
+        assert out["reply"] == "Two chargers nearby." and out["model"]["fallback"] is False
+        assert out["tool_calls"][0]["status"] == "succeeded" and out["tool_calls"][0]["result"]["stations"]
+        assert model.headers[0]["authorization"] == "Bearer sk-e2e"  # the key went through the secret
+        (result,) = [m for m in model.requests[1]["messages"] if m["role"] == "tool"]
+        assert result["tool_call_id"] == "call_0_charging_find_stations"
