@@ -102,3 +102,23 @@ def test_missing_tools_degrade_honestly(gateway: Template) -> None:
     assert booked["agent"] == "Travel Companion"
     paid = ok(turn(sid, text="pay 45 yuan"))
     assert paid["tool_calls"] == []
+
+
+def test_a_long_conversation_keeps_the_session_item_small_and_delete_erases_every_turn(
+    gateway: Template,
+) -> None:
+    import boto3
+
+    sid = new_session()
+    for i in range(30):
+        ok(turn(sid, text="find a fast charger on the way" if i % 2 else "how is my battery"))
+    table = gateway.tables["SessionsTable"].name
+    item = boto3.client("dynamodb").get_item(
+        TableName=table, Key={"pk": {"S": f"S#{sid}"}, "sk": {"S": "SESSION"}}
+    )
+    session = json.loads(item["Item"]["data"]["S"])
+    assert len(item["Item"]["data"]["S"]) < 40_000 and len(session["history"]) == 8 and session["summary"]
+    view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
+    assert len(view["turns"]) == 30
+    assert call("DELETE", "/v1/sessions/{session_id}", path_params={"session_id": sid})["statusCode"] == 204
+    assert snapshot(gateway)[table] == []
