@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from cockpit.errors import (
 from cockpit.observability import logger
 from cockpit.operations import OperationStatus, OperationStore
 from cockpit.tools.model import Caller
+
+SESSION_ID = re.compile(r"ses_[0-9a-f]{24}")
 
 
 class AssistantService:
@@ -83,7 +86,7 @@ class AssistantService:
         return SessionCreated(session_id=session.session_id, expires_at=session.expires_at)
 
     def view(self, caller: Caller, session_id: str) -> SessionView:
-        session, turns = self.store.with_turns(session_id)
+        session, turns = self.store.with_turns(session_id) if SESSION_ID.fullmatch(session_id) else (None, [])
         session = self._owned(caller, session_id, session)
         pending = session.pending if session.pending and session.pending.expires_at > self.clock() else None
         return SessionView(
@@ -96,8 +99,12 @@ class AssistantService:
         )
 
     def delete(self, caller: Caller, session_id: str) -> None:
-        self._owned(caller, session_id, self.store.load(session_id))
+        self._owned(caller, session_id, self._load(session_id))
         self.store.delete(session_id)
+
+    def _load(self, session_id: str) -> Session | None:
+        """No read for an id this gateway never issues (a 1,000-character path segment, say)."""
+        return self.store.load(session_id) if SESSION_ID.fullmatch(session_id) else None
 
     def _owned(self, caller: Caller, session_id: str, session: Session | None) -> Session:
         # Another vehicle's session, or an expired one, does not exist for this caller.
@@ -118,7 +125,7 @@ class AssistantService:
         if body.confirm and body.reject:
             why = "send confirm or reject, not both"
             raise ValidationFailed(why, errors=[ProblemItem(pointer="/reject", message=why)])
-        session = self._owned(caller, session_id, self.store.load(session_id))
+        session = self._owned(caller, session_id, self._load(session_id))
         now = self.clock()
         self._check_token(session, body, now)
         expected = session.version
