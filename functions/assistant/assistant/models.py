@@ -48,7 +48,7 @@ class TurnRequest(BaseModel):
 class ToolCallView(BaseModel):
     name: str
     arguments: dict[str, Any]
-    status: Literal["succeeded", "accepted", "confirmation_required", "failed", "rejected"]
+    status: Literal["succeeded", "accepted", "confirmation_required", "failed"]
     result: dict[str, Any] | None = None
     error: Problem | None = None
 
