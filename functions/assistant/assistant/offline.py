@@ -64,11 +64,11 @@ class OfflinePlanner:
         name, failed, last = results[-1]
         # "navigate to <a place by name>": the search is done, now set the destination to the first hit.
         wants_nav = _has(request.utterance.lower(), *NAV_WORDS)
-        if not failed and name == "navigation_search_places" and wants_nav and last.get("places"):
-            place = last["places"][0]
+        places = (last.get("result") or {}).get("places") if isinstance(last.get("result"), dict) else None
+        if not failed and name == "navigation_search_places" and wants_nav and places:
+            place = places[0]
             if "navigation_set_destination" in tools and place.get("location"):
-                args = {"destination": place["location"], "name": str(place.get("name", ""))[:100]}
-                return _call("navigation_set_destination", args)
+                return _destination(tools["navigation_set_destination"], place)
         sentences = []
         for tool, bad, payload in results:
             if bad:
@@ -203,15 +203,19 @@ def service_needs(request: ModelRequest, _tools: dict[str, ToolSpec]) -> ModelRe
 NAV_WORDS = ("navigate", "take me", "drive to", "go to", "head to", "directions", "导航", "带我", "去")
 
 
+def _destination(tool: ToolSpec, item: dict[str, Any]) -> ModelReply:
+    args: dict[str, Any] = {"destination": item["location"]}
+    if item.get("name"):
+        _optional(tool, args, "name", str(item["name"])[:100])
+    return _call("navigation_set_destination", args)
+
+
 def navigate(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     item = _picked(request, "station") or _picked(request, "place")
     if item is not None and item.get("location"):
         if "navigation_set_destination" not in tools:
             return ModelReply(text=replies.cant(request.locale, "navigation"))
-        return _call(
-            "navigation_set_destination",
-            {"destination": item["location"], "name": str(item.get("name") or "")[:100]},
-        )
+        return _destination(tools["navigation_set_destination"], item)
     query = re.sub(
         r"(?i)\b(please|navigate|take me|drive|go|head|to|directions)\b|导航|带我|到|去|请",
         " ",
@@ -228,12 +232,24 @@ def _places(
 ) -> ModelReply:
     if "navigation_search_places" not in tools:
         return ModelReply(text=replies.cant(request.locale, "places"))
-    args: dict[str, Any] = {"query": query[:200], "limit": 5}
+    tool = tools["navigation_search_places"]
+    args: dict[str, Any] = {"query": query[:200]}
+    _optional(tool, args, "limit", 5)
     if request.vehicle.location is not None:
-        args["location"] = {"lat": request.vehicle.location.lat, "lon": request.vehicle.location.lon}
+        _optional(
+            tool, args, "location", {"lat": request.vehicle.location.lat, "lon": request.vehicle.location.lon}
+        )
     if category:
-        args["category"] = category
+        _optional(tool, args, "category", category)
     return _call("navigation_search_places", args)
+
+
+def _optional(tool: ToolSpec, args: dict[str, Any], name: str, value: Any) -> None:
+    """Set an optional argument only if the tool's schema has it and, for an enum, allows the value:
+    the planner adapts to the contract it finds instead of failing validation."""
+    schema = tool.input_schema.get("properties", {}).get(name)
+    if isinstance(schema, dict) and ("enum" not in schema or value in schema["enum"]):
+        args[name] = value
 
 
 def parking(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
@@ -250,11 +266,17 @@ def book(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
         return _call("booking_create_reservation", {"slot_id": str(slot["id"])})
     if "booking_search_availability" not in tools:
         return ModelReply(text=replies.cant(request.locale, "booking"))
+    tool = tools["booking_search_availability"]
     text = request.utterance.lower()
     kind = "parking" if _has(text, "parking", "park", "停车", "车位") else "restaurant"
+    kinds = tool.input_schema.get("properties", {}).get("kind", {}).get("enum")
+    if kinds and kind not in kinds:
+        return ModelReply(text=replies.cant(request.locale, "booking"))
     args: dict[str, Any] = {"kind": kind}
     if request.vehicle.location is not None:
-        args["location"] = {"lat": request.vehicle.location.lat, "lon": request.vehicle.location.lon}
+        _optional(
+            tool, args, "location", {"lat": request.vehicle.location.lat, "lon": request.vehicle.location.lon}
+        )
     return _call("booking_search_availability", args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from assistant.models import HistoryEntry, Session
 from assistant.offline import OfflinePlanner
 from assistant.ports import Message, ModelRequest
 from cockpit.tools.catalog import first_party
+from cockpit.tools.model import ToolSpec
 from cockpit.vehicle import Point, VehicleContext
 
 CAR = VehicleContext(
@@ -139,3 +141,80 @@ def test_car_genius_reads_the_cars_own_service_report() -> None:
         OfflinePlanner().complete(plan("需要保养吗", "zh-CN")).text
         == "目前没有待保养项目，车辆也没有报告故障码。"
     )
+
+
+def nav_tools(category_enum: list[str] | None = None, kind_enum: list[str] | None = None) -> list[ToolSpec]:
+    point = {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}}
+    category: dict[str, Any] = {"type": "string", **({"enum": category_enum} if category_enum else {})}
+    kind: dict[str, Any] = {"type": "string", **({"enum": kind_enum} if kind_enum else {})}
+
+    def spec(name: str, props: dict[str, Any]) -> ToolSpec:
+        return ToolSpec(
+            name=name,
+            title=name,
+            description=name,
+            effect="read",
+            target="lambda:x",
+            input_schema={"type": "object", "properties": props},
+        )
+
+    return [
+        spec(
+            "navigation_search_places", {"query": {"type": "string"}, "location": point, "category": category}
+        ),
+        spec("navigation_set_destination", {"destination": point}),
+        spec("booking_search_availability", {"kind": kind}),
+    ]
+
+
+def test_navigate_by_name_searches_then_sets_the_first_hit() -> None:
+    tools = nav_tools()
+    request = plan("navigate to Jing'an Temple", tools=tools)
+    (search,) = OfflinePlanner().complete(request).tool_calls
+    assert search.name == "navigation_search_places" and search.arguments is not None
+    assert (
+        search.arguments["query"] == "Jing'an Temple" and "limit" not in search.arguments
+    )  # not in this schema
+    hit = {
+        "status": "succeeded",
+        "result": {
+            "places": [
+                {
+                    "id": "p1",
+                    "name": "Jing'an Temple",
+                    "distance_km": 3.2,
+                    "location": {"lat": 31.22, "lon": 121.44},
+                }
+            ]
+        },
+    }
+    request.messages.append(
+        Message(
+            role="tool",
+            content=prompt.tool_result_text("navigation_search_places", "first_party", hit),
+            tool_name="navigation_search_places",
+        )
+    )
+    (go,) = OfflinePlanner().complete(request).tool_calls
+    assert go.name == "navigation_set_destination"
+    assert go.arguments == {"destination": {"lat": 31.22, "lon": 121.44}}  # `name` is not in this schema
+    done = {"status": "succeeded", "result": {"destination": {"name": "Jing'an Temple"}}}
+    request.messages.append(
+        Message(
+            role="tool",
+            content=prompt.tool_result_text("navigation_set_destination", "first_party", done),
+            tool_name="navigation_set_destination",
+        )
+    )
+    assert OfflinePlanner().complete(request).text.endswith("Navigating to Jing'an Temple.")
+
+
+def test_the_planner_keeps_to_the_enums_it_finds() -> None:
+    (call,) = (
+        OfflinePlanner()
+        .complete(plan("find parking", tools=nav_tools(category_enum=["food", "fuel"])))
+        .tool_calls
+    )
+    assert "category" not in (call.arguments or {})
+    answer = OfflinePlanner().complete(plan("book a parking spot", tools=nav_tools(kind_enum=["restaurant"])))
+    assert answer.tool_calls == () and answer.text == "I can't book tables or spots yet."
