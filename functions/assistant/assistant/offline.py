@@ -176,6 +176,11 @@ def charging_status(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelR
     session = request.memory.get("charging_session")
     if session and "charging_get_session" in tools:
         return _call("charging_get_session", {"session_id": session})
+    return battery(request, tools)
+
+
+def battery(request: ModelRequest, _tools: dict[str, ToolSpec]) -> ModelReply:
+    """What the car reports: battery and range (no tool needed)."""
     car = request.vehicle
     if car.battery_percent is None and car.range_km is None:
         return ModelReply(text=replies.cant(request.locale, "status"))
@@ -314,12 +319,8 @@ def _wants_start(t: str) -> bool:
 INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
     (_wants_start, start_charging),
     (lambda t: _has(t, "stop charging", "end charging", "停止充电", "结束充电"), stop_charging),
-    (
-        lambda t: _has(
-            t, "status", "how is charging", "how's charging", "battery", "range", "状态", "电量", "续航"
-        ),
-        charging_status,
-    ),
+    (lambda t: _has(t, "status", "how is charging", "how's charging", "状态"), charging_status),
+    (lambda t: _has(t, "battery", "range", "电量", "续航", "还能开"), battery),
     (
         lambda t: _has(t, "service", "maintenance", "fault", "warning", "保养", "维修", "故障", "报警"),
         service_needs,

@@ -249,6 +249,10 @@ def test_offline_journey_charge_stop_and_pay_for_it_after_confirming(extended: I
     assert started["reply"] == "The charging session is active."
     assert started["tool_calls"][0]["result"]["operation"]["status"] == "succeeded"
     charging = started["tool_calls"][0]["result"]["session"]["id"]
+    status = ok(turn(sid, text="what's the charging status?"))
+    assert status["tool_calls"][0]["arguments"] == {"session_id": charging}
+    assert status["reply"] == "The charging session is active."
+    assert ok(turn(sid, text="how is my battery"))["tool_calls"] == []
     later = datetime.now(UTC) + timedelta(minutes=40)
     charging_wiring.service().cpo._clock = lambda: later  # type: ignore[attr-defined]  # the car charged 40 minutes
 
