@@ -102,3 +102,31 @@ def test_the_deployed_key_comes_from_the_secret(monkeypatch: pytest.MonkeyPatch)
         s = get_settings(AssistantSettings)
         assert s.llm_provider == "qwen" and s.llm_api_key == "" and s.llm_api_key_secret_arn
         assert wiring.api_key(s) == "sk-from-the-secret"
+
+
+def test_a_turn_that_lost_the_race_is_409_and_writes_nothing(
+    gateway: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another turn lands while this one waits for the model: this one answers 409 session-busy."""
+    from assistant import wiring
+    from assistant.ports import ModelReply, ModelRequest
+
+    class Interrupted:
+        provider = "scripted"
+        inside = False
+
+        def complete(self, request: ModelRequest) -> ModelReply:
+            if not self.inside and request.utterance == "outer":
+                self.inside = True
+                ok(turn(sid, text="inner"))  # the other turn, saved first
+            return ModelReply(text=f"heard {request.utterance}")
+
+    monkeypatch.setattr(wiring, "model", lambda _s: Interrupted())
+    sid = new_session()
+    doc = is_problem(turn(sid, text="outer"), 409, "session-busy")
+    assert "send this turn again" in doc["detail"]
+    view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
+    assert [t["text"] for t in view["turns"]] == ["inner"]
+    items = snapshot(gateway)[gateway.tables["SessionsTable"].name]
+    assert sorted(i["sk"]["S"] for i in items) == ["SESSION", "TURN#000001"]  # the loser wrote nothing
+    assert ok(turn(sid, text="outer"))["reply"] == "heard outer"  # a retry lands
