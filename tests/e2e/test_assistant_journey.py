@@ -3,6 +3,7 @@ conversation with the offline planner, real tokens, real Lambda Invoke to the ch
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -113,3 +114,23 @@ def test_a_hosted_model_through_the_local_runtime(start_gateway: Any, token: Tok
         assert model.headers[0]["authorization"] == "Bearer sk-e2e"  # the key went through the secret
         (result,) = [m for m in model.requests[1]["messages"] if m["role"] == "tool"]
         assert result["tool_call_id"] == "call_0_charging_find_stations"
+
+
+@pytest.mark.local_only  # `cockpit demo` starts a local runtime of its own
+def test_cockpit_demo_plays_the_scripted_conversation(cockpit_home: Any) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "COCKPIT_LLM_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "cockpit.local.cli", "demo", "--locale", "zh-CN"],
+        env={**env, "COCKPIT_HOME": str(cockpit_home)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    out = done.stdout
+    assert (
+        "charging_start_session → confirmation_required" in out and "charging_start_session → accepted" in out
+    )
+    assert "Car Genius < 充电状态：充电中。" in out and out.rstrip().endswith(
+        "4 turns; the session was erased"
+    )
