@@ -212,6 +212,8 @@ def _destination(tool: ToolSpec, item: dict[str, Any]) -> ModelReply:
     args: dict[str, Any] = {"destination": item["location"]}
     if item.get("name"):
         _optional(tool, args, "name", str(item["name"])[:100])
+    if item.get("id") and item.get("kind", "place") == "place":
+        _optional(tool, args, "place_id", str(item["id"]))
     return _call("navigation_set_destination", args)
 
 
@@ -262,6 +264,8 @@ def parking(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
 
 
 def food(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
+    if _has(request.utterance.lower(), "coffee", "cafe", "咖啡"):
+        return _places(request, tools, "coffee" if request.locale == "en-US" else "咖啡", "cafe")
     return _places(request, tools, "restaurant" if request.locale == "en-US" else "餐厅", "restaurant")
 
 
