@@ -12,7 +12,7 @@ export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_DISABLE_VERSION_CHECK := 1
 
-.PHONY: help install run token test lint typecheck unit functional integration e2e template-check \
+.PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
         openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean
 
 help: ## List the targets
@@ -29,6 +29,12 @@ install: $(STAMP) ## Create .venv with the pinned dependencies
 
 run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
 	$(BIN)/cockpit run
+
+chat: $(STAMP) ## Talk to the assistant of a running `make run` from the terminal
+	$(BIN)/cockpit chat
+
+demo: $(STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
+	$(BIN)/cockpit demo
 
 token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)

@@ -9,6 +9,8 @@
 3. DynamoDB calls per invoke, per function, for each kind of tool call (moto in-process).
 4. Partner call overhead: a partner tool called through the router (validation, secrets, signing, the
    SSRF-pinned transport, output schema) against a direct httpx call to the same local partner server.
+4. The assistant: a turn's own overhead (scripted zero-latency model asking for one tool, the tool at zero
+   cost, sessions in memory) against bare dispatch of the same tool call; DynamoDB calls per turn.
 Timings are never asserted in tests: the machines are shared and noisy, so only ratios are reported.
 """
 
@@ -233,7 +235,7 @@ def cold_import(module: str) -> float:
 def cold_imports() -> list[tuple[str, float, float]]:
     raw = cold_import("bench.raw_handler")
     rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
-    for fn in ("authorizer", "router", "charging", "navigation", "booking"):
+    for fn in ("authorizer", "router", "charging", "navigation", "booking", "assistant"):
         ms = cold_import(f"{fn}.handler")
         rows.append((f"{fn}.handler", ms, ms / raw))
     return rows
@@ -501,8 +503,8 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
     import httpx
     import pytest
 
+    from cockpit.dispatch import wiring as partners
     from cockpit.settings import reset_container
-    from router import partners
     from router.handler import lambda_handler as router
     from tests.support import events
     from tests.support.aws import aws_from_template
@@ -521,7 +523,7 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
             Name="bench/partners/signing", SecretString=json.dumps({"key": SIGNING_KEY})
         )
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=made["ARN"]))
-        mp.setattr(partners, "source", lambda: source)
+        mp.setattr(partners, "partner_source", lambda: source)
         reset_container()  # a fresh container: its catalog reads this source
         event = events.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"})
         url = server.base_url + "/spots/spot-renmin-1"
@@ -542,6 +544,157 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
             rows.append((label, median, p99, 0.0))
     base = rows[0][1]
     return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
+class _MemorySessions:
+    """The session store's interface over a dict of JSON texts (DynamoDB calls are counted separately)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def create(self, session: Any) -> None:
+        self.save_turn(session, 0, None)
+
+    def load(self, session_id: str) -> Any:
+        from assistant.models import Session
+
+        found = self.items.get(session_id)  # serialized as the real store does, JSON in and out
+        return Session.model_validate_json(found) if found else None
+
+    def save_turn(self, session: Any, _expected: int, turn: Any) -> None:
+        self.items[session.session_id] = session.model_dump_json()
+        if turn is not None:
+            turn.model_dump_json()
+
+
+@contextlib.contextmanager
+def zero_cost_assistant() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
+    """(a turn through the assistant's handler, bare dispatch of the same tool call), both at zero cost."""
+    import assistant.handler as handler
+    from assistant.models import CreateSession
+    from assistant.ports import ModelReply, ModelRequest, ModelToolCall
+    from assistant.service import AssistantService
+    from cockpit.dispatch.core import Dispatcher, ToolCall
+    from cockpit.tools.catalog import first_party
+    from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
+    from tests.support import events
+
+    class ZeroTarget:
+        answer = ToolResult(status="succeeded", result={"stations": []})
+
+        def resolve(self, _target: str) -> ZeroTarget:
+            return self
+
+        def invoke(self, _invocation: ToolInvocation) -> ToolResult:
+            return self.answer
+
+    class ScriptedModel:
+        """Asks for charging_find_stations, then answers: zero latency."""
+
+        provider = "scripted"
+        call = (ModelToolCall(id="call_1", name="charging_find_stations", arguments=FIND_STATIONS),)
+
+        def complete(self, request: ModelRequest) -> ModelReply:
+            asked = request.messages[-1].role == "tool"
+            return ModelReply(text="No chargers nearby.") if asked else ModelReply(tool_calls=self.call)
+
+    gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
+    car = Caller(sub="vin-test-1", role=Role.VEHICLE)
+    service = AssistantService(_MemorySessions(), gateway, ScriptedModel())  # type: ignore[arg-type]
+    sid = service.create(car, CreateSession()).session_id
+    event = events.api(
+        "POST",
+        "/v1/sessions/{session_id}/turns",
+        path_params={"session_id": sid},
+        body={"text": "find a charger"},
+        headers={"Content-Type": "application/json"},
+    )
+    bare = ToolCall(tool="charging_find_stations", arguments=FIND_STATIONS, caller=car)
+    wired = handler.service
+    handler.service = lambda: service  # type: ignore[assignment]  # for this measurement only
+    try:
+        with quiet():
+            yield (lambda: handler.lambda_handler(event, None)), (lambda: gateway.invoke(bare))
+    finally:
+        handler.service = wired
+
+
+def assistant_overhead() -> list[tuple[str, float, float, float]]:
+    with zero_cost_assistant() as (turn, dispatch):
+        assert turn()["statusCode"] == 200
+        rows = []
+        for label, fn in (
+            ("bare dispatch (read tool)", dispatch),
+            ("assistant turn (model + 1 tool + answer)", turn),
+        ):
+            median, p99 = percentiles(time_calls(fn, WARM_ROUNDS // 3))
+            rows.append((label, median, p99, 0.0))
+    base = rows[0][1]
+    return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
+def assistant_dynamodb_calls() -> list[tuple[str, str]]:
+    """DynamoDB calls per turn, per function, the offline planner calling charging (served in-process)."""
+    import pytest
+
+    from assistant.handler import lambda_handler as assistant
+    from cockpit import aws
+    from cockpit.settings import reset_container
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+
+    reset_container()  # fresh clients and services: the router section's hooks stay on its own clients
+    counts: Counter[tuple[str, str]] = Counter()
+    where = {"fn": "assistant"}
+    rows: list[tuple[str, str]] = []
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "AssistantFunction", "ChargingFunction"),
+        quiet(),
+    ):
+        aws.client("dynamodb").meta.events.register(
+            "before-call.dynamodb", lambda model, **_: counts.update([(where["fn"], model.name)])
+        )
+        lam = aws.client("lambda")
+        lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="charging"))
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="assistant"))
+        json_headers = {"Content-Type": "application/json"}
+        created = assistant(
+            events.api(
+                "POST",
+                "/v1/sessions",
+                body={"vehicle": {"location": {"lat": 31.2304, "lon": 121.4737}}},
+                headers=json_headers,
+            ),
+            None,
+        )
+        sid = json.loads(created["body"])["session_id"]
+        for label, text in (
+            ("turn: find a charger (1 read tool)", "find a fast charger"),
+            ("turn: start charging at the first (ask)", "start charging at the first one"),
+            ("turn: yes (performed, confirmed)", "yes"),
+            ("turn: how is my battery (no tool)", "how is my battery"),
+        ):
+            counts.clear()
+            out = assistant(
+                events.api(
+                    "POST",
+                    "/v1/sessions/{session_id}/turns",
+                    path_params={"session_id": sid},
+                    body={"text": text},
+                    headers=json_headers,
+                ),
+                None,
+            )
+            assert out["statusCode"] == 200, out
+            per_fn: Counter[str] = Counter()
+            for (fn, _op), n in counts.items():
+                per_fn[fn] += n
+            detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
+            rows.append(
+                (label, f"assistant {per_fn['assistant']}, charging {per_fn['charging']}  ({detail})")
+            )
+    return rows
 
 
 def main() -> None:
@@ -596,6 +749,19 @@ def main() -> None:
     print("| handler | median µs | p99 µs | × raw (median) |\n|---|---:|---:|---:|")
     for label, median, p99, ratio in navigation_warm():
         print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
+
+    print(
+        "\n## Assistant: a turn's own overhead, scripted zero-latency model, tool at zero cost "
+        f"({WARM_ROUNDS // 3} calls each, µs)\n"
+    )
+    print("| call | median µs | p99 µs | × bare dispatch (median) |\n|---|---:|---:|---:|")
+    for label, median, p99, ratio in assistant_overhead():
+        print(f"| {label} | {median:.1f} | {p99:.1f} | {ratio:.2f} |")
+
+    print("\n## DynamoDB calls per assistant turn (goal: 1 read + 1 write, plus what the tools need)\n")
+    print("| turn | DynamoDB calls |\n|---|---|")
+    for label, detail in assistant_dynamodb_calls():
+        print(f"| {label} | {detail} |")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cockpit.confirmations import Confirmation
 from cockpit.errors import (
@@ -79,3 +80,40 @@ class FakeTarget:
 
     def resolve(self, _target: str) -> FakeTarget:
         return self
+
+
+class InMemorySessions:
+    """The assistant's `SessionStore` over a dict of JSON texts, with its version check."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, str] = {}
+        self.turns: dict[str, list[str]] = {}
+
+    def create(self, session: Any) -> None:
+        self.items[session.session_id] = session.model_dump_json()
+        self.turns[session.session_id] = []
+
+    def load(self, session_id: str) -> Any:
+        from assistant.models import Session
+
+        found = self.items.get(session_id)
+        return Session.model_validate_json(found) if found else None
+
+    def save_turn(self, session: Any, expected_version: int, turn: Any) -> None:
+        from cockpit.errors import SessionBusy
+
+        if self.load(session.session_id).version != expected_version:
+            raise SessionBusy("raced")
+        self.items[session.session_id] = session.model_dump_json()
+        self.turns[session.session_id].append(turn.model_dump_json())
+
+    def with_turns(self, session_id: str) -> tuple[Any, list[Any]]:
+        from assistant.models import TurnRecord
+
+        return self.load(session_id), [
+            TurnRecord.model_validate_json(t) for t in self.turns.get(session_id, [])
+        ]
+
+    def delete(self, session_id: str) -> None:
+        self.items.pop(session_id, None)
+        self.turns.pop(session_id, None)

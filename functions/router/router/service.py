@@ -8,40 +8,20 @@ from typing import Any
 
 from cockpit import __version__
 from cockpit.api import Response, json_bytes
-from cockpit.confirmations import DynamoConfirmationStore
-from cockpit.dispatch.core import Dispatcher, ToolCall
+from cockpit.dispatch.core import ToolCall
 from cockpit.dispatch.models import InvokeResponse
+from cockpit.dispatch.wiring import catalog, dispatcher
 from cockpit.errors import NotFound, ProblemItem, ValidationFailed
-from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationStore
-from cockpit.partners import wiring
-from cockpit.partners.catalog import PartnerCatalog
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
 from cockpit.tools.model import Caller, Role, ToolSpec
-from router import partners
 from router.mcp import Exchange, McpServer
 from router.models import Health, OperationView
 from router.settings import RouterSettings
 
 OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
-
-
-@per_container
-def dispatcher() -> Dispatcher:
-    s = get_settings(RouterSettings)
-    return Dispatcher(
-        catalog=catalog(),
-        targets=wiring.targets(s.functions(), catalog(), partners.caller),
-        idempotency=DynamoIdempotencyStore(s.idempotency_table),
-        confirmations=DynamoConfirmationStore(s.idempotency_table),
-    )
-
-
-@per_container
-def catalog() -> PartnerCatalog:
-    return PartnerCatalog(first_party(), partners.source())
 
 
 @per_container

@@ -13,7 +13,8 @@ from botocore.config import Config
 
 from cockpit.settings import per_container
 
-_TIMEOUTS = {"lambda": 30.0}
+_TIMEOUTS = {"lambda": 30.0, "bedrock-runtime": 15.0}  # a model answer takes seconds, not milliseconds
+_SINGLE_ATTEMPT = frozenset({"lambda", "bedrock-runtime"})  # the caller decides what a failure means
 
 
 @per_container
@@ -22,7 +23,7 @@ def client(service: str) -> Any:
     config = Config(
         connect_timeout=2,
         read_timeout=read_timeout,
-        retries={"mode": "standard", "max_attempts": 1 if service == "lambda" else 3},
+        retries={"mode": "standard", "max_attempts": 1 if service in _SINGLE_ATTEMPT else 3},
         tcp_keepalive=True,
     )
     return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]

@@ -120,6 +120,10 @@ class Unavailable(Conflict):
     slug, title = "unavailable", "No longer available"
 
 
+class SessionBusy(Conflict):
+    slug, title = "session-busy", "Another turn changed this session first"
+
+
 class ConfirmationInvalid(Conflict):
     slug, title = "confirmation-invalid", "Confirmation token not valid for this call"
 
@@ -152,6 +156,12 @@ class RateLimited(ProblemError):
 
 class UpstreamError(ProblemError):
     status, slug, title = 502, "upstream-bad-response", "Upstream service answered badly"
+
+
+class ModelUnavailable(UpstreamError):
+    """A hosted language model timed out, failed or answered nonsense (the assistant falls back offline)."""
+
+    slug, title = "model-unavailable", "The language model is unavailable"
 
 
 class UpstreamTimeout(ProblemError):

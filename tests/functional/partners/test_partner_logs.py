@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
+from cockpit.dispatch import wiring as partners
 from cockpit.observability import logger
 from cockpit.partners.model import ApiKeyAuth
-from router import partners
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import aws_from_template
@@ -49,7 +49,7 @@ def test_partner_calls_log_no_key_signature_argument_or_vehicle(
         key = secrets.create_secret(Name="p/key", SecretString=json.dumps({"value": API_KEY}))["ARN"]
         auth = ApiKeyAuth(location="query", name="api_key", secret_arn=key)
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing, auth=auth))
-        monkeypatch.setattr(partners, "source", lambda: source)
+        monkeypatch.setattr(partners, "partner_source", lambda: source)
         ok = router(ev.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"}, sub=VIN), None)
         server.behaviour.mode = "500"
         bad = router(ev.invoke("acme_parking_get_spot", {"spot_id": "spot-xintiandi"}, sub=VIN), None)

@@ -52,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
         "--api", action="append", help="the Api object(s) to describe (default: every function's public API)"
     )
     openapi.set_defaults(action=_openapi)
+
+    from cockpit.local.conversation import add_commands
+
+    add_commands(commands)
     return root
 
 

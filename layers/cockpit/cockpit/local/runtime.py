@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -85,9 +86,19 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
+# The assistant's model settings, honoured from the developer's shell as `cockpit run` parameters.
+LLM_ENVIRONMENT = {
+    "COCKPIT_LLM_PROVIDER": "LlmProvider",
+    "COCKPIT_LLM_BASE_URL": "LlmBaseUrl",
+    "COCKPIT_LLM_MODEL": "LlmModel",
+    "COCKPIT_LLM_API_KEY": "LlmApiKey",
+}
+
+
 def local_parameters(declared: Sequence[str], port: int, overrides: dict[str, str]) -> dict[str, str]:
     """Local development defaults (for the parameters the template declares), then the overrides."""
     defaults = {"DevelopmentMode": "true", "PublicBaseUrl": f"http://{LOOPBACK}:{port}"}
+    defaults.update({p: os.environ[e] for e, p in LLM_ENVIRONMENT.items() if os.environ.get(e)})
     if "JwksJson" in declared and "JwksJson" not in overrides:
         defaults["JwksJson"] = json.dumps(devkeys.jwks())
     return {**{k: v for k, v in defaults.items() if k in declared}, **overrides}
@@ -230,6 +241,9 @@ def run(options: Options) -> int:
         runtime.start()
         sys.stdout.write(runtime.ready_line() + "\n")
         sys.stdout.flush()
+        if runtime.template and any(r.path == "/v1/sessions" for r in runtime.template.routes):
+            api = f"http://{LOOPBACK}:{options.port}"
+            _log(f"talk to the assistant: cockpit chat --url {api} (or watch one: cockpit demo)")
         while True:
             time.sleep(3600)
     except _Interrupted:

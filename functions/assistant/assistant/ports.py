@@ -1,0 +1,55 @@
+"""The model port: one conversation step in, the model's text or tool calls out, whatever the provider.
+
+Messages are provider-neutral; each adapter (openai_compat.py for Qwen/DashScope and any OpenAI-compatible
+endpoint, bedrock.py for the Converse API, offline.py for the embedded planner) maps them to its wire format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from cockpit.tools.model import ToolSpec
+from cockpit.vehicle import VehicleContext
+
+
+@dataclass(frozen=True)
+class ModelToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any] | None  # None: the model sent arguments that are not a JSON object
+    raw_arguments: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["user", "assistant", "tool"]
+    content: str = ""
+    tool_calls: tuple[ModelToolCall, ...] = ()
+    tool_call_id: str = ""  # role "tool": the call this result answers
+    tool_name: str = ""
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    system: str
+    messages: list[Message]
+    tools: list[ToolSpec]
+    # What the offline planner reads directly (hosted models get it in the system prompt).
+    locale: str = "en-US"
+    utterance: str = ""
+    vehicle: VehicleContext = field(default_factory=VehicleContext)
+    memory: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    text: str = ""
+    tool_calls: tuple[ModelToolCall, ...] = ()
+
+
+class ChatModel(Protocol):
+    provider: str
+
+    def complete(self, request: ModelRequest) -> ModelReply: ...

@@ -1,0 +1,220 @@
+"""Speakable sentences in the session's locale, and the screen cards made from tool results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.models import Card
+
+TEXT: dict[str, dict[str, str]] = {
+    "en-US": {
+        "ask": "{summary} Say yes to go ahead, or no to cancel.",
+        "dropped": "OK, I won't do that.",
+        "expired": "That question has expired, so I did nothing. Ask me again if you still want it.",
+        "nothing_pending": "There is nothing waiting for your confirmation.",
+        "cant": "I can't {what} yet.",
+        "need_location": "I need the car's location for that.",
+        "help": "I can find chargers, places, parking and food, navigate, book and pay. What would you like?",
+        "stations": "I found {n} charging stations. The first is {name}, {km} km away, up to {kw} kW.",
+        "no_stations": "I found no charging stations that match.",
+        "places": "I found {n} places. The first is {name}, {km} km away.",
+        "no_places": "I found no places that match.",
+        "slots": "I found {n} open slots. The first is at {venue}, {start}.",
+        "no_slots": "I found no open slots.",
+        "destination": "Navigating to {name}.",
+        "route": "The route is {km} km, about {min} minutes.",
+        "accepted": "Done: {tool} is under way.",
+        "charging_started": "Charging is starting.",
+        "session": "The charging session is {status}.",
+        "payment": "Payment {status}.",
+        "reservation": "Reservation {status}.",
+        "done": "Done.",
+        "failed": "Sorry, that didn't work: {detail}",
+        "which": "Which one? Say 'the first one', for example.",
+        "no_session": "I don't know of a charging session to stop.",
+        "how_much": "How much should I pay?",
+        "status": "Battery {battery}%, range {range} km.",
+        "service": "Service due: {due}. Fault codes: {codes}.",
+        "service_clear": "No service is due and the car reports no fault codes.",
+        "none": "none",
+        "tool_error": "Sorry, I couldn't do that with the tools I have.",
+        "fallback_note": "",
+    },
+    "zh-CN": {
+        "ask": "{summary} 请说“确认”继续，或“取消”。",
+        "dropped": "好的，不执行了。",
+        "expired": "这个确认已过期，我没有执行。如仍需要，请再说一次。",
+        "nothing_pending": "目前没有需要您确认的操作。",
+        "cant": "我暂时还不能{what}。",
+        "need_location": "我需要车辆的位置才能做到。",
+        "help": "我可以帮您找充电站、地点、停车和美食，导航、预订和支付。需要什么？",
+        "stations": "找到{n}个充电站。第一个是{name}，距离{km}公里，最大功率{kw}千瓦。",
+        "no_stations": "没有找到符合条件的充电站。",
+        "places": "找到{n}个地点。第一个是{name}，距离{km}公里。",
+        "no_places": "没有找到符合条件的地点。",
+        "slots": "找到{n}个可预订时段。第一个在{venue}，{start}。",
+        "no_slots": "没有可预订的时段。",
+        "destination": "开始导航去{name}。",
+        "route": "路线全长{km}公里，约{min}分钟。",
+        "accepted": "已开始：{tool}正在进行。",
+        "charging_started": "正在开始充电。",
+        "session": "充电状态：{status}。",
+        "payment": "支付状态：{status}。",
+        "reservation": "预订状态：{status}。",
+        "done": "好了。",
+        "failed": "抱歉，没有成功：{detail}",
+        "which": "哪一个？比如说“第一个”。",
+        "no_session": "我不知道有哪个充电会话需要停止。",
+        "how_much": "要支付多少钱？",
+        "status": "电量{battery}%，续航{range}公里。",
+        "service": "待保养项目：{due}。故障码：{codes}。",
+        "service_clear": "目前没有待保养项目，车辆也没有报告故障码。",
+        "none": "无",
+        "tool_error": "抱歉，现有的工具做不到这件事。",
+        "fallback_note": "",
+    },
+}
+CANT = {
+    "en-US": {"charging": "find chargers", "navigation": "navigate", "places": "search for places",
+              "booking": "book tables or spots", "payments": "take payments",
+              "status": "read charging status"},
+    "zh-CN": {"charging": "查找充电站", "navigation": "导航", "places": "搜索地点", "booking": "预订",
+              "payments": "支付", "status": "查询充电状态"},
+}  # fmt: skip
+
+
+STATUS_ZH = {
+    "active": "充电中", "pending": "启动中", "completed": "已结束", "invalid": "无效", "failed": "失败",
+    "captured": "已完成", "authorized": "已授权", "refunded": "已退款", "confirmed": "已确认",
+    "cancelled": "已取消",
+}  # fmt: skip
+
+
+def status_word(locale: str, status: Any) -> str:
+    word = str(status or "?").lower()
+    return STATUS_ZH.get(word, word) if locale == "zh-CN" else word
+
+
+def say(locale: str, key: str, **values: Any) -> str:
+    return TEXT.get(locale, TEXT["en-US"])[key].format(**values)
+
+
+def cant(locale: str, what: str) -> str:
+    return say(locale, "cant", what=CANT.get(locale, CANT["en-US"]).get(what, what))
+
+
+def _kw(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def _km(value: Any) -> str:
+    try:
+        return f"{float(value):.1f}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def describe(locale: str, tool: str, status: str, result: dict[str, Any] | None) -> str:
+    """One sentence about one tool's outcome."""
+    r = result or {}
+    found = r.get("operation")
+    operation: dict[str, Any] = found if isinstance(found, dict) else {}
+    if status == "accepted" and operation.get("status") == "failed":
+        return say(locale, "failed", detail=tool)
+    if status == "accepted" and operation.get("status") == "succeeded" and isinstance(r.get("session"), dict):
+        return say(locale, "session", status=status_word(locale, r["session"].get("status")))
+    if status == "accepted":
+        return (
+            say(locale, "charging_started")
+            if tool == "charging_start_session"
+            else say(locale, "accepted", tool=tool)
+        )
+    return _lists(locale, r) or _things(locale, r)
+
+
+def _lists(locale: str, r: dict[str, Any]) -> str:
+    if "stations" in r:
+        s = r["stations"]
+        if not s:
+            return say(locale, "no_stations")
+        return say(locale, "stations", n=len(s), name=s[0].get("name", "?"), km=_km(s[0].get("distance_km")),
+                   kw=_kw(s[0].get("max_power_kw")))  # fmt: skip
+    if "places" in r:
+        p = r["places"]
+        if not p:
+            return say(locale, "no_places")
+        return say(locale, "places", n=len(p), name=p[0].get("name", "?"), km=_km(p[0].get("distance_km")))
+    if "slots" in r:
+        sl = r["slots"]
+        if not sl:
+            return say(locale, "no_slots")
+        return say(locale, "slots", n=len(sl), venue=(sl[0].get("venue") or {}).get("name", "?"),
+                   start=sl[0].get("start", "?"))  # fmt: skip
+    return ""
+
+
+def _things(locale: str, r: dict[str, Any]) -> str:
+    if "destination" in r:
+        dest = r["destination"] if isinstance(r["destination"], dict) else {}
+        return say(locale, "destination", name=dest.get("name") or "?")
+    if "route" in r and isinstance(r["route"], dict):
+        return say(
+            locale, "route", km=_km(r["route"].get("distance_km")), min=r["route"].get("duration_min", "?")
+        )
+    for key in ("session", "payment", "reservation"):
+        if isinstance(r.get(key), dict):
+            return say(locale, key, status=status_word(locale, r[key].get("status")))
+    return say(locale, "done")
+
+
+def cards(tool: str, status: str, result: dict[str, Any] | None) -> list[Card]:
+    r = result or {}
+    if "stations" in r:
+        return [Card(type="stations", stations=r["stations"][:10])]
+    if "places" in r:
+        return [Card(type="places", places=r["places"][:10])]
+    if "route" in r or "destination" in r:
+        return [Card(type="route", **{k: r[k] for k in ("route", "destination") if k in r})]
+    if "payment" in r:
+        return [Card(type="payment", payment=r["payment"])]
+    if "reservation" in r or "slots" in r:
+        return [Card(type="reservation", **{k: r[k] for k in ("reservation", "slots") if k in r})]
+    if status == "accepted":
+        return [Card(type="text", text=f"{tool}: accepted", operation=r.get("operation"))]
+    return []
+
+
+def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -> None:
+    """What later turns may refer to: the last list shown ("the first one"), sessions and reservations."""
+    r = result or {}
+    for key, kind in (("stations", "station"), ("places", "place"), ("slots", "slot")):
+        if isinstance(r.get(key), list) and r[key]:
+            memory["items"] = [_item(kind, x) for x in r[key][:10] if isinstance(x, dict)]
+    session = r.get("session")
+    if isinstance(session, dict) and session.get("id"):
+        memory["charging_session"] = session["id"]
+        cost = session.get("cost")
+        if isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
+            memory["due"] = {
+                "amount": cost,
+                "merchant": str(session.get("station_id") or "charging"),
+                "purpose": "charging",
+                "reference": session["id"],
+            }
+    if isinstance(r.get("reservation"), dict) and r["reservation"].get("id"):
+        memory["reservation"] = r["reservation"]["id"]
+    if isinstance(r.get("operation"), dict) and tool == "charging_start_session":
+        memory["charging_operation"] = r["operation"].get("id")
+
+
+def _item(kind: str, x: dict[str, Any]) -> dict[str, Any]:
+    venue: dict[str, Any] = x["venue"] if isinstance(x.get("venue"), dict) else {}
+    return {
+        "kind": kind,
+        "id": x.get("id") or x.get("slot_id"),
+        "name": x.get("name") or venue.get("name"),
+        "location": x.get("location") or venue.get("location"),
+    }

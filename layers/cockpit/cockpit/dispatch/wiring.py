@@ -1,0 +1,70 @@
+"""The dispatcher as every caller builds it: the router's direct tool calls and the assistant's model
+tool calls share this one wiring (the merged catalog, `lambda:<domain>` and `partner:<contract>` targets,
+idempotency, confirmations)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from cockpit.confirmations import DynamoConfirmationStore
+from cockpit.dispatch.core import Dispatcher
+from cockpit.idempotency import DynamoIdempotencyStore
+from cockpit.partners import wiring as partner_wiring
+from cockpit.partners.catalog import PartnerCatalog
+from cockpit.partners.model import PartnerToolSource
+from cockpit.settings import EnvSettings, get_settings, per_container
+from cockpit.tools.catalog import first_party
+
+if TYPE_CHECKING:
+    from cockpit.partners.target import PartnerCaller
+
+
+class DispatchSettings(EnvSettings):
+    """What dispatch needs: the idempotency table, the domain functions behind `lambda:<domain>`, and the
+    gateway's key for the pseudonymous subject partners see (Secrets Manager: {"key": "..."})."""
+
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+    charging_function: str = Field(alias="CHARGING_FUNCTION", min_length=1)
+    navigation_function: str = Field(alias="NAVIGATION_FUNCTION", min_length=1)
+    booking_function: str = Field(alias="BOOKING_FUNCTION", min_length=1)
+    partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
+    dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
+
+    def functions(self) -> dict[str, str]:
+        """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
+        return {
+            "charging": self.charging_function,
+            "navigation": self.navigation_function,
+            "booking": self.booking_function,
+        }
+
+
+@per_container
+def partner_source() -> PartnerToolSource:
+    """The registry's read side."""
+    return partner_wiring.NoPartnerTools()
+
+
+@per_container
+def catalog() -> PartnerCatalog:
+    """First-party tools plus the active partner tools, read fresh on every listing and lookup."""
+    return PartnerCatalog(first_party(), partner_source())
+
+
+@per_container
+def partner_caller() -> PartnerCaller:
+    s = get_settings(DispatchSettings)
+    return partner_wiring.partner_caller(subject_secret_arn=s.partner_subject_secret_arn, dev_mode=s.dev_mode)
+
+
+@per_container
+def dispatcher() -> Dispatcher:
+    s = get_settings(DispatchSettings)
+    return Dispatcher(
+        catalog=catalog(),
+        targets=partner_wiring.targets(s.functions(), catalog(), partner_caller),
+        idempotency=DynamoIdempotencyStore(s.idempotency_table),
+        confirmations=DynamoConfirmationStore(s.idempotency_table),
+    )

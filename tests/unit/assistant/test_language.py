@@ -1,0 +1,111 @@
+"""Consent, ranking and agent routing: the language rules, in English and Chinese."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import agents, consent, ranking
+from cockpit.tools.catalog import first_party
+from cockpit.tools.model import ToolSpec
+
+YES = [
+    "yes",
+    "Yes.",
+    "OK!",
+    "sure",
+    "go ahead",
+    "confirm",
+    "yes, please",
+    "好的",
+    "好的。",
+    "确认",
+    "是的",
+    "可以",
+    "行",
+    "没问题",
+]
+NO = ["no", "No thanks.", "cancel", "never mind", "don't", "不要", "取消", "算了", "不用了", "不"]
+NEITHER = [
+    "yes and also find parking",
+    "find a charger",
+    "ok so what about lunch",
+    "好的，再找个餐厅",
+    "",
+    "confirmed by the tool",
+]
+
+
+@pytest.mark.parametrize("text", YES)
+def test_affirmative(text: str) -> None:
+    assert consent.is_affirmative(text) and not consent.is_negative(text)
+
+
+@pytest.mark.parametrize("text", NO)
+def test_negative(text: str) -> None:
+    assert consent.is_negative(text) and not consent.is_affirmative(text)
+
+
+@pytest.mark.parametrize("text", NEITHER)
+def test_neither(text: str) -> None:
+    assert not consent.is_affirmative(text) and not consent.is_negative(text)
+
+
+def spec(name: str, description: str, source: str = "first_party") -> ToolSpec:
+    return ToolSpec(
+        name=name,
+        title=name,
+        description=description,
+        input_schema={"type": "object"},
+        effect="read",
+        source=source,
+        target="lambda:x" if source == "first_party" else "partner:x",
+    )
+
+
+def big_catalog() -> list[ToolSpec]:
+    partners = [
+        spec(f"partner{i}_op", f"Partner {i} does unrelated thing number {i}", "partner:p") for i in range(40)
+    ]
+    return [*partners, *first_party(), spec("acme_parking_spots", "查找附近的停车位和停车场", "partner:acme")]
+
+
+def test_chinese_bigrams_and_glossary_find_the_right_tools() -> None:
+    top = [t.name for t in ranking.rank("帮我找个快充充电桩", big_catalog(), 3)]
+    assert top[0] == "charging_find_stations"
+    assert [t.name for t in ranking.rank("附近有停车位吗", big_catalog(), 1)] == ["acme_parking_spots"]
+
+
+def test_english_words_rank_and_a_small_catalog_is_offered_whole() -> None:
+    assert ranking.rank("stop my charging session", big_catalog(), 2)[0].name in {
+        "charging_stop_session",
+        "charging_get_session",
+    }
+    small = list(first_party())
+    assert ranking.rank("anything", small, 50) == small
+
+
+@pytest.mark.parametrize(
+    ("text", "agent"),
+    [
+        ("find a fast charger on the way", "car_genius"),
+        ("my battery warning light is on", "car_genius"),
+        ("找个充电站", "car_genius"),
+        ("navigate to the airport", "travel_companion"),
+        ("book a table for two", "travel_companion"),
+        ("附近有什么好吃的餐厅", "travel_companion"),
+    ],
+)
+def test_routing(text: str, agent: str) -> None:
+    assert agents.route(text, list(first_party()), None).id == agent
+
+
+def test_a_tie_stays_with_the_last_agent() -> None:
+    assert agents.route("hmm", list(first_party()), "car_genius").id == "car_genius"
+    assert agents.route("hmm", list(first_party()), None).id == "travel_companion"
+
+
+def test_agents_offer_partner_tools_by_source() -> None:
+    partner = spec("acme_parking_spots", "parking", "partner:acme")
+    assert agents.TRAVEL_COMPANION.offers(partner) and not agents.CAR_GENIUS.offers(partner)
+    names = {t.name for t in agents.CAR_GENIUS.subset(first_party())}
+    assert "charging_start_session" in names
