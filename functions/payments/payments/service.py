@@ -205,7 +205,7 @@ class PaymentsService:
         if amount.amount > limits.per_payment:
             cap = Money(amount=limits.per_payment, currency=amount.currency)
             raise PaymentLimitExceeded(
-                f"{presenter.money_text(amount)} is above the limit of {presenter.money_text(cap)} per payment",
+                f"{presenter.money_text(amount)} is above the {presenter.money_text(cap)} limit per payment",
                 errors=[
                     ProblemItem(pointer="/arguments/amount/amount", message="above the per-payment limit")
                 ],
