@@ -37,7 +37,7 @@ def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Templ
         "OcpiTimeoutSeconds": "0.5",
     }
     with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction", parameters=params) as template:
-        (secret,) = template.secrets.values()
+        secret = template.secrets["OcpiCredentialsSecret"]
         boto3.client("secretsmanager").put_secret_value(
             SecretId=secret.name, SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN})
         )

@@ -57,7 +57,7 @@ def test_catalog_in_every_format(gateway: Template, fmt: str | None, root: str) 
     assert out["statusCode"] == 200
     doc = ev.body(out)
     tools = doc["tools"] if root == "tools" else doc["toolConfig"]["tools"]
-    assert len(tools) == 5
+    assert len(tools) == 9  # charging 5, payments 4
 
 
 def test_unknown_format_is_422_naming_the_parameter(gateway: Template) -> None:
