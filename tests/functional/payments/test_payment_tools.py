@@ -4,7 +4,6 @@ DynamoDB from moto, with the sandbox processor and its magic amounts."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -331,6 +330,7 @@ class TestProcessorTrouble:
     def test_nothing_moved(self, gateway: Template, amount: int, status: int, slug: str, state: str) -> None:
         out = confirmed("payments_create_payment", pay_args(amount), "k-1")
         doc = ev.is_problem(out, status, slug)
+        assert ("retrying is safe" in doc["detail"]) == (state == "processing")
         items = snapshot(gateway)[gateway.tables["PaymentsTable"].name]
         (payment_item,) = [i for i in items if i["sk"]["S"] == "PAYMENT"]
         pid = payment_item["pk"]["S"].removeprefix("PAY#")
