@@ -39,7 +39,15 @@ from charging.ports import (
 from charging.pricing import cost as tariff_cost
 from charging.store import SessionStore
 from cockpit.clock import utcnow
-from cockpit.errors import Conflict, NotFound, ProblemError, UpstreamError, UpstreamTimeout
+from cockpit.errors import (
+    Conflict,
+    NotFound,
+    ProblemError,
+    ProblemItem,
+    UpstreamError,
+    UpstreamTimeout,
+    ValidationFailed,
+)
 from cockpit.money import Money
 from cockpit.observability import logger
 from cockpit.operations import Operation, OperationStore
@@ -102,7 +110,10 @@ class ChargingService:
         if args.payment_method_id is None:
             return question
         hold = self._hold(loc, evse)
-        method = self._payments().quote(inv.caller, DOMAIN, hold, args.payment_method_id, inv.locale)
+        try:
+            method = self._payments().quote(inv.caller, DOMAIN, hold, args.payment_method_id, inv.locale)
+        except ValidationFailed as exc:
+            raise _as_argument(exc) from None
         return f"{question} {presenter.hold_note(hold, method.label, inv.locale)}"
 
     def start_session(self, inv: ToolInvocation, args: StartSessionArgs) -> ToolResult:
@@ -118,15 +129,13 @@ class ChargingService:
         payment = None
         if args.payment_method_id is not None:  # declined or failed: nothing is written, nothing starts
             hold = self._hold(loc, evse)
-            held = self._payments().authorize(
-                inv.caller,
-                DOMAIN,
-                sid,
-                hold,
-                args.payment_method_id,
-                f"Charging at {loc.name}",
-                reference=sid,
-            )
+            purpose = f"Charging at {loc.name}"
+            try:
+                held = self._payments().authorize(
+                    inv.caller, DOMAIN, sid, hold, args.payment_method_id, purpose, reference=sid
+                )
+            except ValidationFailed as exc:
+                raise _as_argument(exc) from None
             payment = SessionPayment(id=held.id, status=held.status, hold=held.amount)
         session = ChargingSession(
             id=sid,
@@ -362,6 +371,16 @@ def _ids(inv: ToolInvocation) -> tuple[str, str]:
     seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
     digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
     return f"cs_{digest}", f"op_{digest}"
+
+
+def _as_argument(exc: ValidationFailed) -> ValidationFailed:
+    """A payments refusal, pointed at the argument that caused it (the method), or at nothing."""
+    items = [
+        ProblemItem(pointer="/arguments/payment_method_id", message=item.message)
+        for item in exc.errors or []
+        if item.pointer == "/method_id"
+    ]
+    return type(exc)(exc.detail, errors=items or None)
 
 
 def _unsettled(session: ChargingSession) -> bool:

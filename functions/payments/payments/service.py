@@ -174,8 +174,8 @@ class PaymentsService:
     def command(self, cmd: PaymentCommand) -> CommandAnswer:
         sub = cmd.caller.sub
         if cmd.action == "quote":
-            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id)
-            self._check_day(sub, plan.amount, besides="")
+            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id, where="")
+            self._check_day(sub, plan.amount, besides="", where="")
             ref = MethodRef(
                 id=plan.method.id,
                 type=plan.method.type,
@@ -187,7 +187,7 @@ class PaymentsService:
                 raise ValidationFailed(
                     "authorize needs a key", errors=[ProblemItem(pointer="/key", message="required")]
                 )
-            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id)
+            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id, where="")
             pid = payment_id("command", sub, cmd.domain, cmd.key)
             p = self._start(pid, sub, plan, "manual", cmd.purpose or cmd.domain, cmd.reference)
         else:
@@ -199,24 +199,30 @@ class PaymentsService:
 
     # -- checks ---------------------------------------------------------------------------------
 
-    def _plan(self, owner: str, arg: AmountArg | Money, merchant_id: str, method_id: str | None) -> Plan:
-        amount = self._checked_amount(arg)
+    def _plan(
+        self,
+        owner: str,
+        arg: AmountArg | Money,
+        merchant_id: str,
+        method_id: str | None,
+        where: str = "/arguments",
+    ) -> Plan:
+        """What a payment would be, checked; `where` prefixes the pointers (tool arguments, or a command)."""
+        amount = self._checked_amount(arg, f"{where}/amount")
         limits = self.limits[amount.currency]
         if amount.amount > limits.per_payment:
             cap = Money(amount=limits.per_payment, currency=amount.currency)
             raise PaymentLimitExceeded(
                 f"{presenter.money_text(amount)} is above the {presenter.money_text(cap)} limit per payment",
-                errors=[
-                    ProblemItem(pointer="/arguments/amount/amount", message="above the per-payment limit")
-                ],
+                errors=[ProblemItem(pointer=f"{where}/amount/amount", message="above the per-payment limit")],
             )
         found = merchant(merchant_id)
         if found is None:
             raise ValidationFailed(
                 f"there is no merchant {merchant_id!r}",
-                errors=[ProblemItem(pointer="/arguments/merchant", message="unknown merchant")],
+                errors=[ProblemItem(pointer=f"{where}/merchant", message="unknown merchant")],
             )
-        return Plan(amount=amount, merchant=found, method=self._method(owner, method_id))
+        return Plan(amount=amount, merchant=found, method=self._method(owner, method_id, where))
 
     def _checked_amount(self, arg: AmountArg | Money, where: str = "/arguments/amount") -> Money:
         if arg.currency not in self.limits:
@@ -239,23 +245,23 @@ class PaymentsService:
             )
         return Money(amount=arg.amount, currency=arg.currency)
 
-    def _method(self, owner: str, method_id: str | None) -> PaymentMethod:
+    def _method(self, owner: str, method_id: str | None, where: str) -> PaymentMethod:
         methods = list(self.directory.methods(owner))
         if method_id is None:
             found = next((m for m in methods if m.default), methods[0] if methods else None)
             if found is None:
                 raise ValidationFailed("this vehicle has no payment method", errors=[
-                    ProblemItem(pointer="/arguments/method_id", message="no method to use")])  # fmt: skip
+                    ProblemItem(pointer=f"{where}/method_id", message="no method to use")])  # fmt: skip
             return found
         found = next((m for m in methods if m.id == method_id), None)
         if found is None:
             raise ValidationFailed(
                 f"there is no payment method {method_id!r} for this vehicle",
-                errors=[ProblemItem(pointer="/arguments/method_id", message="unknown payment method")],
+                errors=[ProblemItem(pointer=f"{where}/method_id", message="unknown payment method")],
             )
         return found
 
-    def _check_day(self, owner: str, amount: Money, *, besides: str) -> None:
+    def _check_day(self, owner: str, amount: Money, *, besides: str, where: str = "/arguments") -> None:
         now = self.clock().timestamp()
         ledger = self.store.ledger(owner, amount.currency)
         limit = self.limits[amount.currency].per_day
@@ -266,7 +272,7 @@ class PaymentsService:
                 f"{presenter.money_text(amount)} would pass this vehicle's limit per 24 hours "
                 f"({presenter.money_text(left)} left)",
                 errors=[
-                    ProblemItem(pointer="/arguments/amount/amount", message="above the rolling 24-hour limit")
+                    ProblemItem(pointer=f"{where}/amount/amount", message="above the rolling 24-hour limit")
                 ],
             )
 
