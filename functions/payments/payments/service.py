@@ -355,16 +355,16 @@ class PaymentsService:
             _raise_failure(p)
         if p.status is not PaymentStatus.PROCESSING:
             return p
-        if p.locked_until > self.clock().timestamp():
+        return self._charge(self._lock(p))
+
+    def _lock(self, p: Payment) -> Payment:
+        """The payment, held for one processor call; 409 (retry later) while another call holds it."""
+        now = self.clock().timestamp()
+        if p.locked_until > now or not self.store.lock(p, now + LOCK_S, now):
             raise IdempotencyInProgress(
                 f"payment {p.id} is being processed", headers={"Retry-After": str(LOCK_S)}
             )
-        locked_until = self.clock().timestamp() + LOCK_S
-        if not self.store.lock(p, locked_until):
-            raise IdempotencyInProgress(
-                f"payment {p.id} is being processed", headers={"Retry-After": str(LOCK_S)}
-            )
-        return self._charge(p.model_copy(update={"locked_until": locked_until}))
+        return p.model_copy(update={"locked_until": now + LOCK_S})
 
     def _charge(self, p: Payment) -> Payment:
         request = ChargeRequest(
@@ -416,6 +416,7 @@ class PaymentsService:
             )
         if amount.amount == 0:
             return self._cancel(p)
+        p = self._lock(p)
         try:
             out = self.processor.capture(str(p.processor_ref), amount, f"{p.id}-capture")
         except ProcessorDeclined as exc:
@@ -434,6 +435,7 @@ class PaymentsService:
             return p
         if p.status is not PaymentStatus.REQUIRES_CAPTURE:
             raise PaymentStateConflict(f"payment {p.id} is {p.status.value}: there is no hold to cancel")
+        p = self._lock(p)
         try:
             self.processor.cancel(str(p.processor_ref), f"{p.id}-cancel")
         except (ProcessorDeclined, ProcessorFailed) as exc:
@@ -475,7 +477,11 @@ class PaymentsService:
 
     def _refund_again(self, p: Payment, refund: Refund, locale: str) -> RefundResult:
         if refund.status is RefundStatus.PENDING:
-            return self._process_refund(p, refund, locale)
+            if refund.created_at.timestamp() + LOCK_S > self.clock().timestamp():
+                raise IdempotencyInProgress(
+                    f"refund {refund.id} is being processed", headers={"Retry-After": str(LOCK_S)}
+                )
+            return self._process_refund(p, refund, locale)  # its processor call never answered: ask again
         if refund.status is RefundStatus.FAILED:
             raise PaymentDeclined(f"the refund was refused: {refund.failure}")
         return self._refund_result(p, refund, locale)
@@ -532,7 +538,9 @@ class PaymentsService:
         return p
 
     def _next(self, p: Payment, **changes: object) -> Payment:
-        return p.model_copy(update={**changes, "version": p.version + 1, "updated_at": self.clock()})
+        """The payment's next version; whoever held it for a processor call lets go with this write."""
+        update = {**changes, "version": p.version + 1, "updated_at": self.clock(), "locked_until": 0}
+        return p.model_copy(update=update)
 
     def _entry(self, p: Payment, event: str, d: Deltas, refund_id: str | None = None) -> TrailEntry:
         return TrailEntry(

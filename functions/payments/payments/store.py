@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from cockpit import aws
 from cockpit.ddb import N, S, cancelled_by_condition, condition_failed, text
-from payments.models import Payment, PaymentStatus, Refund, RefundStatus, TrailEntry
+from payments.models import Payment, Refund, RefundStatus, TrailEntry
 
 Item = dict[str, Any]
 
@@ -147,21 +147,22 @@ class PaymentStore:
             }
         }
 
-    def lock(self, p: Payment, locked_until: float) -> bool:
-        """Take over a payment whose processor call never answered (its lock ran out); once only."""
+    def lock(self, p: Payment, locked_until: float, now: float) -> bool:
+        """Take the payment for one call to the processor (a capture, a cancel, or asking again after a
+        call that never answered): only if nobody holds it and nobody changed it since it was read."""
         try:
             aws.client("dynamodb").update_item(
                 TableName=self.table,
                 Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
                 UpdateExpression="SET locked_until = :until, doc = :doc",
-                ConditionExpression="#state = :processing AND version = :version AND locked_until = :old",
+                ConditionExpression="#state = :state AND version = :version AND locked_until < :now",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
                     ":until": N(locked_until),
                     ":doc": S(p.model_copy(update={"locked_until": locked_until}).model_dump_json()),
-                    ":processing": S(PaymentStatus.PROCESSING.value),
+                    ":state": S(p.status.value),
                     ":version": N(p.version),
-                    ":old": N(p.locked_until),
+                    ":now": N(now),
                 },
             )
             return True
