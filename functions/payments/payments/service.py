@@ -67,7 +67,7 @@ from payments.ports import (
     ProcessorUnknown,
 )
 from payments.settings import CurrencyLimits
-from payments.store import PaymentStore
+from payments.store import Ledger, PaymentStore
 
 LOCK_S = 30  # a processor call that has not answered by then may be asked again (same idempotency key)
 DAY_S = 24 * 3600
@@ -261,9 +261,18 @@ class PaymentsService:
             )
         return found
 
-    def _check_day(self, owner: str, amount: Money, *, besides: str, where: str = "/arguments") -> None:
+    def _check_day(
+        self,
+        owner: str,
+        amount: Money,
+        *,
+        besides: str,
+        where: str = "/arguments",
+        ledger: Ledger | None = None,
+    ) -> Ledger:
+        """The vehicle's ledger, if `amount` fits in its rolling day; a write must use this very read."""
         now = self.clock().timestamp()
-        ledger = self.store.ledger(owner, amount.currency)
+        ledger = ledger or self.store.ledger(owner, amount.currency)
         limit = self.limits[amount.currency].per_day
         spent = ledger.spent_since(now - DAY_S, besides=besides)
         if spent + amount.amount > limit:
@@ -275,6 +284,7 @@ class PaymentsService:
                     ProblemItem(pointer=f"{where}/amount/amount", message="above the rolling 24-hour limit")
                 ],
             )
+        return ledger
 
     def _refund_amount(self, p: Payment, arg: AmountArg | None) -> Money:
         if p.status is not PaymentStatus.SUCCEEDED:
@@ -328,14 +338,13 @@ class PaymentsService:
         )
         entry = self._entry(p, "created", Deltas())
         for _ in range(ATTEMPTS):
-            try:
-                self._check_day(owner, plan.amount, besides=pid)
+            try:  # the check and the write use one read of the ledger, and the write is conditional on it
+                ledger = self._check_day(owner, plan.amount, besides=pid)
             except PaymentLimitExceeded:
                 existing = self.store.get(pid)  # a duplicate of a payment that already counts
                 if existing is not None:
                     return self._again(existing, owner)
                 raise
-            ledger = self.store.ledger(owner, plan.amount.currency)
             held = ledger.with_entry(
                 pid, plan.amount.amount, now.timestamp(), keep_after=now.timestamp() - DAY_S
             )
