@@ -401,7 +401,8 @@ class PaymentsService:
         if out.status == "succeeded":
             return self._transition(
                 p, PaymentStatus.SUCCEEDED, "captured", Deltas(captured=out.received),
-                captured=out.received, ledger=out.received, processor_ref=out.ref,
+                captured=out.received, processor_ref=out.ref,
+                ledger=None if out.received == p.amount.amount else out.received,
             )  # fmt: skip
         self._fail(p, ProcessorFailed("the processor canceled the payment"))
 
