@@ -203,7 +203,10 @@ class ChargingService:
         self.sessions.transition(
             done, SessionStatus.PENDING, self.operations.complete_request(op, error=failure.problem())
         )
-        self._release(done)
+        released = self._release(done)
+        if released is not None and done.payment is not None:
+            paid = done.payment.model_copy(update={"status": released})
+            self.sessions.transition(done.model_copy(update={"payment": paid}), SessionStatus.FAILED)
 
     # -- following and stopping -----------------------------------------------------------------
 
@@ -304,15 +307,18 @@ class ChargingService:
         self.sessions.transition(updated, session.status)
         return updated
 
-    def _release(self, session: ChargingSession) -> None:
-        """Void the hold of a session that never started. A failure here is logged, not raised: the
-        processor lets an uncaptured hold lapse on its own, and the start's own answer matters more."""
+    def _release(self, session: ChargingSession) -> str | None:
+        """Void the hold of a session that never started; the payment's status after, or None. A failure
+        here is logged, not raised: the processor lets an uncaptured hold lapse on its own, and the
+        start's own answer matters more."""
         if session.payment is None or self.payments is None:
-            return
+            return None
         try:
-            self.payments.cancel(Caller(sub=session.owner, role=Role.VEHICLE), DOMAIN, session.payment.id)
+            caller = Caller(sub=session.owner, role=Role.VEHICLE)
+            return self.payments.cancel(caller, DOMAIN, session.payment.id).status
         except ProblemError as exc:
             logger().warning("could not release a charging hold", extra={"status": exc.status})
+            return None
 
     def _stop_command(self, session: ChargingSession) -> StopCommand:
         return StopCommand(
