@@ -4,6 +4,7 @@ up to more than was captured, and a hold that is either captured or canceled, ne
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -32,6 +33,8 @@ from payments.service import PaymentsService
 from payments.settings import CurrencyLimits
 from payments.store import PaymentStore
 from tests.integration.test_concurrency import race
+from tests.support import events
+from tests.support.aws import serve_lambda_in_process
 
 N = 20
 
@@ -249,3 +252,46 @@ def test_a_timed_out_payment_asked_again_later_is_charged_once(stack: Template) 
     assert payment.status is PaymentStatus.SUCCEEDED
     assert keys == [keys[0], keys[0]] and processor.calls["charge"] == 2
     assert sum(e.captured_delta for e in payments.store.trail(payment.id)) == 4550
+
+
+def test_the_same_confirmed_call_twenty_times_through_the_router_is_one_charge(
+    stack: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole path: router (idempotency record, single-use token) → Lambda Invoke → payments, with
+    DynamoDB on the server. Twenty copies of one confirmed call: one charge, one answer."""
+    for logical in ("RouterFunction", "PaymentsFunction"):
+        fn = stack.function_named(logical)
+        assert fn is not None
+        for name, value in fn.environment.items():
+            monkeypatch.setenv(name, value)
+    reset_container()
+    processor = CountingProcessor()
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    serve_lambda_in_process(stack)
+    from router.handler import lambda_handler as router
+
+    car = f"vin-{uuid.uuid4().hex[:8]}"
+    args = payment_args(4550).model_dump(exclude_none=True, exclude_defaults=True)
+    asked = json.loads(
+        router(events.invoke("payments_create_payment", args, key="same", sub=car), None)["body"]
+    )
+    body = {"confirmation_token": asked["confirmation"]["token"]}
+    answers = race(
+        N,
+        lambda _i: router(
+            events.invoke("payments_create_payment", args, key="same", sub=car, body=body), None
+        ),
+    )
+    assert processor.calls == Counter({"charge": 1})
+    ok = [json.loads(a["body"]) for a in answers if isinstance(a, dict) and a["statusCode"] == 200]
+    refused = [json.loads(a["body"]) for a in answers if isinstance(a, dict) and a["statusCode"] != 200]
+    assert len(ok) + len(refused) == N and ok, answers
+    assert {o["result"]["payment"]["id"] for o in ok} == {ok[0]["result"]["payment"]["id"]}
+    assert {r["status"] for r in refused} <= {409}
+    again = json.loads(
+        router(events.invoke("payments_create_payment", args, key="same", sub=car, body=body), None)["body"]
+    )
+    assert again["result"]["payment"] == ok[0]["result"]["payment"]
+    assert processor.calls == Counter({"charge": 1})
+    trail = PaymentStore(stack.tables["PaymentsTable"].name).trail(ok[0]["result"]["payment"]["id"])
+    assert [e.event for e in trail] == ["created", "captured"]
