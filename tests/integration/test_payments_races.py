@@ -71,6 +71,22 @@ class CountingProcessor(SandboxProcessor):
 LIMITS = {"CNY": CurrencyLimits(per_payment=50_000, per_day=100_000)}
 
 
+@pytest.fixture(autouse=True)
+def _transactions_isolated_as_dynamodb_isolates_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB runs a TransactWriteItems atomically and in isolation. moto's server does not: it applies
+    the items one by one and, when a condition fails, restores a copy of the table taken before, so two
+    concurrent transactions can resurrect or drop each other's items. Here each transaction is sent alone,
+    as DynamoDB would run it; the reads, the checks and the conditions stay concurrent and server-side."""
+    one_at_a_time = threading.Lock()
+    write = PaymentStore.write
+
+    def isolated(self: PaymentStore, items: list[dict[str, Any]]) -> bool:
+        with one_at_a_time:
+            return write(self, items)
+
+    monkeypatch.setattr(PaymentStore, "write", isolated)
+
+
 def service(stack: Template, processor: CountingProcessor) -> PaymentsService:
     return PaymentsService(
         processor, SandboxMethods(), PaymentStore(stack.tables["PaymentsTable"].name), LIMITS
