@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from charging.store import SessionStore
 from cockpit.errors import (
     IdempotencyInProgress,
     PaymentLimitExceeded,
@@ -78,13 +79,18 @@ def _transactions_isolated_as_dynamodb_isolates_them(monkeypatch: pytest.MonkeyP
     concurrent transactions can resurrect or drop each other's items. Here each transaction is sent alone,
     as DynamoDB would run it; the reads, the checks and the conditions stay concurrent and server-side."""
     one_at_a_time = threading.Lock()
-    write = PaymentStore.write
+    write, transact = PaymentStore.write, SessionStore._transact
 
     def isolated(self: PaymentStore, items: list[dict[str, Any]]) -> bool:
         with one_at_a_time:
             return write(self, items)
 
+    def isolated_charging(self: SessionStore, items: list[dict[str, Any]]) -> bool:
+        with one_at_a_time:
+            return transact(self, items)
+
     monkeypatch.setattr(PaymentStore, "write", isolated)
+    monkeypatch.setattr(SessionStore, "_transact", isolated_charging)
 
 
 def service(stack: Template, processor: CountingProcessor) -> PaymentsService:
@@ -311,3 +317,39 @@ def test_the_same_confirmed_call_twenty_times_through_the_router_is_one_charge(
     assert processor.calls == Counter({"charge": 1})
     trail = PaymentStore(stack.tables["PaymentsTable"].name).trail(ok[0]["result"]["payment"]["id"])
     assert [e.event for e in trail] == ["created", "captured"]
+
+
+def test_a_charging_start_with_a_card_duplicated_twenty_times_holds_once(
+    stack: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty copies of one confirmed charging start (a duplicated invocation) reach charging at once:
+    one session, one hold, one call to the processor — the payment id comes from the session id, which
+    comes from (caller, Idempotency-Key)."""
+    for logical in ("ChargingFunction", "PaymentsFunction"):
+        fn = stack.function_named(logical)
+        assert fn is not None
+        for name, value in fn.environment.items():
+            monkeypatch.setenv(name, value)
+    reset_container()
+    processor = CountingProcessor()
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    serve_lambda_in_process(stack)
+    from charging.handler import lambda_handler as charging
+
+    car = f"vin-{uuid.uuid4().hex[:8]}"
+    args = {"station_id": "CN-SHA-0003", "payment_method_id": "pm_card_visa"}
+    event = invocation(car, "charging_start_session", args, "start-once").model_dump(mode="json")
+    answers = race(N, lambda _i: charging(event, None))
+    assert processor.calls == Counter({"charge": 1})
+    accepted = [a for a in answers if isinstance(a, dict) and a["status"] == "accepted"]
+    refused = [a for a in answers if isinstance(a, dict) and a["status"] == "failed"]
+    assert accepted and len(accepted) + len(refused) == N, answers
+    assert {a["operation_id"] for a in accepted} == {accepted[0]["operation_id"]}
+    assert {r["error"]["status"] for r in refused} <= {409}
+    items = PaymentStore(stack.tables["PaymentsTable"].name)
+    session_id = "cs_" + accepted[0]["operation_id"].removeprefix("op_")
+    session = SessionStore(stack.tables["ChargingTable"].name).get(session_id)
+    assert session is not None and session.payment is not None
+    payment = items.get(session.payment.id)
+    assert payment is not None and payment.status is PaymentStatus.REQUIRES_CAPTURE
+    assert [e.event for e in items.trail(payment.id)] == ["created", "authorized"]
