@@ -252,12 +252,16 @@ PAYMENTS_ENV = {
 def payments_warm() -> list[tuple[str, float, float, float]]:
     """The payments function's own handler for a read tool (payments_list_methods: no AWS call), warm,
     against the raw pydantic handler measured in the same run."""
+    import pytest
+
+    from cockpit.settings import reset_container
     from payments.handler import lambda_handler
     from tests.support import events
 
-    os.environ.update(PAYMENTS_ENV)
     event = events.sample("payments/list_methods.json")
-    with quiet():
+    with pytest.MonkeyPatch.context() as mp, quiet():
+        for name, value in PAYMENTS_ENV.items():
+            mp.setenv(name, value)
         assert lambda_handler(event, None)["status"] == "succeeded"
         rows = []
         for label, fn in (
@@ -266,6 +270,7 @@ def payments_warm() -> list[tuple[str, float, float, float]]:
         ):
             median, p99 = percentiles(time_calls(fn, WARM_ROUNDS))
             rows.append((label, median, p99, 0.0))
+    reset_container()  # the settings read here are the bench's own, not a deployment's
     base = rows[0][1]
     return [(label, median, p99, median / base) for label, median, p99, _ in rows]
 
@@ -338,7 +343,7 @@ def payments_dynamodb_calls() -> list[tuple[str, str]]:
         )
         session_id = "cs_" + started["operation"]["id"].removeprefix("op_")
         measure(
-            "charging_stop_session with a card (capture)",
+            "charging_stop_session with a card (settles the hold)",
             events.invoke("charging_stop_session", {"session_id": session_id}, key="c2"),
         )
     return rows
