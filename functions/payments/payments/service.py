@@ -32,6 +32,7 @@ from cockpit.errors import (
     ValidationFailed,
 )
 from cockpit.money import CURRENCY_EXPONENTS, Money
+from cockpit.observability import logger
 from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef
 from cockpit.tools.model import ToolInvocation
 from payments import presenter
@@ -350,6 +351,7 @@ class PaymentsService:
             )
             items = [self.store.new_payment(p), self.store.trail_item(entry), self.store.ledger_item(held)]
             if self.store.write(items):
+                _log(p, "created")
                 return self._charge(p)
             existing = self.store.get(pid)
             if existing is not None:
@@ -476,6 +478,7 @@ class PaymentsService:
                     )
                 )
             if self.store.write(items):
+                _log(new, event)
                 return new
             current = self.store.get(p.id)
             if current is None or (current.status, current.version) != (p.status, p.version):
@@ -529,6 +532,7 @@ class PaymentsService:
                 self.store.trail_item(entry),
             ]
             if self.store.write(items):
+                _log(new, entry.event)
                 return new, done
             again = self.store.refund(p.id, refund.id)
             if again is not None and again.status is not RefundStatus.PENDING:
@@ -598,6 +602,14 @@ class PaymentsService:
             refunded=view.refunded,
             method=view.method,
         )
+
+
+def _log(p: Payment, event: str) -> None:
+    """One line per state change: ids, state and amounts only (never the method's digits or tokens)."""
+    logger().info(
+        "payment changed",
+        extra={"payment_id": p.id, "event": event, "status": p.status.value, "version": p.version},
+    )
 
 
 def payment_id(*parts: str) -> str:
