@@ -33,7 +33,7 @@ from cockpit.errors import (
 )
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
-from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef
+from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef, RefundRef
 from cockpit.tools.model import ToolInvocation
 from payments import presenter
 from payments.merchants import Merchant, merchant
@@ -144,12 +144,15 @@ class PaymentsService:
 
     def refund_payment(self, inv: ToolInvocation, args: RefundArgs) -> RefundResult:
         rid = "re_" + _digest("refund", inv.caller.sub, _key(inv))
-        p = self._own(inv.caller.sub, args.payment_id)
+        return self._refund(self._own(inv.caller.sub, args.payment_id), rid, args.amount, inv.locale)
+
+    def _refund(self, p: Payment, rid: str, asked: AmountArg | Money | None, locale: str) -> RefundResult:
+        """Refund `asked` (what is left if None) once per refund id, never past what was captured."""
         for _ in range(ATTEMPTS):
             existing = self.store.refund(p.id, rid)
             if existing is not None:
-                return self._refund_again(p, existing, inv.locale)
-            amount = self._refund_amount(p, args.amount)
+                return self._refund_again(p, existing, locale)
+            amount = self._refund_amount(p, asked)
             refund = Refund(
                 id=rid,
                 payment_id=p.id,
@@ -166,8 +169,8 @@ class PaymentsService:
                 self.store.trail_item(entry),
             ]
             if self.store.write(items):
-                return self._process_refund(reserved, refund, inv.locale)
-            p = self._own(inv.caller.sub, args.payment_id)  # another refund moved it: check again
+                return self._process_refund(reserved, refund, locale)
+            p = self._own(p.owner, p.id)  # another refund moved it: check again
         raise Conflict(f"payment {p.id} is busy; retry the refund")
 
     # -- commands from other domains ------------------------------------------------------------
@@ -184,17 +187,20 @@ class PaymentsService:
             )
             return CommandAnswer(status="succeeded", method=ref)
         if cmd.action == "authorize":
-            if not cmd.key:
-                raise ValidationFailed(
-                    "authorize needs a key", errors=[ProblemItem(pointer="/key", message="required")]
-                )
+            key = _command_key(cmd)
             plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id, where="")
-            pid = payment_id("command", sub, cmd.domain, cmd.key)
+            pid = payment_id("command", sub, cmd.domain, key)
             p = self._start(pid, sub, plan, "manual", cmd.purpose or cmd.domain, cmd.reference)
         else:
             p = self._own(sub, cmd.payment_id or "")
             if p.merchant != cmd.domain:
                 raise NotFound("payment not found")
+            if cmd.action == "refund":  # e.g. booking, when a prepaid reservation is canceled
+                rid = "re_" + _digest("command", sub, cmd.domain, _command_key(cmd))
+                done = self._refund(p, rid, cmd.amount, cmd.locale).refund
+                refund = RefundRef(id=done.id, amount=done.amount, status=done.status.value)
+                paid = self._ref(self._own(sub, p.id), cmd.locale)
+                return CommandAnswer(status="succeeded", payment=paid, refund=refund)
             p = self._capture(p, _amount(cmd)) if cmd.action == "capture" else self._cancel(p)
         return CommandAnswer(status="succeeded", payment=self._ref(p, cmd.locale))
 
@@ -287,7 +293,7 @@ class PaymentsService:
             )
         return ledger
 
-    def _refund_amount(self, p: Payment, arg: AmountArg | None) -> Money:
+    def _refund_amount(self, p: Payment, arg: AmountArg | Money | None) -> Money:
         if p.status is not PaymentStatus.SUCCEEDED:
             raise PaymentStateConflict(
                 f"payment {p.id} is {p.status.value}: only a captured payment is refunded"
@@ -625,6 +631,14 @@ def _key(inv: ToolInvocation) -> str:
     if not inv.idempotency_key:
         raise IdempotencyKeyRequired(f"{inv.tool} moves money: send an Idempotency-Key header")
     return inv.idempotency_key
+
+
+def _command_key(cmd: PaymentCommand) -> str:
+    if not cmd.key:
+        raise ValidationFailed(
+            f"{cmd.action} needs a key", errors=[ProblemItem(pointer="/key", message="required")]
+        )
+    return cmd.key
 
 
 def _amount(cmd: PaymentCommand) -> Money:

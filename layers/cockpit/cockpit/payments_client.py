@@ -4,8 +4,10 @@ API Gateway never reaches payments directly; tools reach it through the dispatch
 this client: a Lambda Invoke with an internal `payment_command` event. `authorize` places a hold
 (manual capture) of at most an amount, `capture` takes the actual amount and releases the rest,
 `cancel` voids the hold. `quote` checks a method and an amount and names the method for a question to
-the driver, changing nothing. Payment ids are derived by the payments function from (caller, domain,
-key), so a retried or duplicated authorize finds its own payment instead of holding twice.
+the driver, changing nothing; `refund` gives back (part of) a captured payment, once per key (booking,
+when a prepaid reservation is canceled). Payment ids are derived by the payments function from
+(caller, domain, key), so a retried or duplicated authorize finds its own payment instead of holding
+twice.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cockpit.errors import Problem, UpstreamError, UpstreamTimeout, from_problem
 from cockpit.money import Money
 from cockpit.tools.model import Caller
 
-Action = Literal["quote", "authorize", "capture", "cancel"]
+Action = Literal["quote", "authorize", "capture", "cancel", "refund"]
 
 
 class PaymentCommand(BaseModel):
@@ -33,7 +35,9 @@ class PaymentCommand(BaseModel):
     action: Action
     caller: Caller
     domain: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="the merchant: the calling domain")
-    key: str | None = Field(default=None, min_length=1, max_length=255, description="authorize: its id seed")
+    key: str | None = Field(
+        default=None, min_length=1, max_length=255, description="authorize, refund: what the id derives from"
+    )
     payment_id: str | None = Field(default=None, pattern=r"^pay_[a-f0-9]{24}$")
     amount: Money | None = None
     method_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
@@ -59,10 +63,17 @@ class PaymentRef(BaseModel):
     method: MethodRef
 
 
+class RefundRef(BaseModel):
+    id: str
+    amount: Money
+    status: str
+
+
 class CommandAnswer(BaseModel):
     status: Literal["succeeded", "failed"]
     payment: PaymentRef | None = None
     method: MethodRef | None = None
+    refund: RefundRef | None = None
     error: Problem | None = None
 
 
@@ -115,6 +126,18 @@ class PaymentsClient:
         return self._payment(
             PaymentCommand(action="cancel", caller=caller, domain=domain, payment_id=payment_id)
         )
+
+    def refund(
+        self, caller: Caller, domain: str, payment_id: str, key: str, amount: Money | None = None
+    ) -> tuple[PaymentRef, RefundRef]:
+        """Give back `amount` (all that is left if None) of a captured payment; the same key refunds once."""
+        command = PaymentCommand(
+            action="refund", caller=caller, domain=domain, payment_id=payment_id, key=key, amount=amount
+        )
+        answer = self._send(command)
+        if answer.payment is None or answer.refund is None:
+            raise UpstreamError("payments: refund answered without a payment and a refund")
+        return answer.payment, answer.refund
 
     def _payment(self, command: PaymentCommand) -> PaymentRef:
         answer = self._send(command)

@@ -11,7 +11,13 @@ import boto3
 import pytest
 
 from charging.models import ChargingSession
-from cockpit.errors import NotFound, PaymentStateConflict, UpstreamTimeout, ValidationFailed
+from cockpit.errors import (
+    NotFound,
+    PaymentStateConflict,
+    RefundExceedsCaptured,
+    UpstreamTimeout,
+    ValidationFailed,
+)
 from cockpit.local.template import Template
 from cockpit.money import Money
 from cockpit.payments_client import PaymentsClient
@@ -100,6 +106,25 @@ class TestCommands:
             pay.capture(CAR, "charging", held.id, cny(100))
         assert events_of(gateway, held.id) == ["created", "authorized", "canceled"]
         assert store(gateway).ledger(CAR.sub, "CNY").spent_since(0) == 0
+
+    def test_refunds_by_command_once_per_key_and_never_past_the_capture(self, gateway: Template) -> None:
+        pay = client(gateway)
+        held = pay.authorize(CAR, "booking", "rsv_1", cny(20000), None, "Dinner for two, prepaid")
+        pay.capture(CAR, "booking", held.id, cny(20000))
+        paid, first = pay.refund(CAR, "booking", held.id, "rsv_1-cancel", cny(5000))
+        assert first.amount == cny(5000) and first.status == "succeeded" and paid.refunded == cny(5000)
+        again, same = pay.refund(CAR, "booking", held.id, "rsv_1-cancel", cny(5000))
+        assert same == first and again.refunded == cny(5000)  # the same key: the same refund, once
+        paid, rest = pay.refund(CAR, "booking", held.id, "rsv_1-rest")
+        assert rest.amount == cny(15000) and paid.refunded == cny(20000)
+        before = snapshot(gateway)
+        with pytest.raises(RefundExceedsCaptured):
+            pay.refund(CAR, "booking", held.id, "rsv_1-more", cny(1))
+        with pytest.raises(NotFound):
+            pay.refund(CAR, "charging", held.id, "x")
+        assert snapshot(gateway) == before
+        trail = store(gateway).trail(held.id)
+        assert sum(e.refunded_delta for e in trail) == 20000 == sum(e.captured_delta for e in trail)
 
     def test_another_domain_or_vehicle_cannot_touch_the_payment(self, gateway: Template) -> None:
         pay = client(gateway)
