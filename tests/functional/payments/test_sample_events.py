@@ -35,3 +35,7 @@ def test_the_command_samples(gateway: Template) -> None:
     captured = run("capture_command.json")
     assert captured["payment"]["id"] == held["payment"]["id"]
     assert captured["payment"]["captured"] == {"amount": 8496, "currency": "CNY"}
+    refunded = run("refund_command.json")
+    assert refunded["refund"]["amount"] == {"amount": 1000, "currency": "CNY"}
+    assert refunded["payment"]["refunded"] == {"amount": 1000, "currency": "CNY"}
+    assert run("refund_command.json")["refund"] == refunded["refund"]  # once per key
