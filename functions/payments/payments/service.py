@@ -438,8 +438,10 @@ class PaymentsService:
         try:
             out = self.processor.capture(str(p.processor_ref), amount, f"{p.id}-capture")
         except ProcessorDeclined as exc:
+            self.store.unlock(p)  # nothing happened: the hold may be captured again at once
             raise PaymentDeclined(f"the processor refused the capture: {exc}") from None
         except ProcessorFailed as exc:
+            self.store.unlock(p)
             raise UpstreamError(f"the processor could not capture: {exc}") from None
         except ProcessorUnknown as exc:
             _unknown(exc)
@@ -457,6 +459,7 @@ class PaymentsService:
         try:
             self.processor.cancel(str(p.processor_ref), f"{p.id}-cancel")
         except (ProcessorDeclined, ProcessorFailed) as exc:
+            self.store.unlock(p)
             raise UpstreamError(f"the processor could not cancel the hold: {exc}") from None
         except ProcessorUnknown as exc:
             _unknown(exc)

@@ -171,6 +171,25 @@ class PaymentStore:
                 return False
             raise
 
+    def unlock(self, p: Payment) -> None:
+        """Let go of a payment held for a processor call that certainly did nothing (a refusal)."""
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
+                UpdateExpression="SET locked_until = :zero, doc = :doc",
+                ConditionExpression="version = :version AND locked_until = :ours",
+                ExpressionAttributeValues={
+                    ":zero": N(0),
+                    ":doc": S(p.model_copy(update={"locked_until": 0}).model_dump_json()),
+                    ":version": N(p.version),
+                    ":ours": N(p.locked_until),
+                },
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise
+
     def write(self, items: list[Item]) -> bool:
         """All of `items` in one transaction; False when one of their conditions failed."""
         try:

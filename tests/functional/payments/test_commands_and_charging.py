@@ -13,6 +13,7 @@ import pytest
 from charging.models import ChargingSession
 from cockpit.errors import (
     NotFound,
+    PaymentDeclined,
     PaymentStateConflict,
     RefundExceedsCaptured,
     UpstreamTimeout,
@@ -85,6 +86,15 @@ class TestCommands:
         with pytest.raises(PaymentStateConflict):
             pay.cancel(CAR, "charging", held.id)
         assert snapshot(gateway) == before
+
+    def test_a_refused_capture_moves_nothing_and_can_be_tried_again_at_once(self, gateway: Template) -> None:
+        pay = client(gateway)
+        held = pay.authorize(CAR, "charging", "cs_1", cny(14160), None, "Charging")
+        with pytest.raises(PaymentDeclined):
+            pay.capture(CAR, "charging", held.id, cny(10402))  # the sandbox declines …0402
+        assert events_of(gateway, held.id) == ["created", "authorized"]
+        done = pay.capture(CAR, "charging", held.id, cny(8496))
+        assert done.status == "succeeded" and done.captured == cny(8496)
 
     def test_a_capture_above_the_hold(self, gateway: Template) -> None:
         pay = client(gateway)
