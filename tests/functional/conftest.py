@@ -12,6 +12,6 @@ from tests.support.aws import aws_from_template
 
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
-    """The router and the charging function's environments, over one in-process AWS."""
-    with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction") as template:
+    """The router, charging and payments functions' environments, over one in-process AWS."""
+    with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction", "PaymentsFunction") as template:
         yield template

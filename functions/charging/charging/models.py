@@ -132,6 +132,15 @@ class SessionStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class SessionPayment(BaseModel):
+    """The pre-authorization behind a session: held at start, captured (or released) at stop."""
+
+    id: str
+    status: str
+    hold: Money
+    captured: Money | None = None
+
+
 class ChargingSession(BaseModel):
     """A driver's charging session as the charging table keeps it."""
 
@@ -148,6 +157,7 @@ class ChargingSession(BaseModel):
     kwh: Decimal | None = None
     cost: Money | None = None
     failure: str | None = None
+    payment: SessionPayment | None = None
 
 
 class SessionView(BaseModel):
@@ -160,6 +170,7 @@ class SessionView(BaseModel):
     ended_at: datetime | None
     kwh: float | None
     cost: Money | None
+    payment: SessionPayment | None = None
 
     @classmethod
     def of(cls, s: ChargingSession) -> SessionView:
@@ -173,6 +184,7 @@ class SessionView(BaseModel):
             ended_at=s.ended_at,
             kwh=None if s.kwh is None else float(s.kwh),
             cost=s.cost,
+            payment=s.payment,
         )
 
 

@@ -124,3 +124,10 @@ def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLo
     where = f"{loc.name}, charge point {chosen.uid}" if named else loc.name
     up_to = "" if named else "up to "
     return f"Start charging at {where} ({up_to}{power:g} kW {standard}{cost})?"
+
+
+def hold_note(hold: Money, method_label: str, locale: str) -> str:
+    """What the start question adds when a payment method pre-authorizes the session."""
+    if locale == "zh-CN":
+        return f"将在{method_label}上预授权最多{money_text(hold)}，结束后按实际费用扣款。"
+    return f"A hold of up to {money_text(hold)} goes on your {method_label}; only the actual cost is charged."

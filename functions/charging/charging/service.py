@@ -16,6 +16,7 @@ from charging.models import (
     OneSession,
     OneStation,
     SessionArgs,
+    SessionPayment,
     SessionStatus,
     SessionView,
     StartSessionArgs,
@@ -31,17 +32,32 @@ from charging.ports import (
     Evse,
     EvseStatus,
     Location,
+    Payments,
     StartCommand,
     StopCommand,
 )
+from charging.pricing import cost as tariff_cost
 from charging.store import SessionStore
 from cockpit.clock import utcnow
-from cockpit.errors import Conflict, NotFound, ProblemError, UpstreamError, UpstreamTimeout
+from cockpit.errors import (
+    Conflict,
+    NotFound,
+    ProblemError,
+    ProblemItem,
+    UpstreamError,
+    UpstreamTimeout,
+    ValidationFailed,
+)
+from cockpit.money import Money
+from cockpit.observability import logger
 from cockpit.operations import Operation, OperationStore
-from cockpit.tools.model import ToolInvocation, ToolResult
+from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
 
 CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"
 START, STOP = "START_SESSION", "STOP_SESSION"
+# The pre-authorization covers a full battery's worth of energy over 90 minutes, capped per currency.
+HOLD_KWH, HOLD_MINUTES = 80, 90
+DOMAIN = "charging"
 
 
 class ChargingService:
@@ -52,7 +68,11 @@ class ChargingService:
         operations: OperationStore,
         callback_base: Callable[[], str],
         clock: Callable[[], datetime] = utcnow,
+        payments: Payments | None = None,
+        hold_caps: dict[str, int] | None = None,
     ) -> None:
+        self.payments = payments
+        self.hold_caps = hold_caps or {}
         self.cpo = cpo
         self.sessions = sessions
         self.operations = operations
@@ -86,7 +106,15 @@ class ChargingService:
     def describe_start(self, inv: ToolInvocation, args: StartSessionArgs) -> str:
         loc = self._location(args.station_id)
         evse = self._choose_evse(loc, args)
-        return presenter.start_question(loc, evse, args.evse_uid is not None, self.cpo.tariff, inv.locale)
+        question = presenter.start_question(loc, evse, args.evse_uid is not None, self.cpo.tariff, inv.locale)
+        if args.payment_method_id is None:
+            return question
+        hold = self._hold(loc, evse)
+        try:
+            method = self._payments().quote(inv.caller, DOMAIN, hold, args.payment_method_id, inv.locale)
+        except ValidationFailed as exc:
+            raise _as_argument(exc) from None
+        return f"{question} {presenter.hold_note(hold, method.label, inv.locale)}"
 
     def start_session(self, inv: ToolInvocation, args: StartSessionArgs) -> ToolResult:
         loc = self._location(args.station_id)
@@ -98,6 +126,17 @@ class ChargingService:
         connector = (
             evse.connectors[0] if args.connector_id is None else self._connector(evse, args.connector_id)
         )
+        payment = None
+        if args.payment_method_id is not None:  # declined or failed: nothing is written, nothing starts
+            hold = self._hold(loc, evse)
+            purpose = f"Charging at {loc.name}"
+            try:
+                held = self._payments().authorize(
+                    inv.caller, DOMAIN, sid, hold, args.payment_method_id, purpose, reference=sid
+                )
+            except ValidationFailed as exc:
+                raise _as_argument(exc) from None
+            payment = SessionPayment(id=held.id, status=held.status, hold=held.amount)
         session = ChargingSession(
             id=sid,
             owner=inv.caller.sub,
@@ -107,6 +146,7 @@ class ChargingService:
             connector_id=connector.id,
             operation_id=op_id,
             created_at=self.clock(),
+            payment=payment,
         )
         op = self.operations.new(op_id, inv.caller.sub, inv.tool)
         if not self.sessions.create(session, self.operations.put_request(op)):
@@ -123,6 +163,7 @@ class ChargingService:
             response = self.cpo.start_session(command)
         except Exception:  # the CPO failed to take the command: nothing started, so nothing is kept
             self.sessions.forget(session, self.operations.delete_request(op))
+            self._release(session)
             raise
         if response.result is not CommandResponseType.ACCEPTED:
             refused = CommandResult(
@@ -162,6 +203,10 @@ class ChargingService:
         self.sessions.transition(
             done, SessionStatus.PENDING, self.operations.complete_request(op, error=failure.problem())
         )
+        released = self._release(done)
+        if released is not None and done.payment is not None:
+            paid = done.payment.model_copy(update={"status": released})
+            self.sessions.transition(done.model_copy(update={"payment": paid}), SessionStatus.FAILED)
 
     # -- following and stopping -----------------------------------------------------------------
 
@@ -172,6 +217,8 @@ class ChargingService:
         """Stop charging. A simulated CPO answers at once (COMPLETED); a real one confirms later at
         response_url, so the session is STOPPING until its CommandResult arrives."""
         session = self._own(inv, self.sessions.get(args.session_id))
+        if session.status is SessionStatus.COMPLETED and _unsettled(session):
+            return OneSession(session=SessionView.of(self._settle(session)))  # a stop whose capture failed
         if session.status is not SessionStatus.ACTIVE:
             raise Conflict(f"charging session {session.id} is {session.status.value.lower()}, not active")
         response = self.cpo.stop_session(self._stop_command(session))
@@ -190,7 +237,12 @@ class ChargingService:
 
     def _finish_stop(self, session: ChargingSession, outcome: CommandResult) -> None:
         if outcome.result is CommandResultType.ACCEPTED:
-            self._complete(session)
+            done = self._complete(session, settle=False).session
+            if done.payment is not None and done.payment.status == "requires_capture":
+                try:  # the CPO's callback is no place for a payment error: the driver's stop settles later
+                    self._settle(self._own_id(session.id))
+                except ProblemError as exc:
+                    logger().warning("could not capture a charging payment", extra={"status": exc.status})
             return
         # The charger is still running: the session is active again, and says why the stop failed.
         why = _failure(outcome, "stop").detail
@@ -199,7 +251,7 @@ class ChargingService:
             SessionStatus.STOPPING,
         )
 
-    def _complete(self, session: ChargingSession) -> OneSession:
+    def _complete(self, session: ChargingSession, *, settle: bool = True) -> OneSession:
         usage = self.cpo.usage(self._stop_command(session))
         done = session.model_copy(
             update={
@@ -210,7 +262,63 @@ class ChargingService:
             }
         )
         self.sessions.transition(done, session.status)
-        return OneSession(session=SessionView.of(done))
+        return OneSession(session=SessionView.of(self._settle(done) if settle and _unsettled(done) else done))
+
+    # -- payment ---------------------------------------------------------------------------------
+
+    def _own_id(self, session_id: str) -> ChargingSession:
+        found = self.sessions.get(session_id)
+        if found is None:
+            raise NotFound("charging session not found")
+        return found
+
+    def _payments(self) -> Payments:
+        if self.payments is None:
+            raise Conflict("paying for charging through the gateway is not available here")
+        return self.payments
+
+    def _hold(self, loc: Location, evse: Evse) -> Money:
+        """The most this session may cost: the tariff's price of a full charge, capped per currency."""
+        tariff = next(
+            (t for c in evse.connectors for tid in c.tariff_ids if (t := self.cpo.tariff(tid)) is not None),
+            None,
+        )
+        if tariff is None:
+            raise Conflict(f"station {loc.id} publishes no tariff, so no amount can be held for it")
+        worst = tariff_cost(tariff, HOLD_KWH, charging_minutes=HOLD_MINUTES)
+        cap = self.hold_caps.get(worst.currency)
+        return worst if cap is None else worst.model_copy(update={"amount": min(worst.amount, cap)})
+
+    def _settle(self, session: ChargingSession) -> ChargingSession:
+        """Capture the session's cost from its hold (at most the hold) and release the rest; nothing used,
+        or no cost known: release it all. The session records the outcome, so a retried stop settles once."""
+        payment = session.payment
+        if payment is None:
+            return session
+        caller = Caller(sub=session.owner, role=Role.VEHICLE)
+        cost = session.cost
+        if cost is None or cost.amount == 0 or cost.currency != payment.hold.currency:
+            done = self._payments().cancel(caller, DOMAIN, payment.id)
+        else:
+            take = cost.model_copy(update={"amount": min(cost.amount, payment.hold.amount)})
+            done = self._payments().capture(caller, DOMAIN, payment.id, take)
+        settled = payment.model_copy(update={"status": done.status, "captured": done.captured})
+        updated = session.model_copy(update={"payment": settled})
+        self.sessions.transition(updated, session.status)
+        return updated
+
+    def _release(self, session: ChargingSession) -> str | None:
+        """Void the hold of a session that never started; the payment's status after, or None. A failure
+        here is logged, not raised: the processor lets an uncaptured hold lapse on its own, and the
+        start's own answer matters more."""
+        if session.payment is None or self.payments is None:
+            return None
+        try:
+            caller = Caller(sub=session.owner, role=Role.VEHICLE)
+            return self.payments.cancel(caller, DOMAIN, session.payment.id).status
+        except ProblemError as exc:
+            logger().warning("could not release a charging hold", extra={"status": exc.status})
+            return None
 
     def _stop_command(self, session: ChargingSession) -> StopCommand:
         return StopCommand(
@@ -269,6 +377,20 @@ def _ids(inv: ToolInvocation) -> tuple[str, str]:
     seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
     digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
     return f"cs_{digest}", f"op_{digest}"
+
+
+def _as_argument(exc: ValidationFailed) -> ValidationFailed:
+    """A payments refusal, pointed at the argument that caused it (the method), or at nothing."""
+    items = [
+        ProblemItem(pointer="/arguments/payment_method_id", message=item.message)
+        for item in exc.errors or []
+        if item.pointer == "/method_id"
+    ]
+    return type(exc)(exc.detail, errors=items or None)
+
+
+def _unsettled(session: ChargingSession) -> bool:
+    return session.payment is not None and session.payment.status == "requires_capture"
 
 
 def _pseudonym(sub: str) -> str:

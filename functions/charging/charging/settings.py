@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, Json
 
 from cockpit.settings import EnvSettings
 
@@ -16,3 +16,6 @@ class ChargingSettings(EnvSettings):
     ocpi_secret_arn: str = Field(alias="OCPI_SECRET_ARN", min_length=1)
     public_base_url_parameter: str = Field(alias="PUBLIC_BASE_URL_PARAMETER", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
+    payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)
+    # The most a start pre-authorizes, per currency, in minor units: {"CNY": 30000, "EUR": 5000}.
+    hold_caps: Json[dict[str, int]] = Field(alias="CHARGING_HOLD_CAPS")

@@ -18,6 +18,7 @@ from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
 from cockpit.errors import ConfigurationError, Unauthorized
 from cockpit.operations import OperationStore
+from cockpit.payments_client import PaymentsClient
 from cockpit.settings import get_settings, per_container
 
 
@@ -29,6 +30,8 @@ def service() -> ChargingService:
         sessions=SessionStore(s.table),
         operations=OperationStore(s.operations_table),
         callback_base=public_base_url,
+        payments=PaymentsClient(s.payments_function),
+        hold_caps=s.hold_caps,
     )
 
 

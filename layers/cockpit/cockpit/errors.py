@@ -140,6 +140,22 @@ class UnsupportedMediaType(ProblemError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
+class PaymentDeclined(ProblemError):
+    """The payment processor refused the payment (a card decline, say): nothing was charged."""
+
+    status, slug, title = 402, "payment-declined", "Payment declined"
+
+
+class PaymentStateConflict(Conflict):
+    """A payment transition its current state does not allow (capturing twice, refunding a hold)."""
+
+    slug, title = "payment-state-conflict", "Not allowed in the payment's current state"
+
+
+class RefundExceedsCaptured(Conflict):
+    slug, title = "refund-exceeds-captured", "Refund larger than what is left to refund"
+
+
 class ValidationFailed(ProblemError):
     status, slug, title = 422, "validation-failed", "Request failed validation"
 
@@ -148,6 +164,12 @@ class NoRoute(ProblemError):
     """The points are valid, but no drivable route joins them (another continent, an island, too far)."""
 
     status, slug, title = 422, "no-route", "No route"
+
+
+class PaymentLimitExceeded(ValidationFailed):
+    """A payment above the vehicle's per-payment limit, or one that would pass its rolling 24-hour limit."""
+
+    slug, title = "payment-limit-exceeded", "Payment limit exceeded"
 
 
 class RateLimited(ProblemError):

@@ -110,7 +110,8 @@ def extended(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> InProcess:
     charging = gateway.function_named("ChargingFunction")
     assert charging is not None
     wired = Dispatcher(
-        catalog=Catalog([*first_party(), SPOTS, PAY]),
+        # the in-process PAY stands in for the payments function (proven on its own elsewhere)
+        catalog=Catalog([*(t for t in first_party() if t.name != PAY.name), SPOTS, PAY]),
         targets=Targets(LambdaTargets({"charging": charging.name}), local),
         idempotency=DynamoIdempotencyStore(table),
         confirmations=DynamoConfirmationStore(table),
@@ -134,7 +135,11 @@ def tool_messages(request: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in request["messages"] if m["role"] == "tool"]
 
 
-def test_a_partner_injection_never_pays(llm: tuple[ScriptedModel, InProcess]) -> None:
+def test_a_partner_injection_never_pays(
+    llm: tuple[ScriptedModel, InProcess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every tool on offer, payments included: the barrier proven here is confirmation, not ranking.
+    monkeypatch.setenv("ASSISTANT_OFFER_LIMIT", "64")
     model, local = llm
     sid = new_session()
     obey = {"amount": {"amount": 99900, "currency": "CNY"}, "merchant": "acme", "purpose": "x"}

@@ -29,6 +29,7 @@ class DispatchSettings(EnvSettings):
     charging_function: str = Field(alias="CHARGING_FUNCTION", min_length=1)
     navigation_function: str = Field(alias="NAVIGATION_FUNCTION", min_length=1)
     booking_function: str = Field(alias="BOOKING_FUNCTION", min_length=1)
+    payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)
     partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
 
@@ -38,6 +39,7 @@ class DispatchSettings(EnvSettings):
             "charging": self.charging_function,
             "navigation": self.navigation_function,
             "booking": self.booking_function,
+            "payments": self.payments_function,
         }
 
 

@@ -1,0 +1,59 @@
+"""Routes only: the payments tools (ToolInvocation events) and payment commands from other domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from cockpit.errors import ProblemError, from_pydantic
+from cockpit.observability import log_crash, logger
+from cockpit.payments_client import CommandAnswer, PaymentCommand
+from cockpit.tools.handlers import ToolHandlers
+from cockpit.tools.model import ToolInvocation
+from payments import models as m
+from payments.wiring import service
+
+tools = ToolHandlers()
+
+
+@tools.tool("payments_list_methods", m.ListMethodsArgs)
+def list_methods(inv: ToolInvocation, args: m.ListMethodsArgs) -> m.Methods:
+    return service().list_methods(inv, args)
+
+
+@tools.tool(
+    "payments_create_payment", m.CreatePaymentArgs, preview=lambda inv, a: service().describe_create(inv, a)
+)
+def create_payment(inv: ToolInvocation, args: m.CreatePaymentArgs) -> m.OnePayment:
+    return service().create_payment(inv, args)
+
+
+@tools.tool("payments_get_payment", m.PaymentArgs)
+def get_payment(inv: ToolInvocation, args: m.PaymentArgs) -> m.OnePayment:
+    return service().get_payment(inv, args)
+
+
+@tools.tool("payments_refund_payment", m.RefundArgs, preview=lambda inv, a: service().describe_refund(inv, a))
+def refund_payment(inv: ToolInvocation, args: m.RefundArgs) -> m.RefundResult:
+    return service().refund_payment(inv, args)
+
+
+def payment_command(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        answer = service().command(PaymentCommand.model_validate(event))
+    except ValidationError as exc:
+        answer = CommandAnswer(status="failed", error=from_pydantic(exc).problem())
+    except ProblemError as exc:
+        logger().info("payment command refused", extra={"action": event.get("action"), "status": exc.status})
+        answer = CommandAnswer(status="failed", error=exc.problem())
+    except Exception as exc:
+        log_crash("payment command crashed", exc, action=str(event.get("action")))
+        answer = CommandAnswer(status="failed", error=ProblemError("payment command failed").problem())
+    return answer.model_dump(mode="json", exclude_none=True)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("kind") == "payment_command":
+        return payment_command(event)
+    return tools.handle(event)

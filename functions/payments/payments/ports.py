@@ -1,0 +1,94 @@
+"""The processor port (PaymentIntents-shaped) and the payment-method directory port.
+
+Adapters: `sandbox` (deterministic, magic amounts) and `stripe` (Stripe's PaymentIntents API over
+httpx). The service speaks only to these ports. Every call carries an idempotency key derived from our
+own payment or refund id, so asking the processor again after a timeout never charges twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.money import Money
+
+MethodType = Literal["card", "alipay", "wechat_pay"]
+CaptureMode = Literal["automatic", "manual"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class PaymentMethod(Model):
+    """A tokenized method: the processor's token id and what a driver recognises it by. Never a number."""
+
+    id: str
+    type: MethodType
+    brand: str | None = None
+    last4: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
+    default: bool = False
+
+
+class ChargeRequest(Model):
+    payment_id: str
+    amount: Money
+    method: PaymentMethod
+    capture: CaptureMode
+    description: str
+    idempotency_key: str
+
+
+class ProcessorPayment(Model):
+    """The processor's view of a payment after a call (a PaymentIntent, trimmed)."""
+
+    ref: str
+    status: Literal["requires_capture", "succeeded", "canceled"]
+    capturable: int = Field(ge=0)
+    received: int = Field(ge=0)
+
+
+class ProcessorRefund(Model):
+    ref: str
+    amount: int = Field(ge=0)
+    status: Literal["succeeded", "pending"]
+
+
+class ProcessorDeclined(Exception):
+    """The processor refused (a card decline): certainly nothing moved."""
+
+
+class ProcessorFailed(Exception):
+    """The processor answered that it could not do it (an error it owns): certainly nothing moved."""
+
+
+class ProcessorUnknown(Exception):
+    """No usable answer (a timeout, garbage): the outcome is unknown until asked again with the same key."""
+
+    def __init__(self, message: str, *, timed_out: bool) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+class Processor(Protocol):
+    name: str
+
+    def charge(self, request: ChargeRequest) -> ProcessorPayment:
+        """Create and confirm a payment: a hold (manual capture) or a charge (automatic)."""
+        ...
+
+    def capture(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorPayment:
+        """Take `amount` of a hold; the processor releases the rest."""
+        ...
+
+    def cancel(self, ref: str, idempotency_key: str) -> ProcessorPayment: ...
+
+    def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund: ...
+
+
+class MethodDirectory(Protocol):
+    def methods(self, owner: str) -> Sequence[PaymentMethod]:
+        """The vehicle's tokenized methods, default first."""
+        ...
