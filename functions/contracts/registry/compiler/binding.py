@@ -11,7 +11,7 @@ from cockpit.partners.model import BodyBinding, ParameterBinding
 from registry.compiler.operations import Operation
 from registry.compiler.problems import Problems
 from registry.compiler.refs import Refs
-from registry.compiler.schemas import Schemas, trim
+from registry.compiler.schemas import NESTED_DESCRIPTION_LIMIT, Schemas, trim
 
 MAX_SCHEMA_BYTES = 64 * 1024
 ARGUMENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # property keys every model provider accepts
@@ -183,7 +183,7 @@ class Binder:
             and isinstance(schema, dict)
             and "description" not in schema
         ):
-            schema = {**schema, "description": trim(param["description"])}
+            schema = {**schema, "description": trim(param["description"], NESTED_DESCRIPTION_LIMIT)}
         argument = args.free_name(name, where)
         args.add(argument, schema, required=required)
         explode = param.get("explode")
@@ -260,8 +260,8 @@ class Binder:
             return None, (next(iter(content)) if content else None), None
         where = [*op.where, "responses", code, "content", media, "schema"]
         schema = self.response.root(content[media].get("schema") or {}, where)
-        if is_object(schema):
-            return self.response.with_defs(schema), media, None
+        if is_object(schema):  # MCP wants "type": "object" at an output schema's root
+            return self.response.with_defs({"type": "object", **schema}), media, None
         wrapped = {"type": "object", "properties": {"data": schema}, "required": ["data"]}
         return self.response.with_defs(wrapped), media, "data"
 

@@ -26,6 +26,7 @@ def refuse(message: str, pointer: str = "/openapi") -> InvalidContract:
 
 def load(openapi: Any, *, max_bytes: int) -> dict[str, Any]:
     """The document as JSON data, or 413 (too large) / 422 (not JSON/YAML, not OpenAPI 3)."""
+    seen: set[int] | None = None  # parsed JSON shares no nodes (a cycle still ends at MAX_DEPTH)
     if isinstance(openapi, str):
         size = len(openapi.encode())
         if size > max_bytes:
@@ -33,10 +34,10 @@ def load(openapi: Any, *, max_bytes: int) -> dict[str, Any]:
                 f"the OpenAPI document has {size} bytes; the limit is {max_bytes}",
                 errors=[ProblemItem(pointer="/openapi", message=f"over {max_bytes} bytes")],
             )
-        openapi = parse_text(openapi)
+        openapi, seen = parse_text(openapi), set()
     if not isinstance(openapi, dict):
         raise refuse("must be an OpenAPI document: a JSON object, or a string holding JSON or YAML")
-    doc: dict[str, Any] = plain(openapi, 0)
+    doc: dict[str, Any] = plain(openapi, 0, seen)
     check_version(doc)
     return doc
 
@@ -58,14 +59,15 @@ def parse_text(text: str) -> Any:
 
 
 def plain(value: Any, depth: int, seen: set[int] | None = None) -> Any:
-    """A JSON-data copy: string keys, dates as ISO text; shared or cyclic nodes and deep nesting refused."""
+    """A JSON-data copy: string keys, dates as ISO text; deep nesting refused, and (with `seen`, for
+    YAML) shared nodes, which only anchors and aliases make."""
     if depth > MAX_DEPTH:
         raise refuse(f"nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict | list):
-        seen = set() if seen is None else seen
-        if id(value) in seen:
-            raise refuse("uses YAML anchors/aliases; expand them (or send JSON)")
-        seen.add(id(value))
+        if seen is not None:
+            if id(value) in seen:
+                raise refuse("uses YAML anchors/aliases; expand them (or send JSON)")
+            seen.add(id(value))
         if isinstance(value, dict):
             return {str(k): plain(v, depth + 1, seen) for k, v in value.items()}
         return [plain(v, depth + 1, seen) for v in value]

@@ -19,7 +19,8 @@ from registry.compiler.refs import RefError, Refs, refs_in, split, strongly_conn
 
 Direction = Literal["request", "response"]
 INLINE_LIMIT = 2048  # bytes of JSON: larger component schemas are shared through $defs
-DESCRIPTION_LIMIT = 1024
+DESCRIPTION_LIMIT = 1024  # a tool's own description
+NESTED_DESCRIPTION_LIMIT = 300  # inside its input schema (output schemas keep no annotations)
 JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 _COPY = (
     "format",
@@ -49,6 +50,7 @@ _LOSSY = (
     "$dynamicRef",
     "$recursiveRef",
 )
+_ANNOTATIONS = frozenset({"title", "description", "examples", "default", "deprecated"})
 _DEF_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -139,12 +141,14 @@ class Schemas:
         extra = self.node(siblings, path)
         return {"allOf": [target], **extra} if extra else target
 
-    @staticmethod
-    def _annotations(raw: dict[str, Any], out: dict[str, Any]) -> None:
+    def _annotations(self, raw: dict[str, Any], out: dict[str, Any]) -> None:
+        """Titles, descriptions and examples help a model fill in arguments; results only need checking."""
+        if self.direction == "response":
+            return
         if isinstance(raw.get("title"), str):
             out["title"] = trim(raw["title"], 200)
         if isinstance(raw.get("description"), str) and raw["description"].strip():
-            out["description"] = trim(raw["description"])
+            out["description"] = trim(raw["description"], NESTED_DESCRIPTION_LIMIT)
         if isinstance(raw.get("examples"), list):
             out["examples"] = raw["examples"][:3]
         elif "example" in raw:
@@ -241,7 +245,7 @@ class Schemas:
             out["type"] = [kind, "null"]
         elif isinstance(kind, list):
             out["type"] = [*kind, "null"] if "null" not in kind else kind
-        elif out:
+        elif set(out) - _ANNOTATIONS:  # something null might fail (annotations alone allow it already)
             return {"anyOf": [out, {"type": "null"}]}
         return out
 

@@ -200,9 +200,7 @@ def ensure_bucket(s3: Any, bucket: Bucket, region: str) -> bool:
         s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
     if bucket.encryption:
         rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": bucket.encryption}}
-        s3.put_bucket_encryption(
-            Bucket=bucket.name, ServerSideEncryptionConfiguration={"Rules": [rule]}
-        )
+        s3.put_bucket_encryption(Bucket=bucket.name, ServerSideEncryptionConfiguration={"Rules": [rule]})
     if bucket.public_access_block:
         s3.put_public_access_block(
             Bucket=bucket.name, PublicAccessBlockConfiguration=bucket.public_access_block
