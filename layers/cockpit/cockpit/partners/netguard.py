@@ -138,7 +138,8 @@ def _effective(address: IPAddress) -> IPAddress:
 
 def unsafe_reason(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
     """Why the gateway must not connect to `address` ("private", "loopback", ...), or None if public."""
-    for candidate in {address, _effective(address)}:
+    effective = _effective(address)  # what an embedded IPv4 address reaches comes first: it is the target
+    for candidate in (effective, address) if effective != address else (address,):
         if candidate in _METADATA:
             return "a cloud metadata"
         if candidate.is_loopback:
