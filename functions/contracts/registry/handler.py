@@ -33,7 +33,7 @@ def list_contracts(req: Request) -> m.ContractList:
 
 
 @app.route("GET", ITEM, summary="A contract with its versions and tools", response=m.ContractView,
-           roles=READERS, problems=(401, 403, 404), tags=("contracts",))  # fmt: skip
+           roles=READERS, problems=(401, 403, 404), exclude_none=True, tags=("contracts",))  # fmt: skip
 def get_contract(req: Request) -> m.ContractView:
     return service().show(req.caller, req.path_param("contract_id"))
 

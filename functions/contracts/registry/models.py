@@ -106,13 +106,13 @@ class AuthView(BaseModel):
     """Outbound auth as the partner configured it, without its secret."""
 
     type: Literal["none", "api_key", "oauth2_client_credentials"]
-    in_: Literal["header", "query"] | None = Field(default=None, alias="in", serialization_alias="in")
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    in_: Literal["header", "query"] | None = Field(default=None, alias="in")
     name: str | None = None
     token_url: str | None = None
     client_id: str | None = None
     scopes: list[str] | None = None
-
-    model_config = ConfigDict(populate_by_name=True)
 
 
 class VersionRecord(BaseModel):

@@ -21,5 +21,9 @@ class SecretsManagerSecrets:
         try:
             aws.client("secretsmanager").delete_secret(SecretId=arn, **options)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            # gone already, or already scheduled for deletion (InvalidRequestException says so)
+            if exc.response.get("Error", {}).get("Code") not in (
+                "ResourceNotFoundException",
+                "InvalidRequestException",
+            ):
                 raise

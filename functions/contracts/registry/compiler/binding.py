@@ -132,7 +132,7 @@ class Binder:
         body, _ = self.refs.follow(op.raw.get("requestBody"), [*op.where, "requestBody"])
         if isinstance(body, dict) and isinstance(body.get("content"), dict):
             request += [
-                ([*op.where, "requestBody", "content", m], c.get("schema"))
+                ([*op.where, "requestBody", "content", m, "schema"], c.get("schema"))
                 for m, c in body["content"].items()
                 if isinstance(c, dict)
             ]
@@ -142,7 +142,7 @@ class Binder:
             resp, _ = self.refs.follow(raw, [*op.where, "responses", code])
             if isinstance(resp, dict) and isinstance(resp.get("content"), dict):
                 response += [
-                    ([*op.where, "responses", code, "content", m], c.get("schema"))
+                    ([*op.where, "responses", code, "content", m, "schema"], c.get("schema"))
                     for m, c in resp["content"].items()
                     if isinstance(c, dict)
                 ]
