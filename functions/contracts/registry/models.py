@@ -180,3 +180,14 @@ class ContractView(ContractSummary):
 
 class ContractList(BaseModel):
     contracts: list[ContractSummary]
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON Schema of a contract request, as committed in contracts/contract-request.schema.json."""
+    schema = ContractRequest.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://cockpit-gateway.dev/schemas/contract-request.json",
+        "title": "Partner contract registration (POST /v1/contracts, PUT /v1/contracts/{contract_id})",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }

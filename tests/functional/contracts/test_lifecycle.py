@@ -216,3 +216,15 @@ def test_a_dry_run_compiles_and_reports_without_storing(deployed: Template, noth
     body = ev.body(answer)
     assert body["dry_run"] is True and body["status"] == "dry_run" and "contract_id" not in body
     assert len(body["tools"]) == 4 and "signing" not in body
+
+
+def test_the_sample_events_drive_the_handler(deployed: Template) -> None:
+    from registry.handler import lambda_handler
+
+    assert lambda_handler(ev.sample("contracts/register_contract_dry_run.json"), None)["statusCode"] == 200
+    created = lambda_handler(ev.sample("contracts/register_contract.json"), None)
+    assert created["statusCode"] == 201
+    listed = ev.body(lambda_handler(ev.sample("contracts/list_contracts.json"), None))["contracts"]
+    assert [c["contract_id"] for c in listed] == [ev.body(created)["contract_id"]]
+    for name in ("approve_contract", "retire_contract"):  # the samples name a contract that does not exist
+        problem(lambda_handler(ev.sample(f"contracts/{name}.json"), None), 404, "not-found")

@@ -14,7 +14,10 @@ from registry import wiring
 from tests.functional.contracts.conftest import OTHER_PARTNER, call, item, parking, problem, register, stored
 from tests.support import events as ev
 
-ONE_OP = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x: {get: {operationId: x, responses: {'200': {description: ok}}}}\n"
+ONE_OP = (
+    "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+    "paths:\n  /x: {get: {operationId: x, responses: {'200': {description: ok}}}}\n"
+)
 
 
 def yaml_with(ref: str) -> str:
