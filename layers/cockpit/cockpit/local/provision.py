@@ -186,16 +186,17 @@ def ensure_parameter(ssm: Any, parameter: SsmParameter) -> bool:
 def ensure_bucket(s3: Any, bucket: Bucket, region: str) -> bool:
     """Create the bucket unless it exists (its objects are kept), with the template's versioning,
     default encryption and public access block; True if created."""
-    request: dict[str, Any] = {"Bucket": bucket.name}
-    if region != "us-east-1":
-        request["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    created = True
+    created = False
     try:
-        s3.create_bucket(**request)
+        s3.head_bucket(Bucket=bucket.name)  # (us-east-1 answers CreateBucket on one's own bucket with 200)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket", "NotFound"):
             raise
-        created = False
+        request: dict[str, Any] = {"Bucket": bucket.name}
+        if region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**request)
+        created = True
     if bucket.versioned:
         s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
     if bucket.encryption:
