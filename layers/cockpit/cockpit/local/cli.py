@@ -52,11 +52,16 @@ def parser() -> argparse.ArgumentParser:
         "--api", action="append", required=True, help="the Api object(s) to describe, e.g. router.handler:app"
     )
     openapi.set_defaults(action=_openapi)
+
+    from cockpit.local.contracts_cli import add_commands
+
+    add_commands(commands)
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, transport: object | None = None) -> int:
     args = parser().parse_args(argv)
+    args.transport = transport  # an httpx transport for tests; None: the network
     action: Callable[[argparse.Namespace], int] = args.action
     return action(args)
 
