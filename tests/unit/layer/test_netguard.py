@@ -89,6 +89,8 @@ def test_unsafe_destinations_are_refused_naming_why(url: str, words: str) -> Non
 def test_development_mode_allows_loopback_only() -> None:
     assert check_destination("http://127.0.0.1:8080/x", dev_mode=True, resolve=DNS).port == 8080
     assert check_destination("https://[::1]:8443", dev_mode=True, resolve=DNS).scheme == "https"
+    local = check_destination("http://localhost:3000", dev_mode=True, resolve=DNS)
+    assert local.addresses == (ipaddress.ip_address("127.0.0.1"),)
     for url in ("http://internal.partner.example", "http://api.partner.example", "https://169.254.169.254"):
         with pytest.raises(UnsafeDestination):
             check_destination(url, dev_mode=True, resolve=DNS)

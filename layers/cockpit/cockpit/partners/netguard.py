@@ -60,7 +60,8 @@ def check_destination(
 ) -> Destination:
     """The checked destination of `url`, or UnsafeDestination (422) naming `field` and the reason.
 
-    dev_mode (local development only) also admits loopback addresses, over http or https.
+    dev_mode (local development only) also admits loopback addresses (and the name localhost), over
+    http or https.
     """
 
     def refuse(why: str) -> UnsafeDestination:
@@ -80,7 +81,7 @@ def check_destination(
         raise refuse("has no host")
     if parts.username is not None or parts.password is not None:
         raise refuse("must not carry user information (credentials go in auth)")
-    addresses = _addresses(host, port or (443 if scheme == "https" else 80), resolve, refuse)
+    addresses = _addresses(host, port or (443 if scheme == "https" else 80), resolve, refuse, dev_mode)
     loopback = all(_effective(a).is_loopback for a in addresses)
     if scheme == "http" and not (dev_mode and loopback):
         raise refuse("must use https (plain http only to loopback in local development mode)")
@@ -92,13 +93,15 @@ def check_destination(
 
 
 def _addresses(
-    host: str, port: int, resolve: Resolver, refuse: Callable[[str], UnsafeDestination]
+    host: str, port: int, resolve: Resolver, refuse: Callable[[str], UnsafeDestination], dev_mode: bool
 ) -> list[IPAddress]:
     literal = _literal(host)
     if literal is not None:
         return [literal]
     if _NUMERIC_HOST.match(host):
         raise refuse(f"host {host!r} is a numeric address in a non-standard form; use dotted-decimal")
+    if host == "localhost" and dev_mode:
+        return [ipaddress.IPv4Address("127.0.0.1")]  # what a developer means, without asking a resolver
     if host in _LOCAL_NAMES or host.endswith(_INTERNAL_SUFFIXES):
         raise refuse(f"host {host!r} names the local machine or an internal zone")
     try:
