@@ -248,10 +248,6 @@ class ContractStore:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
 
-    def forget_version(self, contract_id: str, version: int, tool_names: list[str]) -> None:
-        self.delete_tools(contract_id, version, tool_names)
-        aws.client("dynamodb").delete_item(TableName=self.table, Key=self._version_key(contract_id, version))
-
     def publish(self, contract_id: str, tools: list[PartnerTool]) -> None:
         """Make the catalog serve exactly `tools` for this contract (new ones put, stale ones deleted)."""
         names = {t.spec.name for t in tools}

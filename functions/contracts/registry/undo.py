@@ -16,6 +16,10 @@ class Undo:
     def add(self, step: Callable[[], object]) -> None:
         self.steps.append(step)
 
+    def committed(self) -> None:
+        """What was written is now referenced and stays: a later failure is repaired, not undone."""
+        self.steps.clear()
+
     def __enter__(self) -> Undo:
         return self
 

@@ -232,3 +232,25 @@ def test_a_registration_failing_part_way_leaves_nothing_behind(deployed: Templat
     assert stored(deployed) == before
     service.secrets = FailingSecrets(service.secrets.real, fail_at=0)  # type: ignore[attr-defined]
     assert register(parking())["statusCode"] == 201
+
+
+def test_a_change_losing_a_race_leaves_nothing_behind(deployed: Template) -> None:
+    contract_id = ev.body(register(parking()))["contract_id"]
+    before = stored(deployed)
+    service = wiring.service()
+    real_update = service.store.update
+
+    def someone_else_first(*args: Any, **kwargs: Any) -> None:
+        contract = service.store.get(contract_id)
+        assert contract is not None
+        real_update(
+            contract.model_copy(update={"rev": contract.rev + 1}), contract.rev
+        )  # a concurrent change
+        real_update(*args, **kwargs)
+
+    service.store.update = someone_else_first  # type: ignore[method-assign]
+    problem(item("PUT", contract_id, body=parking(display_name="v2")), 409, "conflict")
+    after = stored(deployed)
+    assert after["objects"] == before["objects"] and after["secrets"] == before["secrets"]
+    items = {(i["pk"]["S"], i["sk"]["S"]) for i in after["tables"]["cockpit-local-ContractsTable"]}
+    assert items == {(i["pk"]["S"], i["sk"]["S"]) for i in before["tables"]["cockpit-local-ContractsTable"]}
