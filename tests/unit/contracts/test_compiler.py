@@ -494,7 +494,9 @@ def test_unknown_selections_and_the_operation_cap_are_refused_by_pointer() -> No
     error = refused(doc(paths), operations=["op1", "nope"], confirmation_required=["op2"])
     assert pointers(error) == ["/operations/1", "/confirmation_required/0"]
     assert pointers(refused(doc(paths), max_operations=4)) == ["/operations"]
-    assert pointers(refused(doc(paths), operations=["op0", "op1", "op2"], max_operations=2)) == ["/operations"]
+    assert pointers(refused(doc(paths), operations=["op0", "op1", "op2"], max_operations=2)) == [
+        "/operations"
+    ]
     assert len(compiled(doc(paths), operations=["op0", "op1"], max_operations=2).tools) == 2
 
 

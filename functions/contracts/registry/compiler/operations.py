@@ -91,7 +91,7 @@ def select(
             elif match not in chosen:
                 chosen.append(match)
         if len(chosen) > max_operations:
-            problems.error_at("/operations", f"{len(chosen)} operations chosen; the limit is {max_operations}")
+            problems.error_at("/operations", f"{len(chosen)} operations chosen; at most {max_operations}")
     keys = {op.key for op in chosen} | {f"{op.method} {op.path}" for op in chosen}
     for i, key in enumerate(confirm):
         if _normal(key) not in keys:
