@@ -35,6 +35,7 @@ from cockpit.partners.model import (
 )
 from cockpit.tools.model import Caller, Role, ToolSpec
 from registry import models as m
+from registry.advice import advice
 from registry.compiler.compile import Compiled, CompiledTool, Options, compile_contract
 from registry.ports import DocumentStore, SecretStore
 from registry.store import ContractStore
@@ -201,6 +202,7 @@ class ContractsService:
         self._check_url(body.base_url, "base_url")
         if isinstance(body.auth, m.OAuth2In):
             self._check_url(body.auth.token_url, "auth.token_url")
+        compiled.warnings.extend(advice(compiled.document, body.base_url, body.auth))
         return compiled
 
     def _check_url(self, url: str, field: str) -> None:

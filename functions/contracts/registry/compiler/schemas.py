@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any, Literal
 
 from registry.compiler.problems import Problems
@@ -55,7 +56,10 @@ _DEF_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def trim(text: Any, limit: int = DESCRIPTION_LIMIT) -> str:
-    words = " ".join(str(text).split())
+    """Text for a model to read: one line, no control or invisible formatting characters (zero-width
+    spaces, bidirectional overrides can hide instructions from a human reviewer), at most `limit`."""
+    visible = "".join(c for c in str(text) if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    words = " ".join(visible.split())
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
