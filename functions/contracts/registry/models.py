@@ -81,6 +81,10 @@ class ToolSummary(BaseModel):
     method: str
     path: str
     title: str
+    # A dry run shows what the assistant will see, so the partner can check it before registering.
+    description: str | None = None
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
 
 
 class SigningKey(BaseModel):

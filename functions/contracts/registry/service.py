@@ -107,7 +107,7 @@ class ContractsService:
             raise Forbidden("contracts are registered by partners (their token's sub owns the contract)")
         self._check_namespace(caller, body.namespace)
         compiled = self._compile(body)
-        summaries = [_summary(t) for t in compiled.tools]
+        summaries = [_summary(t, full=dry_run) for t in compiled.tools]
         if dry_run:
             return m.Registered(
                 contract_id=None,
@@ -275,7 +275,7 @@ class ContractsService:
             why = f"a contract's namespace cannot change (it is {contract.namespace!r})"
             raise ValidationFailed(why, errors=[ProblemItem(pointer="/namespace", message=why)])
         compiled = self._compile(body)
-        summaries = [_summary(t) for t in compiled.tools]
+        summaries = [_summary(t, full=dry_run) for t in compiled.tools]
         if dry_run:
             return m.Registered(
                 contract_id=contract_id,
@@ -438,8 +438,8 @@ def _activated(
     )
 
 
-def _summary(t: CompiledTool) -> m.ToolSummary:
-    return m.ToolSummary(
+def _summary(t: CompiledTool, *, full: bool = False) -> m.ToolSummary:
+    summary = m.ToolSummary(
         name=t.name,
         operation_id=t.operation_id,
         effect=t.effect,
@@ -447,6 +447,15 @@ def _summary(t: CompiledTool) -> m.ToolSummary:
         method=t.method,
         path=t.path,
         title=t.title,
+    )
+    if not full:
+        return summary
+    return summary.model_copy(
+        update={
+            "description": t.description,
+            "input_schema": t.input_schema,
+            "output_schema": t.output_schema,
+        }
     )
 
 

@@ -67,7 +67,7 @@ def test_register_approve_change_and_retire_on_a_deployed_gateway(
     text = shown["body"]
     assert shown["statusCode"] == 200 and API_KEY not in text and signing_key not in text
     view = json.loads(text)
-    assert view["status"] == "pending_review"
+    assert view["status"] == "pending_review" and "input_schema" not in view["versions"][0]["tools"][0]
     assert view["versions"][0]["auth"] == {"type": "api_key", "in": "header", "name": "X-Api-Key"}
 
     problem(item("POST", contract_id, "/approve"), 403, "forbidden")  # partners do not approve
@@ -216,6 +216,9 @@ def test_a_dry_run_compiles_and_reports_without_storing(deployed: Template, noth
     body = ev.body(answer)
     assert body["dry_run"] is True and body["status"] == "dry_run" and "contract_id" not in body
     assert len(body["tools"]) == 4 and "signing" not in body
+    search = body["tools"][0]
+    assert search["input_schema"]["required"] == ["lat", "lon"] and search["output_schema"]["type"] == "object"
+    assert search["description"].startswith("Find free parking spots near a point")
 
 
 def test_the_sample_events_drive_the_handler(deployed: Template) -> None:

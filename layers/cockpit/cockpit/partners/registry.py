@@ -14,7 +14,7 @@ from typing import Any
 
 from cockpit import aws
 from cockpit.ddb import S, text
-from cockpit.partners.model import PartnerTool
+from cockpit.partners.model import PartnerTool, PartnerToolSource
 
 CATALOG_PK = "CATALOG"
 
@@ -71,3 +71,7 @@ class DynamoPartnerTools:
         tool = PartnerTool.model_validate_json(text(item, "doc"))
         self._parsed[name] = (revision, tool)
         return tool
+
+
+def _is_a_source(tools: DynamoPartnerTools) -> PartnerToolSource:  # checked by mypy: the Protocol holds
+    return tools
