@@ -217,7 +217,9 @@ def test_a_dry_run_compiles_and_reports_without_storing(deployed: Template, noth
     assert body["dry_run"] is True and body["status"] == "dry_run" and "contract_id" not in body
     assert len(body["tools"]) == 4 and "signing" not in body
     search = body["tools"][0]
-    assert search["input_schema"]["required"] == ["lat", "lon"] and search["output_schema"]["type"] == "object"
+    assert (
+        search["input_schema"]["required"] == ["lat", "lon"] and search["output_schema"]["type"] == "object"
+    )
     assert search["description"].startswith("Find free parking spots near a point")
 
 
