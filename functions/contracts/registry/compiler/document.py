@@ -87,7 +87,28 @@ def check_version(doc: dict[str, Any]) -> None:
             "/openapi/swagger",
         )
     version = doc.get("openapi")
+    if isinstance(version, str) and version.startswith("3.2"):
+        raise refuse(
+            f"is OpenAPI {version}; the gateway reads 3.0 and 3.1. If the document uses no 3.2 "
+            "features, declare openapi: 3.1.1",
+            "/openapi/openapi",
+        )
+    if version is None:
+        raise refuse(
+            f"is not an OpenAPI 3 document ({_kind(doc)}); describe the service in OpenAPI 3.0 or "
+            "3.1 (converters exist for Postman collections, RAML and API Blueprint)",
+            "/openapi",
+        )
     if not isinstance(version, str) or not _VERSION.match(version):
         raise refuse(f"must declare openapi 3.0.x or 3.1.x, not {version!r}", "/openapi/openapi")
     if not isinstance(doc.get("paths"), dict) or not doc["paths"]:
         raise refuse("has no paths: nothing to turn into tools", "/openapi/paths")
+
+
+def _kind(doc: dict[str, Any]) -> str:
+    if "asyncapi" in doc:
+        return "it is AsyncAPI, which describes message channels, not request/response operations"
+    info = doc.get("info")
+    if isinstance(info, dict) and "_postman_id" in info:
+        return "it is a Postman collection"
+    return "it has no openapi field"
