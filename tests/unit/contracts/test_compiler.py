@@ -515,3 +515,22 @@ def test_the_compiled_document_is_plain_json() -> None:
     )
     assert json.loads(json.dumps(result.document))["info"]["x-date"] == "2024-01-02"
     assert "200" in result.document["paths"]["/x"]["get"]["responses"]
+
+
+def test_an_operation_with_its_own_servers_is_called_at_base_url_with_a_warning() -> None:
+    result = compiled(
+        doc(
+            {
+                "/x": {
+                    "get": {
+                        "operationId": "x",
+                        "servers": [{"url": "https://elsewhere.example"}],
+                        "responses": {},
+                    }
+                }
+            }
+        )
+    )
+    assert result.warnings == [
+        "/openapi/paths/~1x/get/servers: this operation names its own servers; it is called at base_url"
+    ]

@@ -82,6 +82,10 @@ def compile_contract(openapi: Any, options: Options) -> Compiled:
             else:
                 problems.warn(op.where, f"{op.key} left out: {exc}")
             continue
+        if op.raw.get("servers"):
+            problems.warn(
+                [*op.where, "servers"], "this operation names its own servers; it is called at base_url"
+            )
         tools.append(_tool(op, name, built, operations.confirmed(op, options.confirmation_required)))
     problems.raise_if_any("the contract cannot be compiled")
     if not tools:
