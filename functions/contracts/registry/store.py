@@ -22,7 +22,7 @@ from cockpit import aws
 from cockpit.ddb import S, cancelled_by_condition, text
 from cockpit.errors import Conflict, NamespaceUnavailable
 from cockpit.partners.model import PartnerTool
-from cockpit.partners.registry import CATALOG_PK, catalog_item, catalog_key
+from cockpit.partners.registry import CATALOG_PK, bump_revision, catalog_item, catalog_key
 from registry.models import ContractRecord, VersionRecord
 
 LISTING_PK = "CONTRACTS"
@@ -257,9 +257,11 @@ class ContractStore:
             for t in tools
         ]
         self._batch(puts + [{"DeleteRequest": {"Key": catalog_key(n)}} for n in stale])
+        bump_revision(self.table)
 
     def unpublish(self, contract_id: str) -> None:
         self._batch([{"DeleteRequest": {"Key": catalog_key(n)}} for n in self.catalog_names(contract_id)])
+        bump_revision(self.table)
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
         aws.client("dynamodb").transact_write_items(TransactItems=items)

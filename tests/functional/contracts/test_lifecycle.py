@@ -233,3 +233,28 @@ def test_the_sample_events_drive_the_handler(deployed: Template) -> None:
     assert [c["contract_id"] for c in listed] == [ev.body(created)["contract_id"]]
     for name in ("approve_contract", "retire_contract"):  # the samples name a contract that does not exist
         problem(lambda_handler(ev.sample(f"contracts/{name}.json"), None), 404, "not-found")
+
+
+def test_the_read_side_queries_the_catalog_only_after_a_change(dev: Template) -> None:
+    from collections import Counter
+    from typing import Any
+
+    from cockpit import aws
+
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_kw: Any) -> None:
+        calls[model.name] += 1
+
+    reader = catalog(dev)
+    aws.client("dynamodb").meta.events.register("before-call.dynamodb", count)
+    assert reader.active_tools() == [] and calls == {"GetItem": 1, "Query": 1}
+    contract_id = ev.body(register(parking()))["contract_id"]
+    calls.clear()
+    first = reader.active_tools()
+    assert len(first) == 4 and calls == {"GetItem": 1, "Query": 1}
+    calls.clear()
+    assert reader.active_tools() == first and calls == {"GetItem": 1}  # unchanged: the counter alone
+    item("DELETE", contract_id)
+    calls.clear()
+    assert reader.active_tools() == [] and calls == {"GetItem": 1, "Query": 1}
