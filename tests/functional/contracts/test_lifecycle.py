@@ -191,7 +191,9 @@ def test_a_retired_namespace_returns_to_its_partner_only(deployed: Template) -> 
     assert again["statusCode"] == 201 and ev.body(again)["contract_id"] != contract_id
 
 
-def test_oauth2_client_credentials_keep_the_secret_in_secrets_manager(deployed: Template) -> None:
+def test_oauth2_client_credentials_keep_the_secret_in_secrets_manager(
+    deployed: Template, logs: io.StringIO
+) -> None:
     auth = {
         "type": "oauth2_client_credentials",
         "token_url": "https://auth.acme-parking.example/token",
@@ -208,6 +210,7 @@ def test_oauth2_client_credentials_keep_the_secret_in_secrets_manager(deployed: 
     operation = catalog(deployed).active_tools()[0].operation
     assert operation.auth.type == "oauth2_client_credentials"
     assert secret(operation.auth.secret_arn) == {"client_secret": "cs_9f8e7d6c"}  # type: ignore[union-attr]
+    assert "cs_9f8e7d6c" not in logs.getvalue()
 
 
 def test_a_dry_run_compiles_and_reports_without_storing(deployed: Template, nothing_stored: object) -> None:

@@ -103,6 +103,7 @@ def test_register_with_contract_puts_a_new_version_and_a_refusal_exits_1(
         (["list"], "GET", "/v1/contracts", 200),
         (["show", "ctr_7"], "GET", "/v1/contracts/ctr_7", 200),
         (["retire", "ctr_7"], "DELETE", "/v1/contracts/ctr_7", 204),
+        (["approve", "ctr_7"], "POST", "/v1/contracts/ctr_7/approve", 200),
     ],
 )
 def test_list_show_retire(argv: list[str], method: str, path: str, status: int) -> None:

@@ -1,5 +1,6 @@
-"""`cockpit contracts register|list|show|retire`: a partner's command line for the registry, over HTTP
-to a running gateway with a partner token (`cockpit token --role partner --sub ...` locally).
+"""`cockpit contracts register|list|show|retire|approve`: the registry from the command line, over HTTP
+to a running gateway with a partner token (`cockpit token --role partner --sub ...` locally; `approve`
+wants an admin token).
 
 The token comes from --token or COCKPIT_TOKEN, the gateway from --url or COCKPIT_URL; an API key for
 the partner's own service is read from the environment variable named by --api-key-env, so it never
@@ -50,8 +51,11 @@ def add_commands(commands: Any) -> None:
 
     listing = sub.add_parser("list", help="your contracts")
     listing.set_defaults(action=_list)
-    one = (("show", _show, "one contract with its versions and tools"),
-           ("retire", _retire, "retire a contract: its tools leave the catalog"))  # fmt: skip
+    one = (
+        ("show", _show, "one contract with its versions and tools"),
+        ("retire", _retire, "retire a contract: its tools leave the catalog"),
+        ("approve", _approve, "approve a contract's pending version (admin token)"),
+    )
     for name, action, text in one:
         parser = sub.add_parser(name, help=text)
         parser.add_argument("contract_id")
@@ -123,6 +127,11 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     with _client(args) as client:
         return _show_answer(client.get(f"/v1/contracts/{args.contract_id}"))
+
+
+def _approve(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        return _show_answer(client.post(f"/v1/contracts/{args.contract_id}/approve"))
 
 
 def _retire(args: argparse.Namespace) -> int:
