@@ -206,8 +206,7 @@ class ContractsService:
         return compiled
 
     def _check_url(self, url: str, field: str) -> None:
-        parts = url.split("#", 1)[0]
-        if "?" in url or "#" in url or parts != url:
+        if "?" in url or "#" in url:
             why = "must not carry a query or fragment"
             raise ValidationFailed(
                 f"{field} {why}", errors=[ProblemItem(pointer="/" + field.replace(".", "/"), message=why)]
@@ -310,6 +309,7 @@ class ContractsService:
             undo.committed()  # the contract now names this version; a failed publish is repaired by approving
             if self.limits.dev_mode:
                 self.store.publish(contract_id, tools)
+                self._forget_secrets(changed[1:], keep=version)
         logger().info(
             "contract version added",
             extra={"contract_id": contract_id, "version": number, "status": version.status.value},
@@ -350,13 +350,17 @@ class ContractsService:
         )
         self.store.update(new, contract.rev, version, *old)
         self.store.publish(contract_id, self.store.version_tools(contract_id, version.version))
-        for superseded in old:
-            if superseded.auth_secret_arn and superseded.auth_secret_arn != version.auth_secret_arn:
-                self.secrets.delete(superseded.auth_secret_arn, at_once=False)
+        self._forget_secrets(old, keep=version)
         logger().info(
             "contract version approved", extra={"contract_id": contract_id, "version": version.version}
         )
         return self.show(caller, contract_id)
+
+    def _forget_secrets(self, superseded: list[m.VersionRecord], *, keep: m.VersionRecord) -> None:
+        """Superseded versions' credentials are never used again: scheduled for deletion."""
+        for old in superseded:
+            if old.auth_secret_arn and old.auth_secret_arn != keep.auth_secret_arn:
+                self.secrets.delete(old.auth_secret_arn, at_once=False)
 
     def retire(self, caller: Caller, contract_id: str) -> None:
         contract = self._owned(caller, contract_id, owner_only=False)

@@ -118,6 +118,7 @@ def test_development_mode_activates_each_version_at_once(dev: Template) -> None:
     answer = ev.body(register(parking()))
     assert answer["status"] == "active"
     assert len(catalog(dev).active_tools()) == 4
+    old_key = catalog(dev).active_tools()[0].operation.auth.secret_arn  # type: ignore[union-attr]
     v2 = parking(operations=["searchSpots", "getSpot"], confirmation_required=[], auth={"type": "none"})
     changed = ev.body(item("PUT", answer["contract_id"], body=v2))
     assert changed["status"] == "active"
@@ -126,6 +127,9 @@ def test_development_mode_activates_each_version_at_once(dev: Template) -> None:
         "acme_parking_search_spots",
     ]
     assert {t.operation.auth.type for t in catalog(dev).active_tools()} == {"none"}
+    assert "DeletedDate" in boto3.client("secretsmanager").describe_secret(
+        SecretId=old_key
+    )  # never used again
 
 
 def test_a_pending_version_replaced_by_a_newer_one_is_superseded(deployed: Template) -> None:
