@@ -534,3 +534,39 @@ def test_an_operation_with_its_own_servers_is_called_at_base_url_with_a_warning(
     assert result.warnings == [
         "/openapi/paths/~1x/get/servers: this operation names its own servers; it is called at base_url"
     ]
+
+
+@pytest.mark.parametrize(
+    "schemas",
+    [
+        {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}},
+        {"A": {"type": "object", "allOf": [{"$ref": "#/components/schemas/A"}]}},
+        {
+            "A": {"anyOf": [{"type": "string"}, {"not": {"$ref": "#/components/schemas/B"}}]},
+            "B": {"oneOf": [{"$ref": "#/components/schemas/A"}]},
+        },
+    ],
+)
+def test_a_schema_reaching_itself_without_nesting_is_refused(schemas: dict[str, Any]) -> None:
+    error = refused(
+        doc(
+            {"/x": {"get": {"operationId": "x", "responses": ok({"$ref": "#/components/schemas/A"})}}},
+            schemas,
+        )
+    )
+    assert "/openapi/components/schemas/A" in pointers(error)
+    assert "without nesting" in (error.errors or [])[0].message
+
+
+def test_recursion_through_properties_and_items_is_fine() -> None:
+    schemas = {
+        "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        "B": {"anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/components/schemas/A"}}]},
+    }
+    tool = one(
+        doc(
+            {"/x": {"get": {"operationId": "x", "responses": ok({"$ref": "#/components/schemas/A"})}}},
+            schemas,
+        )
+    )
+    assert tool.output_schema is not None and set(tool.output_schema["$defs"]) == {"A", "B"}

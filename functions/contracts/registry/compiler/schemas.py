@@ -51,6 +51,7 @@ _LOSSY = (
     "$dynamicRef",
     "$recursiveRef",
 )
+_SAME_INSTANCE = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
 _ANNOTATIONS = frozenset({"title", "description", "examples", "default", "deprecated"})
 _DEF_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -86,6 +87,7 @@ class Schemas:
             self._graph[pointer] = edges
             frontier.extend(e for e in edges if e not in self._graph)
         order, recursive = strongly_connected(self._graph)
+        self._refuse_unnested_cycles(recursive)
         self.shared |= recursive
         for pointer in order:
             if pointer in self.converted:
@@ -94,6 +96,20 @@ class Schemas:
             self.converted[pointer] = converted
             if len(json.dumps(converted, separators=(",", ":"))) > INLINE_LIMIT:
                 self.shared.add(pointer)
+
+    def _refuse_unnested_cycles(self, recursive: set[str]) -> None:
+        """A schema that reaches itself without descending into the instance (`A = {$ref: B}`,
+        `B = {allOf: [{$ref: A}]}`) can never be validated: every validator would loop."""
+        same_instance: dict[str, list[str]] = {}
+        for pointer in recursive:
+            same_instance[pointer] = [
+                ref
+                for rel, ref in refs_in(self.refs.lookup(pointer))
+                if ref in recursive and all(isinstance(p, int) or p in _SAME_INSTANCE for p in rel)
+            ]
+        _, looping = strongly_connected(same_instance)
+        for pointer in sorted(looping):
+            self.problems.error(split(pointer), "refers to itself without nesting; it can never be checked")
 
     def _checked_refs(self, path: list[Any], raw: Any) -> list[str]:
         good = []
