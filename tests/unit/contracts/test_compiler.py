@@ -570,3 +570,31 @@ def test_recursion_through_properties_and_items_is_fine() -> None:
         )
     )
     assert tool.output_schema is not None and set(tool.output_schema["$defs"]) == {"A", "B"}
+
+
+def test_malformed_keyword_values_are_dropped_not_passed_to_the_validators() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "number", "multipleOf": 0, "minimum": "5", "maximum": 9},
+            "s": {"type": "string", "maxLength": -1, "minLength": True, "format": 7},
+        },
+    }
+    result = compiled(
+        doc(
+            {
+                "/x": {
+                    "post": {
+                        "operationId": "x",
+                        "requestBody": {"content": {"application/json": {"schema": schema}}},
+                        "responses": {},
+                    }
+                }
+            }
+        )
+    )
+    assert result.tools[0].input_schema["properties"] == {
+        "n": {"type": "number", "maximum": 9},
+        "s": {"type": "string"},
+    }
+    assert len(result.warnings) == 5 and all("not a valid value" in w for w in result.warnings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any, Literal
 
 from registry.compiler.problems import Problems
@@ -23,22 +24,22 @@ INLINE_LIMIT = 2048  # bytes of JSON: larger component schemas are shared throug
 DESCRIPTION_LIMIT = 1024  # a tool's own description
 NESTED_DESCRIPTION_LIMIT = 300  # inside its input schema (output schemas keep no annotations)
 JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
-_COPY = (
-    "format",
-    "default",
-    "const",
-    "multipleOf",
-    "maximum",
-    "minimum",
-    "maxLength",
-    "minLength",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "maxProperties",
-    "minProperties",
-    "deprecated",
-)
+_COPY: dict[str, Callable[[Any], bool]] = {  # keyword -> is the value well-formed (else dropped)
+    "format": lambda v: isinstance(v, str),
+    "default": lambda _v: True,
+    "const": lambda _v: True,
+    "multipleOf": lambda v: _number(v) and v > 0,
+    "maximum": lambda v: _number(v),
+    "minimum": lambda v: _number(v),
+    "maxLength": lambda v: _count(v),
+    "minLength": lambda v: _count(v),
+    "maxItems": lambda v: _count(v),
+    "minItems": lambda v: _count(v),
+    "maxProperties": lambda v: _count(v),
+    "minProperties": lambda v: _count(v),
+    "uniqueItems": lambda v: isinstance(v, bool),
+    "deprecated": lambda v: isinstance(v, bool),
+}
 _ONE_SCHEMA = ("additionalProperties", "items", "not", "contains", "propertyNames", "if", "then", "else")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _LOSSY = (
@@ -186,29 +187,38 @@ class Schemas:
             out["type"] = good if isinstance(kind, list) else good[0]
 
     def _assertions(self, raw: dict[str, Any], out: dict[str, Any], path: list[Any]) -> None:
-        for keyword in _COPY:
-            if keyword in raw:
+        for keyword, valid in _COPY.items():
+            if keyword not in raw:
+                continue
+            if valid(raw[keyword]):
                 out[keyword] = raw[keyword]
+            else:
+                self.problems.warn(
+                    [*path, keyword], f"{keyword} {raw[keyword]!r} is not a valid value; dropped"
+                )
         if isinstance(raw.get("enum"), list) and raw["enum"]:
             out["enum"] = raw["enum"]
-        for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-            value = raw.get(bound)
-            if value is True and limit in raw:  # OpenAPI 3.0's boolean form
-                out[bound] = out.pop(limit)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                out[bound] = value
+        self._bounds(raw, out)
         pattern = raw.get("pattern")
         if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
+            if _regex(pattern):
                 out["pattern"] = pattern
-            except re.error:
+            else:
                 self.problems.warn(
-                    [*path, "pattern"], "pattern is not a regular expression the gateway can run; dropped"
+                    [*path, "pattern"], "not a regular expression the gateway can run; dropped"
                 )
         required = raw.get("required")
         if isinstance(required, list):
             out["required"] = [r for r in required if isinstance(r, str)]
+
+    @staticmethod
+    def _bounds(raw: dict[str, Any], out: dict[str, Any]) -> None:
+        for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            value = raw.get(bound)
+            if value is True and limit in out:  # OpenAPI 3.0's boolean form
+                out[bound] = out.pop(limit)
+            elif _number(value):
+                out[bound] = value
 
     def _children(self, raw: dict[str, Any], out: dict[str, Any], path: list[Any]) -> None:
         properties = raw.get("properties")
@@ -297,6 +307,14 @@ class Schemas:
         if not needed:
             return schema
         return {**schema, "$defs": dict(sorted(needed.items()))}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _regex(pattern: str) -> bool:
