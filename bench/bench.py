@@ -11,6 +11,9 @@
    SSRF-pinned transport, output schema) against a direct httpx call to the same local partner server.
 4. The assistant: a turn's own overhead (scripted zero-latency model asking for one tool, the tool at zero
    cost, sessions in memory) against bare dispatch of the same tool call; DynamoDB calls per turn.
+4. Partner contracts: compiling OpenAPI documents into tools (a hand-written one and a generated
+   multi-megabyte one with hundreds of operations and deep $ref graphs), and the AWS calls of a
+   registration and of the catalog's read side.
 Timings are never asserted in tests: the machines are shared and noisy, so only ratios are reported.
 """
 
@@ -235,7 +238,16 @@ def cold_import(module: str) -> float:
 def cold_imports() -> list[tuple[str, float, float]]:
     raw = cold_import("bench.raw_handler")
     rows = [("raw handler (boto3 + pydantic)", raw, 1.0)]
-    for fn in ("authorizer", "router", "charging", "navigation", "booking", "assistant", "payments"):
+    for fn in (
+        "authorizer",
+        "router",
+        "charging",
+        "navigation",
+        "booking",
+        "assistant",
+        "payments",
+        "registry",
+    ):
         ms = cold_import(f"{fn}.handler")
         rows.append((f"{fn}.handler", ms, ms / raw))
     return rows
@@ -313,6 +325,100 @@ def dynamodb_calls() -> list[tuple[str, str]]:
             "charging_stop_session",
             events.invoke("charging_stop_session", {"session_id": session_id}, key="b2"),
         )
+    return rows
+
+
+def compile_times() -> list[tuple[str, str, float, int]]:
+    """Median time to compile each document (ms), with its size and the number of tools made."""
+    from registry.compiler.compile import Options, compile_contract
+    from tests.support.openapi_docs import example, large_document
+
+    big = json.dumps(large_document(padding=70))
+    cases = [
+        ("acme-parking example (YAML, 4 operations)", example("acme-parking.openapi.yaml"), 50, None),
+        ("generated, all operations", big, 5, 400),
+        ("generated, 100 operations chosen", big, 5, 100),
+    ]
+    rows = []
+    for label, text, rounds, count in cases:
+        chosen = None
+        if count == 100:
+            chosen = [f"GetResource{i:03d}sId" for i in range(80)] + [
+                f"PostResource{i:03d}s" for i in range(20)
+            ]
+        options = Options(
+            namespace="bench",
+            operations=chosen,
+            max_operations=count or 100,
+            max_document_bytes=4 * 1024 * 1024,
+        )
+        samples, tools = [], 0
+        for _ in range(rounds):
+            started = time.perf_counter()
+            tools = len(compile_contract(text, options).tools)
+            samples.append((time.perf_counter() - started) * 1000)
+        rows.append((label, f"{len(text) / 1e6:.2f} MB", statistics.median(samples), tools))
+    return rows
+
+
+def contracts_aws_calls() -> list[tuple[str, str]]:
+    """AWS calls of one registration (development mode: published at once) and of the read side."""
+    import pytest
+
+    from cockpit import aws
+    from cockpit.partners.registry import DynamoPartnerTools
+    from registry import wiring
+    from registry.handler import lambda_handler
+    from tests.support import events
+    from tests.support.aws import aws_from_template
+    from tests.support.openapi_docs import example
+
+    counts: Counter[str] = Counter()
+
+    def count(model: Any, **_kw: Any) -> None:
+        counts[model.name] += 1
+
+    rows: list[tuple[str, str]] = []
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        aws_from_template(mp, "ContractsFunction", parameters={"DevelopmentMode": "true"}) as template,
+        quiet(),
+    ):
+        for service in ("dynamodb", "s3", "secretsmanager"):
+            aws.client(service).meta.events.register(f"before-call.{service}", count)
+        wiring.service().resolve = lambda _host, _port: ["93.184.215.14"]
+        body = {
+            "namespace": "acme_parking",
+            "display_name": "ACME",
+            "openapi": example("acme-parking.openapi.yaml"),
+            "base_url": "https://api.acme-parking.example/v2",
+            "auth": {"type": "api_key", "in": "header", "name": "X-Api-Key", "value": "k"},
+        }
+        event = events.api(
+            "POST",
+            "/v1/contracts",
+            body=body,
+            role="partner",
+            sub="p",
+            headers={"Content-Type": "application/json"},
+        )
+        counts.clear()
+        assert lambda_handler(event, None)["statusCode"] == 201
+        rows.append(
+            (
+                "register (4 tools, API key, auto-approved)",
+                ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())),
+            )
+        )
+        reader = DynamoPartnerTools(template.functions["ContractsFunction"].environment["CONTRACTS_TABLE"])
+        for label, read in (
+            ("read side: active_tools()", reader.active_tools),
+            ("read side: get(name)", lambda: reader.get("acme_parking_get_spot")),
+        ):
+            read()
+            counts.clear()
+            read()
+            rows.append((label, ", ".join(f"{k}×{v}" for k, v in sorted(counts.items()))))
     return rows
 
 
@@ -884,6 +990,15 @@ def main() -> None:
         "Payments: DynamoDB calls per invoke (router → payments; charging → payments)",
         payments_dynamodb_calls(),
     )
+
+    print("\n## Partner contracts: compiling OpenAPI documents into tools (median, ms)\n")
+    print("| document | size | tools | ms |\n|---|---:|---:|---:|")
+    for label, size, ms, tools in compile_times():
+        print(f"| {label} | {size} | {tools} | {ms:.0f} |")
+    print("\n## Partner contracts: AWS calls\n")
+    print("| call | AWS calls |\n|---|---|")
+    for label, detail in contracts_aws_calls():
+        print(f"| {label} | {detail} |")
 
 
 if __name__ == "__main__":

@@ -56,10 +56,11 @@ def serve_lambda_in_process(template: Template) -> None:
 def aws_from_template(
     monkeypatch: pytest.MonkeyPatch, *functions: str, parameters: Mapping[str, str] | None = None
 ) -> Iterator[Template]:
-    """mock_aws with the template's tables, secrets and parameters, and the named functions' environment."""
+    """mock_aws with the template's tables, secrets, parameters and buckets, and the named functions'
+    environment."""
     with mock_aws():
         template = load_template(ROOT / "template.yaml", parameters=dict(parameters or {}))
-        clients = {s: boto3.client(s) for s in ("dynamodb", "secretsmanager", "ssm")}
+        clients = {s: boto3.client(s) for s in ("dynamodb", "secretsmanager", "ssm", "s3")}
         for table in template.tables.values():
             provision.ensure_table(clients["dynamodb"], table)
         physical: dict[str, str] = {}
@@ -67,6 +68,8 @@ def aws_from_template(
             physical[secret.logical_id] = provision.ensure_secret(clients["secretsmanager"], secret)[1]
         for parameter in template.ssm_parameters.values():
             provision.ensure_parameter(clients["ssm"], parameter)
+        for bucket in template.buckets.values():
+            provision.ensure_bucket(clients["s3"], bucket, template.region)
         template = load_template(
             ROOT / "template.yaml", parameters=dict(parameters or {}), physical_ids=physical
         )

@@ -121,11 +121,13 @@ def test_public_routes_are_exactly_health_openapi_and_the_ocpi_callback() -> Non
 def test_routes_match_the_handlers_routes() -> None:
     from assistant.handler import app as assistant_app
     from charging.handler import app as charging_app
+    from registry.handler import app as contracts_app
     from router.handler import app as router_app
 
     served = {(m, r, "RouterFunction") for (m, r) in router_app.routes}
     served |= {(m, r, "ChargingFunction") for (m, r) in charging_app.routes}
     served |= {(m, r, "AssistantFunction") for (m, r) in assistant_app.routes}
+    served |= {(m, r, "ContractsFunction") for (m, r) in contracts_app.routes}
     declared = {(r.method, r.path, r.function) for r in TEMPLATE.routes}
     # Declared only so that API Gateway passes them to the function, whose resolver answers 405 with Allow
     # (MCP: a server without a server-initiated stream answers GET with 405).

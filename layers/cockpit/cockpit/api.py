@@ -66,6 +66,15 @@ class Request:
         value = (self.event.get("queryStringParameters") or {}).get(name)
         return None if value is None else str(value)
 
+    def flag(self, name: str) -> bool:
+        """A true/false query parameter (absent: false); anything else is a 400 naming it."""
+        value = (self.query(name) or "false").lower()
+        if value not in ("true", "false", "1", "0"):
+            raise BadRequest(
+                f"{name} must be true or false", errors=[ProblemItem(parameter=name, message="true or false")]
+            )
+        return value in ("true", "1")
+
     def header(self, name: str, *, max_length: int = 255) -> str | None:
         """A header's value, refused (400, naming the header) when empty or longer than `max_length`."""
         value = self.headers.get(name.lower())
@@ -74,24 +83,25 @@ class Request:
             raise BadRequest(f"{name} {why}", errors=[ProblemItem(header=name, message=why)])
         return value
 
-    def raw_body(self) -> bytes:
+    def raw_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
         body = self.event.get("body") or ""
         raw = base64.b64decode(body) if self.event.get("isBase64Encoded") else body.encode()
-        if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the body has {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+        if len(raw) > max_bytes:
+            raise PayloadTooLarge(f"the body has {len(raw)} bytes; the limit is {max_bytes}")
         return raw
 
-    def json_body(self) -> bytes:
+    def json_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
         """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON."""
-        raw = self.raw_body()
+        raw = self.raw_body(max_bytes)
         content_type = self.headers.get("content-type", JSON).split(";")[0].strip().lower()
         if content_type != JSON and not content_type.endswith("+json"):
             raise UnsupportedMediaType(f"send application/json, not {content_type}")
         return raw
 
-    def parse(self, model: type[M]) -> M:
-        """The JSON body as `model`: 413 if too large, 415 if not JSON, 400 if malformed, 422 if invalid."""
-        raw = self.json_body()
+    def parse(self, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
+        """The JSON body as `model`: 413 if too large, 415 if not JSON, 400 if malformed, 422 if invalid.
+        `max_bytes`: the route's own cap, where it must take more than the API's 256 KiB."""
+        raw = self.json_body(max_bytes)
         try:
             return model.model_validate_json(raw or b"{}")
         except ValidationError as exc:

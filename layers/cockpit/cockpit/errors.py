@@ -172,6 +172,26 @@ class PaymentLimitExceeded(ValidationFailed):
     slug, title = "payment-limit-exceeded", "Payment limit exceeded"
 
 
+class UnsafeDestination(ValidationFailed):
+    """A partner URL that is not https to a public address (the SSRF guard, cockpit.partners.netguard)."""
+
+    slug, title = "unsafe-destination", "Destination not allowed"
+
+
+class InvalidContract(ValidationFailed):
+    """A partner contract document the compiler cannot turn into tools (says what and where)."""
+
+    slug, title = "invalid-contract", "Contract document invalid"
+
+
+class NamespaceReserved(ValidationFailed):
+    slug, title = "namespace-reserved", "Namespace reserved"
+
+
+class NamespaceUnavailable(Conflict):
+    slug, title = "namespace-unavailable", "Namespace taken"
+
+
 class RateLimited(ProblemError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 

@@ -26,7 +26,7 @@ from cockpit.errors import Problem
 
 REF = "#/components/schemas/{model}"
 # Every function's public routes, as `package.module:attribute` (named, never imported by the layer itself).
-API_REFERENCES = ("router.handler:app", "assistant.handler:app")
+API_REFERENCES = ("router.handler:app", "assistant.handler:app", "registry.handler:app")
 DESCRIPTION = (
     "One safe, fast, stable interface between in-car AI assistants and digital services. "
     "Errors are RFC 9457 problem documents. Authenticate with `Authorization: Bearer <JWT>` (RS256)."

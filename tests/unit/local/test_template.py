@@ -335,3 +335,16 @@ def test_merge_globals_rules() -> None:
         "Environment": {"Variables": {"A": "g", "B": "f"}},
         "T": {"Ref": "X"},  # intrinsics are values, not maps to merge
     }
+
+
+def test_s3_buckets_are_read_from_the_template_with_lower_case_names() -> None:
+    from cockpit.local.template import load_template
+
+    template = load_template(ROOT / "template.yaml", stack_name="Dev-Stack")
+    bucket = template.buckets["ContractsBucket"]
+    assert bucket.name == "dev-stack-contractsbucket"
+    assert bucket.versioned and bucket.encryption == "AES256"
+    assert bucket.public_access_block == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
+    assert template.functions["ContractsFunction"].environment["CONTRACTS_BUCKET"] == bucket.name

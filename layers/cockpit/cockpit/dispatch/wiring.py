@@ -31,6 +31,7 @@ class DispatchSettings(EnvSettings):
     booking_function: str = Field(alias="BOOKING_FUNCTION", min_length=1)
     payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)
     partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
+    contracts_table: str = Field(alias="CONTRACTS_TABLE", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
 
     def functions(self) -> dict[str, str]:
@@ -45,8 +46,10 @@ class DispatchSettings(EnvSettings):
 
 @per_container
 def partner_source() -> PartnerToolSource:
-    """The registry's read side."""
-    return partner_wiring.NoPartnerTools()
+    """The registry's read side: the active contract versions' tools, as the contracts function wrote them."""
+    from cockpit.partners.registry import DynamoPartnerTools
+
+    return DynamoPartnerTools(get_settings(DispatchSettings).contracts_table)
 
 
 @per_container

@@ -53,14 +53,16 @@ def parser() -> argparse.ArgumentParser:
     )
     openapi.set_defaults(action=_openapi)
 
-    from cockpit.local.conversation import add_commands
+    from cockpit.local import contracts_cli, conversation
 
-    add_commands(commands)
+    conversation.add_commands(commands)
+    contracts_cli.add_commands(commands)
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, transport: object | None = None) -> int:
     args = parser().parse_args(argv)
+    args.transport = transport  # an httpx transport for tests; None: the network
     action: Callable[[argparse.Namespace], int] = args.action
     return action(args)
 

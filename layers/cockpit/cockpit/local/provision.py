@@ -1,5 +1,6 @@
-"""Create the template's tables, secrets and SSM parameters on the AWS endpoint, idempotently: what
-exists already is kept (table items, secret values), so a second run finds the data of the first."""
+"""Create the template's tables, secrets, SSM parameters and S3 buckets on the AWS endpoint,
+idempotently: what exists already is kept (table items, secret values, objects), so a second run finds
+the data of the first."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cockpit.local.template import GeneratedSecret, Secret, SsmParameter, Table, Template
+from cockpit.local.template import Bucket, GeneratedSecret, Secret, SsmParameter, Table, Template
 
 _PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
@@ -36,7 +37,7 @@ def clients(endpoint_url: str, region: str) -> dict[str, Any]:
     )
     return {
         name: session.client(name, endpoint_url=endpoint_url, config=config)
-        for name in ("dynamodb", "secretsmanager", "ssm")
+        for name in ("dynamodb", "secretsmanager", "ssm", "s3")
     }
 
 
@@ -52,6 +53,8 @@ def provision(template: Template, endpoint_url: str) -> Provisioned:
         result.physical_ids[secret.logical_id] = arn
     for parameter in template.ssm_parameters.values():
         _record(result, parameter.name, ensure_parameter(aws["ssm"], parameter))
+    for bucket in template.buckets.values():
+        _record(result, bucket.name, ensure_bucket(aws["s3"], bucket, template.region))
     return result
 
 
@@ -178,3 +181,29 @@ def ensure_parameter(ssm: Any, parameter: SsmParameter) -> bool:
         request["Description"] = parameter.description
     ssm.put_parameter(**request, Overwrite=current is not None)
     return current is None
+
+
+def ensure_bucket(s3: Any, bucket: Bucket, region: str) -> bool:
+    """Create the bucket unless it exists (its objects are kept), with the template's versioning,
+    default encryption and public access block; True if created."""
+    created = False
+    try:
+        s3.head_bucket(Bucket=bucket.name)  # (us-east-1 answers CreateBucket on one's own bucket with 200)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+        request: dict[str, Any] = {"Bucket": bucket.name}
+        if region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**request)
+        created = True
+    if bucket.versioned:
+        s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
+    if bucket.encryption:
+        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": bucket.encryption}}
+        s3.put_bucket_encryption(Bucket=bucket.name, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    if bucket.public_access_block:
+        s3.put_public_access_block(
+            Bucket=bucket.name, PublicAccessBlockConfiguration=bucket.public_access_block
+        )
+    return created

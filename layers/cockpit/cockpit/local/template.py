@@ -16,6 +16,7 @@ from cockpit.local.cfn import Resolver, TemplateError, is_intrinsic, load_yaml
 __all__ = [
     "Api",
     "Authorizer",
+    "Bucket",
     "Function",
     "GatewayResponse",
     "GeneratedSecret",
@@ -41,6 +42,7 @@ _API_TYPES = {"AWS::Serverless::Api", "AWS::ApiGateway::RestApi"}
 _TABLE_TYPE = "AWS::DynamoDB::Table"
 _SECRET_TYPE = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
 _SSM_TYPE = "AWS::SSM::Parameter"
+_BUCKET_TYPE = "AWS::S3::Bucket"
 _LAYER_TYPES = {"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"}
 
 
@@ -147,6 +149,15 @@ class SsmParameter:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    logical_id: str
+    name: str
+    versioned: bool = False
+    encryption: str | None = None  # the default SSE algorithm (AES256, aws:kms)
+    public_access_block: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Template:
     path: Path
     stack_name: str
@@ -161,6 +172,7 @@ class Template:
     secrets: dict[str, Secret]
     ssm_parameters: dict[str, SsmParameter]
     outputs: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, Bucket] = field(default_factory=dict)
 
     def function_named(self, name_or_arn: str) -> Function | None:
         """The function called `name_or_arn` (its name, logical id, ARN, or partial ARN)."""
@@ -368,6 +380,7 @@ class _Builder:
             secrets={lid: self.secret(lid) for lid in self._of_type({_SECRET_TYPE})},
             ssm_parameters={lid: self.ssm_parameter(lid) for lid in self._of_type({_SSM_TYPE})},
             outputs=self.outputs(),
+            buckets={lid: self.bucket(lid) for lid in self._of_type({_BUCKET_TYPE})},
         )
 
     def _of_type(self, types: set[str]) -> list[str]:
@@ -429,6 +442,8 @@ class _Builder:
             return f"arn:aws:secretsmanager:{self.region}:{self.account_id}:secret:{name}"
         if kind == _SSM_TYPE:
             return self.prop_str(logical_id, "Name", f"/{self.stack_name}/{logical_id}")
+        if kind == _BUCKET_TYPE:  # S3 names are lower case, at most 63 characters
+            return self.prop_str(logical_id, "BucketName", default_name.lower()[:63])
         if kind in _API_TYPES:
             return hashlib.sha256(f"{self.stack_name}/{logical_id}".encode()).hexdigest()[:10]
         if kind in _LAYER_TYPES:
@@ -447,6 +462,7 @@ class _Builder:
             (_TABLE_TYPE, "StreamArn"): arn_prefix.format("dynamodb") + f"table/{ref}/stream/local",
             (_SSM_TYPE, "Value"): self.prop_str(logical_id, "Value", "") if kind == _SSM_TYPE else "",
             (_SSM_TYPE, "Type"): "String",
+            (_BUCKET_TYPE, "Arn"): f"arn:aws:s3:::{ref}",
             ("AWS::Serverless::Api", "RootResourceId"): "root",
             ("AWS::ApiGateway::RestApi", "RootResourceId"): "root",
         }
@@ -635,6 +651,19 @@ class _Builder:
             description=str(props.get("Description", "")),
             secret_string=None if props.get("SecretString") is None else str(props["SecretString"]),
             generate=generate,
+        )
+
+    def bucket(self, logical_id: str) -> Bucket:
+        props = self.resolver.resolve(self.props(logical_id))
+        rules = (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or [{}]
+        default = rules[0].get("ServerSideEncryptionByDefault") or {}
+        block = props.get("PublicAccessBlockConfiguration") or {}
+        return Bucket(
+            logical_id=logical_id,
+            name=self.ref(logical_id),
+            versioned=(props.get("VersioningConfiguration") or {}).get("Status") == "Enabled",
+            encryption=str(default["SSEAlgorithm"]) if default.get("SSEAlgorithm") else None,
+            public_access_block={str(k): _truthy(v) for k, v in block.items()},
         )
 
     def ssm_parameter(self, logical_id: str) -> SsmParameter:

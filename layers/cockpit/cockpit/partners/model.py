@@ -77,6 +77,9 @@ class PartnerOperation(_Frozen):
     parameters: tuple[ParameterBinding, ...] = ()
     body: BodyBinding | None = None
     response_media_type: str | None = "application/json"
+    # Set when the 2xx response is not a JSON object (an array, say): the tool's result is then
+    # {result_property: <the partner's JSON>}, as the tool's output schema says.
+    result_property: str | None = None
     auth: OutboundAuth = NoAuth()
     signing_secret_arn: str  # Secrets Manager: {"key": "..."} — the HMAC key the partner verifies with
     timeout_ms: int = Field(default=3000, ge=100, le=10_000)

@@ -7,7 +7,8 @@ header are the partner's name), so a DNS answer that changes between check and c
 never reaches a private address. Local development mode alone may reach loopback and private
 addresses, and plain `http` only on loopback.
 
-Registration (the contracts function) and invocation (the partner target) both call `check_url`.
+Registration (the contracts function, through `check_destination`, which answers a 422 problem naming
+the field) and invocation (the partner target, `check_url` and `GuardedBackend`) use this one rule.
 """
 
 from __future__ import annotations
@@ -15,21 +16,28 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
 
+from cockpit.errors import ProblemItem, UnsafeDestination
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str, int], list[str]]
+Resolver = Callable[[str, int], Sequence[str]]
 
 _METADATA = {
     ipaddress.ip_address("169.254.169.254"),  # AWS, GCP, Azure instance metadata
     ipaddress.ip_address("fd00:ec2::254"),  # AWS instance metadata over IPv6
     ipaddress.ip_address("169.254.170.2"),  # ECS task metadata
+    ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud instance metadata
+    ipaddress.ip_address("168.63.129.16"),  # Azure platform (wire server)
 }
+# Names that mean "this machine" or a provider's internal zone, refused before any lookup.
+_LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata")
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".intranet")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NUMERIC_PART = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)$")
@@ -143,6 +151,36 @@ def check_url(url: str, *, dev_mode: bool = False, resolver: Resolver | None = N
     return addresses
 
 
+@dataclass(frozen=True)
+class Destination:
+    """A checked URL: its scheme, host, port and the addresses it resolved to (all public)."""
+
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[IPAddress, ...]
+
+
+def check_destination(
+    url: str, *, dev_mode: bool, resolve: Resolver = system_resolver, field: str = "base_url"
+) -> Destination:
+    """`check_url` for a value a caller gave us: UnsafeDestination (422) names `field` and the reason."""
+    try:
+        target = parse_target(url, dev_mode=dev_mode)
+        addresses = check_url(url, dev_mode=dev_mode, resolver=resolve)
+    except AddressRefused as exc:
+        pointer = "/" + field.replace(".", "/")
+        raise UnsafeDestination(
+            f"{field}: {exc}", errors=[ProblemItem(pointer=pointer, message=str(exc))]
+        ) from None
+    return Destination(target.scheme, target.host, target.port, tuple(addresses))
+
+
+def unsafe_reason(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
+    """Why the gateway must not connect to `address`, or None if it may."""
+    return refusal(address, allow_local=allow_loopback)
+
+
 def parse_target(url: str, *, dev_mode: bool = False) -> Target:
     try:
         parts = urlsplit(url)
@@ -165,8 +203,10 @@ def resolve(host: str, port: int, *, dev_mode: bool, resolver: Resolver | None =
     if literal is not None:
         return check_addresses(host, [str(literal)], allow_local=dev_mode)
     name = host.lower().rstrip(".")
-    if (name == "localhost" or name.endswith(".localhost")) and not dev_mode:
-        raise AddressRefused(f"{host} is loopback")
+    if (name in _LOCAL_NAMES or name.endswith(_INTERNAL_SUFFIXES)) and not (dev_mode and name == "localhost"):
+        raise AddressRefused(f"{host} names the local machine (loopback) or an internal zone")
+    if name == "localhost":  # development mode: what a developer means, without asking a resolver
+        return [ipaddress.IPv4Address("127.0.0.1")]
     try:
         answers = (resolver or system_resolver)(host, port)
     except (OSError, UnicodeError):

@@ -106,6 +106,8 @@ class PartnerCaller:
             raise
         self.breaker.succeeded(op.partner_id)
         _log(op, status, started, self.monotonic(), attempts)
+        if op.result_property:  # the compiler offered a non-object answer under this property
+            return ToolResult(status="succeeded", result={op.result_property: body})
         return ToolResult(status="succeeded", result=body if isinstance(body, dict) else {"value": body})
 
     def _send(

@@ -12,20 +12,9 @@ from typing import TYPE_CHECKING
 
 from cockpit.dispatch.targets import Target, Targets
 from cockpit.partners.catalog import PartnerCatalog
-from cockpit.partners.model import PartnerTool
 
 if TYPE_CHECKING:
     from cockpit.partners.target import PartnerCaller, PartnerTarget
-
-
-class NoPartnerTools:
-    """A PartnerToolSource with no tools (a function that serves only first-party tools, or tests)."""
-
-    def active_tools(self) -> list[PartnerTool]:
-        return []
-
-    def get(self, name: str) -> PartnerTool | None:
-        return None
 
 
 def partner_caller(*, subject_secret_arn: str, dev_mode: bool) -> PartnerCaller:

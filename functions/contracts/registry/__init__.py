@@ -1,0 +1,1 @@
+"""Partner contracts: the registry API, the OpenAPI → tools compiler, storage."""

@@ -1,0 +1,136 @@
+"""`cockpit contracts ...` builds the registry requests a partner means, with the partner's token, and
+keeps the API key out of the command line (it comes from an environment variable)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cockpit.local.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "contracts" / "examples" / "acme-parking.openapi.yaml"
+
+
+class Recorder:
+    def __init__(self, status: int = 201, answer: object | None = None) -> None:
+        self.requests: list[httpx.Request] = []
+        self.status, self.answer = status, answer if answer is not None else {"contract_id": "ctr_1"}
+
+    def transport(self) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            if self.status == 204:
+                return httpx.Response(204)
+            return httpx.Response(self.status, json=self.answer)
+
+        return httpx.MockTransport(handle)
+
+
+def test_register_posts_the_document_with_the_partners_choices(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACME_KEY", "ak-from-env")
+    recorder = Recorder()
+    code = main(
+        [
+            "contracts",
+            "--url",
+            "http://gw.test/",
+            "--token",
+            "tok",
+            "register",
+            str(EXAMPLE),
+            "--namespace",
+            "acme_parking",
+            "--base-url",
+            "https://api.acme-parking.example/v2",
+            "--operation",
+            "searchSpots",
+            "--operation",
+            "createReservation",
+            "--confirm",
+            "createReservation",
+            "--api-key-header",
+            "X-Api-Key",
+            "--api-key-env",
+            "ACME_KEY",
+            "--dry-run",
+        ],
+        transport=recorder.transport(),
+    )
+    assert code == 0 and json.loads(capsys.readouterr().out) == {"contract_id": "ctr_1"}
+    (sent,) = recorder.requests
+    assert (sent.method, str(sent.url)) == ("POST", "http://gw.test/v1/contracts?dry_run=true")
+    assert sent.headers["authorization"] == "Bearer tok"
+    body = json.loads(sent.content)
+    assert body["namespace"] == "acme_parking" and body["display_name"] == "ACME Parking partner API"
+    assert body["operations"] == ["searchSpots", "createReservation"]
+    assert body["confirmation_required"] == ["createReservation"]
+    assert body["auth"] == {"type": "api_key", "in": "header", "name": "X-Api-Key", "value": "ak-from-env"}
+    assert body["openapi"] == EXAMPLE.read_text()
+
+
+def test_register_with_contract_puts_a_new_version_and_a_refusal_exits_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    recorder = Recorder(422, {"title": "Contract document invalid", "status": 422})
+    code = main(
+        [
+            "contracts",
+            "--token",
+            "t",
+            "register",
+            str(EXAMPLE),
+            "--namespace",
+            "acme_parking",
+            "--base-url",
+            "https://x.example",
+            "--contract",
+            "ctr_9",
+        ],
+        transport=recorder.transport(),
+    )
+    assert code == 1 and recorder.requests[0].method == "PUT"
+    assert recorder.requests[0].url.path == "/v1/contracts/ctr_9" and "422" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "method", "path", "status"),
+    [
+        (["list"], "GET", "/v1/contracts", 200),
+        (["show", "ctr_7"], "GET", "/v1/contracts/ctr_7", 200),
+        (["retire", "ctr_7"], "DELETE", "/v1/contracts/ctr_7", 204),
+        (["approve", "ctr_7"], "POST", "/v1/contracts/ctr_7/approve", 200),
+    ],
+)
+def test_list_show_retire(argv: list[str], method: str, path: str, status: int) -> None:
+    recorder = Recorder(status, {"contracts": []})
+    assert main(["contracts", "--token", "t", *argv], transport=recorder.transport()) == 0
+    assert (recorder.requests[0].method, recorder.requests[0].url.path) == (method, path)
+
+
+def test_no_token_or_no_key_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COCKPIT_TOKEN", raising=False)
+    with pytest.raises(SystemExit, match="partner token"):
+        main(["contracts", "list"], transport=Recorder().transport())
+    monkeypatch.delenv("PARTNER_API_KEY", raising=False)
+    with pytest.raises(SystemExit, match="PARTNER_API_KEY"):
+        main(
+            [
+                "contracts",
+                "--token",
+                "t",
+                "register",
+                str(EXAMPLE),
+                "--namespace",
+                "a_b",
+                "--base-url",
+                "https://x.example",
+                "--api-key-query",
+                "key",
+            ],
+            transport=Recorder().transport(),
+        )
