@@ -91,7 +91,7 @@ def test_cockpit_chat_talks_to_the_gateway(gateway_url: str, token: TokenFactory
         check=True,
     )
     assert "charging_find_stations → succeeded" in done.stdout
-    assert "I can't book tables or spots yet." in done.stdout and done.stdout.startswith("session ses_")
+    assert "booking_search_availability → succeeded" in done.stdout and done.stdout.startswith("session ses_")
 
 
 @pytest.mark.local_only  # the scripted model listens on this machine's loopback

@@ -330,7 +330,7 @@ def test_a_partner_that_keeps_failing_opens_its_breaker(
     ("base_url", "why"),
     [
         ("http://169.254.169.254/latest", "cloud metadata address"),
-        ("http://10.0.0.8/v2", "only to a loopback address"),
+        ("http://10.0.0.8/v2", "private"),
         ("http://[::ffff:169.254.169.254]/v2", "carries 169.254.169.254"),
     ],
 )

@@ -65,11 +65,11 @@ def test_a_public_https_host_is_allowed_and_its_addresses_returned_for_pinning()
         ("https://mapped.partner.example", "loopback"),
         ("https://internal.partner.example", "private"),
         ("https://mixed.partner.example", "192.168.1.10"),
-        ("https://2130706433/", "loopback"),  # a numeric form is read as the resolver would
-        ("https://0177.0.0.1/", "loopback"),  # a numeric form is read as the resolver would
-        ("https://0x7f.0.0.1/", "loopback"),  # a numeric form is read as the resolver would
-        ("https://127.1/", "loopback"),  # a numeric form is read as the resolver would
-        ("https://017700000001/", "loopback"),  # a numeric form is read as the resolver would
+        ("https://2130706433/", "non-standard form"),
+        ("https://0177.0.0.1/", "non-standard form"),
+        ("https://0x7f.0.0.1/", "non-standard form"),
+        ("https://127.1/", "non-standard form"),
+        ("https://017700000001/", "non-standard form"),
         ("https://0.0.0.0/", "unspecified"),
         ("https://100.64.0.1/", "carrier-grade NAT"),
         ("https://224.0.0.1/", "multicast"),

@@ -435,7 +435,7 @@ def test_an_unexpected_failure_in_a_probe_does_not_wedge_the_breaker() -> None:
     ("token_url", "dev_mode", "why"),
     [
         ("http://auth.acme-parking.example/token", False, "only https"),
-        ("http://10.0.0.8/token", True, "only to a loopback"),
+        ("http://10.0.0.8/token", True, "private"),
         ("https://169.254.169.254/token", False, "metadata"),
     ],
 )

@@ -86,10 +86,11 @@ def test_non_public_addresses_are_refused_with_a_reason(address: str, why: str) 
 def test_public_addresses_pass_and_development_mode_allows_only_loopback_and_private() -> None:
     for public in (PUBLIC, "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"):
         assert refusal(ipaddress.ip_address(public)) is None
-    for local in ("127.0.0.1", "10.0.0.8", "::1"):
+    for local in ("127.0.0.1", "::1"):
         assert refusal(ipaddress.ip_address(local), allow_local=True) is None
     unspecified = "0.0.0.0"  # noqa: S104 - an address under test, not a bind
-    for never in ("169.254.169.254", "fd00:ec2::254", unspecified, "224.0.0.1", "::ffff:169.254.169.254"):
+    never_even_locally = ("10.0.0.8", "169.254.169.254", "fd00:ec2::254", unspecified, "224.0.0.1")
+    for never in (*never_even_locally, "::ffff:169.254.169.254"):
         assert refusal(ipaddress.ip_address(never), allow_local=True) is not None
 
 
@@ -131,8 +132,10 @@ def test_a_public_https_url_passes_and_names_its_addresses() -> None:
 
 def test_development_mode_allows_http_only_to_loopback() -> None:
     assert check_url("http://127.0.0.1:8080/v2", dev_mode=True)
-    with pytest.raises(AddressRefused, match="only to a loopback"):
+    with pytest.raises(AddressRefused, match="private"):
         check_url("http://10.0.0.8/v2", dev_mode=True)
+    with pytest.raises(AddressRefused, match="private"):
+        check_url("https://10.0.0.8/v2", dev_mode=True)
     with pytest.raises(AddressRefused, match="metadata"):
         check_url("http://169.254.169.254/", dev_mode=True)
 

@@ -4,8 +4,8 @@ A partner URL must be `https` to a name whose EVERY resolved address is public. 
 where the connection is made: `GuardedBackend` resolves the name, checks each address and connects to
 the address it checked (the name stays in the URL, so TLS SNI, certificate verification and the Host
 header are the partner's name), so a DNS answer that changes between check and connect (rebinding)
-never reaches a private address. Local development mode alone may reach loopback and private
-addresses, and plain `http` only on loopback.
+never reaches a private address. Local development mode alone may reach loopback addresses (plain
+`http` too, on loopback only).
 
 Registration (the contracts function, through `check_destination`, which answers a 422 problem naming
 the field) and invocation (the partner target, `check_url` and `GuardedBackend`) use this one rule.
@@ -102,8 +102,8 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 def refusal(ip: IPAddress, *, allow_local: bool = False) -> str | None:
-    """Why `ip` may not be called, or None. `allow_local` (development mode only) lets loopback and
-    private addresses through; the metadata, link-local, multicast and unspecified ones never are."""
+    """Why `ip` may not be called, or None. `allow_local` (development mode only) lets loopback
+    addresses through; private, metadata, link-local, multicast and unspecified ones never are."""
     if isinstance(ip, ipaddress.IPv6Address):
         inner = _embedded_v4(ip)
         if inner is not None:
@@ -118,12 +118,12 @@ def refusal(ip: IPAddress, *, allow_local: bool = False) -> str | None:
         (not allow_local and ip.is_loopback, "is loopback"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "is carrier-grade NAT space"),
         (ip.is_reserved and not ip.is_loopback, "is reserved"),
-        (not allow_local and ip.is_private and not ip.is_loopback, "is private"),
+        (ip.is_private and not ip.is_loopback, "is private"),
     )
     for hit, why in checks:
         if hit:
             return why
-    if not ip.is_global and not (allow_local and (ip.is_private or ip.is_loopback)):
+    if not ip.is_global and not (allow_local and ip.is_loopback):
         return "is not a public address"
     return None
 
@@ -167,6 +167,14 @@ def check_destination(
     """`check_url` for a value a caller gave us: UnsafeDestination (422) names `field` and the reason."""
     try:
         target = parse_target(url, dev_mode=dev_mode)
+        literal = numeric_host(target.host)
+        if (
+            isinstance(literal, ipaddress.IPv4Address)
+            and ":" not in target.host
+            and target.host != str(literal)
+        ):
+            # 2130706433, 0177.0.0.1, 0x7f.1, 127.1: no partner needs them; they exist to fool checks
+            raise AddressRefused(f"{target.host} is a numeric address in a non-standard form; use {literal}")
         addresses = check_url(url, dev_mode=dev_mode, resolver=resolve)
     except AddressRefused as exc:
         pointer = "/" + field.replace(".", "/")
