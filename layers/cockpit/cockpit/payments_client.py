@@ -12,14 +12,12 @@ twice.
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
-from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cockpit import aws
-from cockpit.errors import Problem, UpstreamError, UpstreamTimeout, from_problem
+from cockpit.dispatch.targets import invoke_function
+from cockpit.errors import Problem, UpstreamError, from_problem
 from cockpit.money import Money
 from cockpit.tools.model import Caller
 
@@ -146,22 +144,8 @@ class PaymentsClient:
         return answer.payment
 
     def _send(self, command: PaymentCommand) -> CommandAnswer:
-        try:
-            response = aws.client("lambda").invoke(
-                FunctionName=self.function_name,
-                InvocationType="RequestResponse",
-                Payload=command.model_dump_json().encode(),
-            )
-        except (ReadTimeoutError, ConnectTimeoutError):
-            raise UpstreamTimeout(f"payments: {command.action} did not answer in time") from None
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "error")
-            raise UpstreamError(f"payments: invoking {command.action} failed ({code})") from None
-        payload = response["Payload"].read()
-        if response.get("FunctionError"):
-            if _error_type(payload) == "Sandbox.Timedout":
-                raise UpstreamTimeout(f"payments: {command.action} timed out")
-            raise UpstreamError(f"payments: {command.action} failed ({_error_type(payload)})")
+        what = f"payments {command.action}"
+        payload = invoke_function(self.function_name, command.model_dump_json().encode(), what)
         try:
             answer = CommandAnswer.model_validate_json(payload)
         except ValidationError:
@@ -169,10 +153,3 @@ class PaymentsClient:
         if answer.status == "failed":
             raise from_problem(answer.error or UpstreamError("payments failed without a problem").problem())
         return answer
-
-
-def _error_type(payload: bytes) -> str:
-    try:
-        return str(json.loads(payload).get("errorType", "Unhandled"))
-    except (ValueError, AttributeError):
-        return "Unhandled"

@@ -25,27 +25,32 @@ class LambdaTarget:
         self.function_name = function_name
 
     def invoke(self, invocation: ToolInvocation) -> ToolResult:
-        try:
-            response = aws.client("lambda").invoke(
-                FunctionName=self.function_name,
-                InvocationType="RequestResponse",
-                Payload=invocation.model_dump_json().encode(),
-            )
-        except (ReadTimeoutError, ConnectTimeoutError):
-            raise UpstreamTimeout(f"{invocation.tool}: the domain function did not answer in time") from None
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "error")
-            raise UpstreamError(f"{invocation.tool}: invoking the domain function failed ({code})") from None
-        payload = response["Payload"].read()
-        if response.get("FunctionError"):
-            kind = _error_type(payload)
-            if kind == "Sandbox.Timedout":
-                raise UpstreamTimeout(f"{invocation.tool}: the domain function timed out")
-            raise UpstreamError(f"{invocation.tool}: the domain function failed ({kind})")
+        payload = invoke_function(self.function_name, invocation.model_dump_json().encode(), invocation.tool)
         try:
             return ToolResult.model_validate_json(payload)
         except ValidationError:
             raise UpstreamError(f"{invocation.tool}: the domain function answered malformed data") from None
+
+
+def invoke_function(function_name: str, payload: bytes, what: str) -> bytes:
+    """Synchronous Lambda Invoke of another function of the gateway: its answer's bytes, or the problem
+    (504 when it did not answer in time or timed out, 502 when invoking failed or the function crashed)."""
+    try:
+        response = aws.client("lambda").invoke(
+            FunctionName=function_name, InvocationType="RequestResponse", Payload=payload
+        )
+    except (ReadTimeoutError, ConnectTimeoutError):
+        raise UpstreamTimeout(f"{what}: the function did not answer in time") from None
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "error")
+        raise UpstreamError(f"{what}: invoking the function failed ({code})") from None
+    answer: bytes = response["Payload"].read()
+    if response.get("FunctionError"):
+        kind = _error_type(answer)
+        if kind == "Sandbox.Timedout":
+            raise UpstreamTimeout(f"{what}: the function timed out")
+        raise UpstreamError(f"{what}: the function failed ({kind})")
+    return answer
 
 
 def _error_type(payload: bytes) -> str:
