@@ -200,7 +200,7 @@ class AssistantService:
             if body.confirm or consent.is_affirmative(body.text):
                 session.pending = None
                 return self._perform(session, pending, ctx), agent
-        visible = self.dispatcher.catalog.visible_to(ctx.caller.role)
+        visible = self.dispatcher.catalog.visible_for(ctx.caller)
         agent = agents.by_id(session.pinned_agent) or agents.route(body.text, visible, session.agent)
         ctx.agent = agent.id
         offered = ranking.rank(body.text, agent.subset(visible), self.offer_limit)

@@ -13,12 +13,13 @@ app = Api("Cockpit Gateway partner contracts")
 PARTNER, ADMIN = frozenset({Role.PARTNER}), frozenset({Role.ADMIN})
 READERS = PARTNER | ADMIN
 WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422)
+DRY_RUN_OK = {200: "dry_run: compiled and checked, nothing stored"}
 DRY_RUN = {"dry_run": "true: compile and check everything, store nothing (the partner's preflight)"}
 ITEM = "/v1/contracts/{contract_id}"
 
 
 @app.route("POST", "/v1/contracts", summary="Register a partner service from its OpenAPI document",
-           request=m.ContractRequest, response=m.Registered, status=201, roles=PARTNER,
+           request=m.ContractRequest, response=m.Registered, status=201, also=DRY_RUN_OK, roles=PARTNER,
            problems=WRITE_PROBLEMS, query=DRY_RUN, exclude_none=True, tags=("contracts",))  # fmt: skip
 def register_contract(req: Request) -> Response:
     preflight = req.flag("dry_run")

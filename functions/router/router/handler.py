@@ -14,7 +14,7 @@ from router.models import Health, OperationView, ToolListing
 
 app = Api("Cockpit Gateway")
 ANY_ROLE, VEHICLE = frozenset(Role), frozenset({Role.VEHICLE})
-CALL_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504)
+CALL_PROBLEMS = (400, 401, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504)
 KEY_HEADER = {"Idempotency-Key": "required for write and payment tools (1-255 chars)"}
 FORMATS = {"format": "native (default), openai, bedrock or mcp"}
 

@@ -52,7 +52,7 @@ def parse_format(value: str | None) -> Format:
 
 def visible_tools(caller: Caller) -> list[ToolSpec]:
     """The tools this caller may use (api.md: the catalog lists what the caller may call)."""
-    return first_party().visible_to(caller.role) + catalog().partner_tools_for(caller)
+    return catalog().visible_for(caller)
 
 
 @cache

@@ -155,6 +155,7 @@ class Route:
     request: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    also: Mapping[int, str] = field(default_factory=dict)  # other success statuses (same body) -> when
     roles: frozenset[Role] | None = None  # None: public, no token needed
     problems: tuple[int, ...] = ()
     exclude_none: bool = False

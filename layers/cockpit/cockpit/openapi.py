@@ -34,6 +34,7 @@ DESCRIPTION = (
 _DESCRIPTIONS = {
     400: "Bad request",
     401: "Missing or invalid token",
+    402: "Payment declined",
     403: "Not allowed for this caller",
     404: "Not found",
     405: "Method not allowed",
@@ -86,6 +87,8 @@ def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     else:
         ok["content"] = {"application/json": {"schema": {"type": "object"}}}
     responses: dict[str, Any] = {str(route.status): ok}
+    for status, description in route.also.items():  # other success answers, same body
+        responses[str(status)] = {**ok, "description": description}
     for status in route.problems:
         responses[str(status)] = {
             "description": _DESCRIPTIONS.get(status, "Problem"),

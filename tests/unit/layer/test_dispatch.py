@@ -222,3 +222,25 @@ def test_preview_without_summary_is_502(dispatcher: Dispatcher, target: FakeTarg
 )
 def test_locale_negotiation(header: str | None, locale: str) -> None:
     assert negotiate_locale(header) == locale
+
+
+def test_a_read_tool_that_needs_a_yes_asks_then_performs(
+    target: FakeTarget, idem: FakeIdempotency, confirmations: FakeConfirmations
+) -> None:
+    """A partner may mark a GET operation as needing the driver's yes: no Idempotency-Key is needed, the
+    question comes first, and the token performs it once."""
+    from cockpit.tools.catalog import Catalog
+
+    find = first_party().get("charging_find_stations")
+    assert find is not None
+    guarded = find.model_copy(update={"requires_confirmation": True})
+    d = Dispatcher(Catalog([guarded]), target, idem, confirmations)
+    target.answers = [SUMMARY]
+    asked = d.invoke(call("charging_find_stations", HERE))
+    assert asked.status == "confirmation_required" and asked.confirmation is not None
+    assert [s.phase for s in target.seen] == ["preview"]
+    done = d.invoke(call("charging_find_stations", HERE, confirmation_token=asked.confirmation.token))
+    assert done.status == "succeeded" and target.seen[-1].confirmed is True
+    with pytest.raises(ConfirmationInvalid):
+        d.invoke(call("charging_find_stations", HERE, confirmation_token=asked.confirmation.token))
+    assert idem.records == {}  # a read keeps no idempotency record

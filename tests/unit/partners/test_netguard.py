@@ -83,7 +83,7 @@ def test_non_public_addresses_are_refused_with_a_reason(address: str, why: str) 
     assert reason is not None and why in reason
 
 
-def test_public_addresses_pass_and_development_mode_allows_only_loopback_and_private() -> None:
+def test_public_addresses_pass_and_development_mode_allows_loopback_only() -> None:
     for public in (PUBLIC, "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"):
         assert refusal(ipaddress.ip_address(public)) is None
     for local in ("127.0.0.1", "::1"):

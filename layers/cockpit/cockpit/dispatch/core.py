@@ -63,13 +63,15 @@ class Dispatcher:
             self.catalog.validate_arguments(tool, call.arguments)
             if tool.needs_idempotency_key and not call.idempotency_key:
                 raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
-            if not tool.needs_idempotency_key:
-                return self._perform(tool, call, "", confirm=tool.requires_confirmation)
+            if not (tool.needs_idempotency_key or tool.requires_confirmation):
+                return self._perform(tool, call, "", confirm=False)  # the hot path: a plain read
             args_hash = fingerprint(
                 {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
             )
             if tool.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
+            if not tool.needs_idempotency_key:  # a read the driver must approve (a partner may ask that)
+                return self._perform(tool, call, args_hash, confirm=True)
             return self._perform_once(tool, call, args_hash, confirm=tool.requires_confirmation)
 
     def _perform_once(
@@ -113,6 +115,8 @@ class Dispatcher:
         preview = self._call_target(tool, call, phase="preview", confirmed=False)
         if (preview.result or {}).get("confirmation_required") is False:
             # The domain says these arguments need no yes (a free booking): perform at once.
+            if not tool.needs_idempotency_key:
+                return self._perform(tool, call, "", confirm=False)
             return self._perform_once(tool, call, args_hash, confirm=False)
         summary = str((preview.result or {}).get("summary") or "")
         if not summary:

@@ -23,7 +23,7 @@ from referencing.exceptions import Unresolvable
 
 from cockpit.errors import UpstreamError
 from cockpit.partners.model import PartnerTool, PartnerToolSource
-from cockpit.tools.catalog import Catalog
+from cockpit.tools.catalog import Catalog, worth_compiling
 from cockpit.tools.model import Caller, Role, ToolSpec
 
 _FORMATS = FormatChecker()
@@ -58,6 +58,9 @@ class PartnerCatalog(Catalog):
     def take(self, name: str) -> PartnerTool | None:
         """The partner tool `get` just read for this call (else read again): the target's binding."""
         return self._handed.pop(name, None) or self.source.get(name)
+
+    def visible_for(self, caller: Caller) -> list[ToolSpec]:
+        return self.visible_to(caller.role) + self.partner_tools_for(caller)
 
     def partner_tools_for(self, caller: Caller) -> list[ToolSpec]:
         """Vehicles see every active partner tool they may call; a partner its own; an admin all."""
@@ -101,7 +104,7 @@ class PartnerCatalog(Catalog):
         except SchemaError:
             raise UpstreamError("the partner tool's schema is not valid JSON Schema 2020-12") from None
         full = Draft202012Validator(schema, format_checker=_FORMATS)
-        fast = _compiled(schema) if reads_alike(schema) else None
+        fast = _compiled(schema) if reads_alike(schema) and worth_compiling(schema) else None
         found = self._partner_validators[key] = _Checks(full, fast)
         if len(self._partner_validators) > MAX_PARTNER_VALIDATORS:
             self._partner_validators.popitem(last=False)

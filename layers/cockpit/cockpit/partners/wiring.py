@@ -1,5 +1,5 @@
 """One way to assemble partner dispatch, shared by every function that dispatches tool calls (the router
-today, the assistant next): the merged catalog and the targets for `lambda:` and `partner:` tools.
+and the assistant): the merged catalog and the targets for `lambda:` and `partner:` tools.
 
 The HTTP side (httpx, the pinned transport, auth, signing) is imported on the first partner call only,
 so a container that serves only first-party tools never pays for it at cold start.

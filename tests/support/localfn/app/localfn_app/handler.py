@@ -101,6 +101,7 @@ def helper(event: Any, context: Any) -> Any:
         event = {"value": event}
     if event.get("fail"):
         raise ValueError(f"helper failed: {event['fail']}")
+    began = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on this machine
     time.sleep(float(event.get("sleep", 0)))
     if "write" in event:
         table = boto3.resource("dynamodb").Table(os.environ.get("ITEMS_TABLE", ""))
@@ -111,5 +112,5 @@ def helper(event: Any, context: Any) -> Any:
     if event.get("unserializable"):
         return {"value": object()}
     if event.get("pid"):
-        return {"pid": os.getpid()}
+        return {"pid": os.getpid(), "began": began, "ended": time.monotonic()}
     return {"echo": event, "function": context.function_name, "amount": Decimal("12.50"), "count": Decimal(3)}
