@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AWS_REGION ?= us-east-1
+# Unit and functional suites run in parallel processes (pytest-xdist); integration and e2e stay serial.
+TEST_WORKERS ?= 2
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 # SAM CLI: no telemetry, no update checks on a closed network.
 export SAM_CLI_TELEMETRY := 0
@@ -53,10 +55,10 @@ template-check: $(STAMP) ## cfn-lint and sam validate --lint on template.yaml
 	$(BIN)/sam validate --lint --template template.yaml --region $(AWS_REGION)
 
 unit: $(STAMP) ## Pure logic, sockets off
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/unit
 
 functional: $(STAMP) ## Handlers in-process with moto and httpx mock transports
-	$(BIN)/pytest -q tests/functional
+	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/functional
 
 integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 unless one answers there)
 	$(BIN)/pytest -q tests/integration
