@@ -85,10 +85,13 @@ FIND_STATIONS = {
 def zero_cost_router() -> Iterator[Callable[[], Any]]:
     """A call of the router's handler for charging_find_stations, its target answering at zero cost."""
     from cockpit.dispatch.core import Dispatcher
+    from cockpit.partners.catalog import PartnerCatalog
+    from cockpit.tools.catalog import first_party
     from cockpit.tools.model import ToolInvocation, ToolResult
     from router import service
     from router.handler import lambda_handler
     from tests.support import events
+    from tests.support.partners import FakePartnerToolSource
 
     class ZeroTarget:
         answer = ToolResult(status="succeeded", result={"stations": []})
@@ -99,8 +102,10 @@ def zero_cost_router() -> Iterator[Callable[[], Any]]:
         def invoke(self, _invocation: ToolInvocation) -> ToolResult:
             return self.answer
 
-    # The router's own catalog (first-party tools, then the partner source for other names).
-    gateway = Dispatcher(service.catalog(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
+    # The router's kind of catalog: first-party tools, then a partner source for other names (never read
+    # for a first-party tool).
+    catalog = PartnerCatalog(first_party(), FakePartnerToolSource())
+    gateway = Dispatcher(catalog, ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
     event = events.invoke("charging_find_stations", FIND_STATIONS)
     wired = service.dispatcher
     service.dispatcher = lambda: gateway  # type: ignore[assignment]  # for this measurement only
