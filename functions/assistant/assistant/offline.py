@@ -353,7 +353,10 @@ INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
     ),
     (lambda t: _has(t, "pay", "payment", "支付", "付款", "付钱"), pay),
     (lambda t: _has(t, "book", "reserve", "reservation", "预订", "预约", "订座", "订个"), book),
-    (lambda t: _has(t, "charger", "chargers", "charging", "charge", "充电"), find_chargers),
+    (
+        lambda t: _has(t, "charger", "chargers", "charging", "charge", "充电", "快充", "超充", "充电站"),
+        find_chargers,
+    ),
     (lambda t: _has(t, "parking", "park", "停车", "车位"), parking),
     (
         lambda t: _has(

@@ -34,7 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
         "which": "Which one? Say 'the first one', for example.",
         "no_session": "I don't know of a charging session to stop.",
         "how_much": "How much should I pay?",
-        "already_paid": "Already paid: {money} captured from your card when charging stopped.",
+        "already_paid": "Already paid: {money} captured.",
         "held": "Your card holds up to {money}; the actual cost is taken when charging stops.",
         "status": "Battery {battery}%, range {range} km.",
         "service": "Service due: {due}. Fault codes: {codes}.",
@@ -69,7 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
         "which": "哪一个？比如说“第一个”。",
         "no_session": "我不知道有哪个充电会话需要停止。",
         "how_much": "要支付多少钱？",
-        "already_paid": "已经支付：停止充电时已从您的卡扣款{money}。",
+        "already_paid": "已经支付：已扣款{money}。",
         "held": "您的卡已预授权最多{money}，停止充电时按实际费用扣款。",
         "status": "电量{battery}%，续航{range}公里。",
         "service": "待保养项目：{due}。故障码：{codes}。",
@@ -239,10 +239,20 @@ def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -
             memory.pop("paid", None)
             memory["due"] = {
                 "amount": cost,
-                "merchant": str(session.get("station_id") or "charging"),
+                "merchant": "charging",  # the payee the payments domain knows (not a station id)
                 "purpose": "charging",
                 "reference": session["id"],
             }
+    payment = r.get("payment")
+    due = memory.get("due")
+    if (
+        isinstance(payment, dict)
+        and isinstance(due, dict)
+        and payment.get("reference") == due.get("reference")
+        and payment.get("status") == "succeeded"
+    ):  # the charging session's cost is paid: "pay for charging" now says so instead of paying again
+        memory.pop("due")
+        memory["paid"] = {k: payment.get(k) for k in ("id", "status", "captured")}
     method = default_method(r) if tool == "payments_list_methods" else None
     if method:
         memory["payment_method"] = method

@@ -256,11 +256,9 @@ def test_paying_for_a_session_its_card_hold_paid_says_so_and_pays_nothing_twice(
                "payment": {**active["payment"], "status": "succeeded", "captured": captured}}  # fmt: skip
     replies.remember(memory, "charging_stop_session", {"session": stopped})
     answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
-    assert answer.tool_calls == () and answer.text == (
-        "Already paid: ¥12.34 captured from your card when charging stopped."
-    )
+    assert answer.tool_calls == () and answer.text == ("Already paid: ¥12.34 captured.")
     zh = OfflinePlanner().complete(plan("支付充电费用", "zh-CN", memory))
-    assert zh.tool_calls == () and zh.text == "已经支付：停止充电时已从您的卡扣款¥12.34。"
+    assert zh.tool_calls == () and zh.text == "已经支付：已扣款¥12.34。"
 
 
 def test_paying_for_a_session_without_a_card_pays_its_cost() -> None:
@@ -271,11 +269,22 @@ def test_paying_for_a_session_without_a_card_pays_its_cost() -> None:
     assert "paid" not in memory
     (call,) = OfflinePlanner().complete(plan("pay for charging", memory=memory)).tool_calls
     assert call.name == "payments_create_payment"
-    assert call.arguments == {"amount": cost, "merchant": "CN-SHA-0001", "purpose": "charging",
+    assert call.arguments == {"amount": cost, "merchant": "charging", "purpose": "charging",
                               "reference": session["id"]}  # fmt: skip
+    payment = {"id": "pay_" + "d" * 24, "status": "succeeded", "captured": cost, "reference": session["id"]}
+    replies.remember(memory, "payments_create_payment", {"payment": payment})
+    assert "due" not in memory
+    again = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert again.tool_calls == () and again.text == "Already paid: ¥12.34 captured."
 
 
 def test_money_is_spoken_in_major_units() -> None:
     assert replies.money({"amount": 4550, "currency": "CNY"}) == "¥45.50"
     assert replies.money({"amount": 500, "currency": "JPY"}) == "¥500"
     assert replies.money({"amount": -1, "currency": "CNY"}) == "?" and replies.money(None) == "?"
+
+
+@pytest.mark.parametrize("text", ["找一个快充站", "附近有超充吗", "find a fast charger"])
+def test_a_fast_charger_is_found_in_either_language(text: str) -> None:
+    (call,) = OfflinePlanner().complete(plan(text, "zh-CN" if not text.isascii() else "en-US")).tool_calls
+    assert call.name == "charging_find_stations" and (call.arguments or {})["min_power_kw"] == 60
