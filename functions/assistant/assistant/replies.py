@@ -35,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_session": "I don't know of a charging session to stop.",
         "how_much": "How much should I pay?",
         "already_paid": "Already paid: {money} captured.",
+        "nothing_to_pay": "Nothing to pay: charging cost {money} and the card hold was released.",
         "held": "Your card holds up to {money}; the actual cost is taken when charging stops.",
         "status": "Battery {battery}%, range {range} km.",
         "service": "Service due: {due}. Fault codes: {codes}.",
@@ -70,6 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_session": "我不知道有哪个充电会话需要停止。",
         "how_much": "要支付多少钱？",
         "already_paid": "已经支付：已扣款{money}。",
+        "nothing_to_pay": "无需支付：本次充电费用{money}，卡上的预授权已释放。",
         "held": "您的卡已预授权最多{money}，停止充电时按实际费用扣款。",
         "status": "电量{battery}%，续航{range}公里。",
         "service": "待保养项目：{due}。故障码：{codes}。",
@@ -123,8 +125,11 @@ def money(value: Any) -> str:
 
 def paid(locale: str, payment: dict[str, Any]) -> str:
     """What "pay for charging" answers when the session paid by its card hold."""
-    if isinstance(payment.get("captured"), dict):
-        return say(locale, "already_paid", money=money(payment["captured"]))
+    captured = payment.get("captured")
+    if isinstance(captured, dict) and captured.get("amount") == 0:
+        return say(locale, "nothing_to_pay", money=money(captured))
+    if isinstance(captured, dict):
+        return say(locale, "already_paid", money=money(captured))
     return say(locale, "held", money=money(payment.get("hold")))
 
 

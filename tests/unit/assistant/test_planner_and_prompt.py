@@ -288,3 +288,12 @@ def test_money_is_spoken_in_major_units() -> None:
 def test_a_fast_charger_is_found_in_either_language(text: str) -> None:
     (call,) = OfflinePlanner().complete(plan(text, "zh-CN" if not text.isascii() else "en-US")).tool_calls
     assert call.name == "charging_find_stations" and (call.arguments or {})["min_power_kw"] == 60
+
+
+def test_a_session_that_cost_nothing_has_nothing_to_pay() -> None:
+    zero = {"amount": 0, "currency": "CNY"}
+    memory = {"paid": {"id": "pay_x", "status": "succeeded", "captured": zero}}
+    answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert answer.tool_calls == () and answer.text == (
+        "Nothing to pay: charging cost ¥0.00 and the card hold was released."
+    )
