@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.test_charging_journey import PEOPLES_SQUARE, TokenFactory, bearer, poll, problem
+from tests.e2e.test_charging_journey import PEOPLES_SQUARE, TokenFactory, bearer, invoke, poll, problem
 from tests.support.scripted_llm import calls, says, scripted_model
 
 CAR = {
@@ -21,6 +22,7 @@ CAR = {
     "range_km": 80,
     "connectors": ["GB_T_DC", "CCS2"],
     "heading_deg": 90,
+    "consumption_kwh_per_100km": 16.5,
 }
 
 
@@ -30,34 +32,162 @@ def say(http: httpx.Client, car: str, sid: str, **body: object) -> dict:  # type
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_find_a_fast_charger_on_the_way_then_charge_after_confirming(
+def created(http: httpx.Client, car: str, locale: str = "en-US") -> str:
+    answer = http.post("/v1/sessions", json={"locale": locale, "vehicle": CAR}, headers=bearer(car))
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["session_id"])
+
+
+def tool(http: httpx.Client, car: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    answer = invoke(http, car, name, arguments)
+    assert answer.status_code == 200, answer.text
+    doc: dict[str, Any] = answer.json()
+    assert doc["status"] == "succeeded", doc
+    return doc["result"]  # type: ignore[no-any-return]
+
+
+def yuan(cost: dict[str, Any]) -> str:
+    assert cost["currency"] == "CNY" and cost["amount"] > 0
+    return f"¥{cost['amount'] / 100:.2f}"
+
+
+def charged(http: httpx.Client, car: str, sid: str, done: dict[str, Any]) -> dict[str, Any]:
+    """The driver said yes to charging: the start is accepted; wait for the session, let it draw energy."""
+    (start,) = done["tool_calls"]
+    assert start["name"] == "charging_start_session" and start["status"] == "accepted"
+    op = poll(http, car, start["result"]["operation"]["poll"], lambda d: d["status"] != "pending")
+    assert op["status"] == "succeeded", op
+    time.sleep(3)  # the simulated DC charger delivers some energy, so the session costs something
+    return op["result"]["session"]  # type: ignore[no-any-return]
+
+
+def stopped(http: httpx.Client, car: str, sid: str, text: str) -> dict[str, Any]:
+    turn = say(http, car, sid, text=text)
+    (stop,) = turn["tool_calls"]
+    assert stop["name"] == "charging_stop_session" and stop["status"] == "succeeded", stop
+    session = stop["result"]["session"]
+    assert session["status"] == "COMPLETED" and session["cost"]["amount"] > 0
+    assert turn["reply"] == "The charging session is completed."
+    return session  # type: ignore[no-any-return]
+
+
+def test_the_whole_journey_find_on_the_way_navigate_charge_with_a_card_pay_and_erase(
     http: httpx.Client, token: TokenFactory
 ) -> None:
     car = token("vehicle", f"vin-e2e-{uuid.uuid4().hex[:8]}")
-    created = http.post("/v1/sessions", json={"locale": "en-US", "vehicle": CAR}, headers=bearer(car))
-    assert created.status_code == 201, created.text
-    sid = created.json()["session_id"]
+    sid = created(http, car)
 
     found = say(http, car, sid, text="find a fast charger on the way")
     assert found["agent"] == "Car Genius" and found["cards"][0]["type"] == "stations"
-    first = found["tool_calls"][0]["result"]["stations"][0]
+    (search,) = found["tool_calls"]
+    assert search["arguments"]["min_power_kw"] == 60 and len(search["arguments"]["route"]) == 2  # heading
+    first = search["result"]["stations"][0]
+    assert first["max_power_kw"] >= 60 and found["reply"].startswith("I found")
 
-    asked = say(http, car, sid, text="start charging at the first one")
-    assert asked["pending_confirmation"]["tool"] == "charging_start_session"
+    went = say(http, car, sid, text="navigate to the first one")
+    (nav,) = went["tool_calls"]
+    assert nav["name"] == "navigation_set_destination" and nav["status"] == "succeeded"
     assert (
-        "Start charging" in asked["pending_confirmation"]["summary"]
-        and "Say yes to go ahead" in asked["reply"]
+        nav["arguments"]["destination"] == first["location"]
+        and went["reply"] == f"Navigating to {first['name']}."
+    )
+    destination = tool(http, car, "navigation_get_destination", {})["destination"]
+    assert destination["destination"] == first["location"] and destination["name"] == first["name"]
+
+    asked = say(http, car, sid, text="start charging at the first one with my card")
+    methods, question = asked["tool_calls"]
+    assert methods["name"] == "payments_list_methods" and methods["status"] == "succeeded"
+    assert question["name"] == "charging_start_session" and question["status"] == "confirmation_required"
+    card = next(m for m in methods["result"]["methods"] if m["default"])
+    pending = asked["pending_confirmation"]
+    assert pending["tool"] == "charging_start_session" and "A hold of up to" in pending["summary"]
+    assert "Say yes to go ahead" in asked["reply"]
+
+    done = say(http, car, sid, text="yes")
+    assert done["tool_calls"][0]["arguments"] == {"station_id": first["id"], "payment_method_id": card["id"]}
+    session = charged(http, car, sid, done)
+    assert session["station_id"] == first["id"] and session["payment"]["status"] == "requires_capture"
+
+    ended = stopped(http, car, sid, "stop charging")
+    cost = ended["cost"]
+    assert ended["payment"]["status"] == "succeeded" and ended["payment"]["captured"] == cost
+
+    paid = say(http, car, sid, text="pay for charging")  # the hold paid it: say so, pay nothing twice
+    assert paid["tool_calls"] == [] and paid["pending_confirmation"] is None
+    assert paid["reply"] == f"Already paid: {yuan(cost)} captured."
+    payment = tool(http, car, "payments_get_payment", {"payment_id": ended["payment"]["id"]})["payment"]
+    assert payment["status"] == "succeeded" and payment["captured"] == cost
+    assert payment["reference"] == session["id"] and payment["amount"] == session["payment"]["hold"]
+
+    view = http.get(f"/v1/sessions/{sid}", headers=bearer(car)).json()
+    assert len(view["turns"]) == 6 and view["pending_confirmation"] is None
+    assert http.delete(f"/v1/sessions/{sid}", headers=bearer(car)).status_code == 204
+    problem(http.get(f"/v1/sessions/{sid}", headers=bearer(car)), 404)
+
+
+def test_charge_then_pay_for_charging_after_confirming(http: httpx.Client, token: TokenFactory) -> None:
+    car = token("vehicle", f"vin-e2e-{uuid.uuid4().hex[:8]}")
+    sid = created(http, car)
+    found = say(http, car, sid, text="find a fast charger")
+    second = found["tool_calls"][0]["result"]["stations"][1]
+    assert say(http, car, sid, text="start charging at the second one")["pending_confirmation"]
+    session = charged(http, car, sid, say(http, car, sid, text="yes"))
+    assert session["station_id"] == second["id"] and session.get("payment") is None
+    cost = stopped(http, car, sid, "stop charging")["cost"]
+
+    asked = say(http, car, sid, text="pay for charging")
+    pending = asked["pending_confirmation"]
+    assert pending, asked["tool_calls"]
+    assert pending["tool"] == "payments_create_payment" and pending["summary"].startswith(
+        f"Pay {yuan(cost)} to"
+    )
+    assert http.get(f"/v1/sessions/{sid}", headers=bearer(car)).json()["pending_confirmation"]["tool"] == (
+        "payments_create_payment"
     )
 
     done = say(http, car, sid, text="yes")
-    (start,) = done["tool_calls"]
-    assert start["status"] == "accepted" and start["arguments"] == {"station_id": first["id"]}
-    op = poll(http, car, start["result"]["operation"]["poll"], lambda d: d["status"] != "pending")
-    assert op["status"] == "succeeded" and op["result"]["session"]["station_id"] == first["id"]
+    (pay,) = done["tool_calls"]
+    assert pay["name"] == "payments_create_payment" and pay["status"] == "succeeded"
+    assert pay["arguments"]["amount"] == cost and pay["arguments"]["reference"] == session["id"]
+    payment = tool(http, car, "payments_get_payment", {"payment_id": pay["result"]["payment"]["id"]})[
+        "payment"
+    ]
+    assert payment["status"] == "succeeded" and payment["captured"] == cost
+    assert done["reply"] == "Payment succeeded." and done["cards"][0]["type"] == "payment"
+
+    again = say(http, car, sid, text="pay for charging")
+    assert again["tool_calls"] == [] and again["reply"] == f"Already paid: {yuan(cost)} captured."
+    assert len(http.get(f"/v1/sessions/{sid}", headers=bearer(car)).json()["turns"]) == 7
+    assert http.delete(f"/v1/sessions/{sid}", headers=bearer(car)).status_code == 204
+    problem(http.get(f"/v1/sessions/{sid}", headers=bearer(car)), 404)
+
+
+def test_a_shorter_journey_in_chinese(http: httpx.Client, token: TokenFactory) -> None:
+    car = token("vehicle", f"vin-e2e-zh-{uuid.uuid4().hex[:8]}")
+    sid = created(http, car, "zh-CN")
+    found = say(http, car, sid, text="找一个快充站")
+    (search,) = found["tool_calls"]
+    assert search["arguments"]["min_power_kw"] == 60 and found["reply"].startswith("找到")
+    first = search["result"]["stations"][0]
+
+    asked = say(http, car, sid, text="导航到第一个")
+    (nav,) = asked["tool_calls"]
+    assert nav["name"] == "navigation_set_destination" and asked["reply"] == f"开始导航去{first['name']}。"
+    assert (
+        tool(http, car, "navigation_get_destination", {})["destination"]["destination"] == first["location"]
+    )
+
+    start = say(http, car, sid, text="在第一个充电")
+    assert (
+        start["pending_confirmation"]["tool"] == "charging_start_session" and "请说“确认”" in start["reply"]
+    )
+    done = say(http, car, sid, text="确认")
+    assert done["tool_calls"][0]["arguments"] == {"station_id": first["id"]}
+    session = charged(http, car, sid, done)
+    assert session["station_id"] == first["id"]
 
     view = http.get(f"/v1/sessions/{sid}", headers=bearer(car)).json()
-    assert len(view["turns"]) == 3 and view["pending_confirmation"] is None
-
+    assert view["locale"] == "zh-CN" and len(view["turns"]) == 4 and view["pending_confirmation"] is None
     assert http.delete(f"/v1/sessions/{sid}", headers=bearer(car)).status_code == 204
     problem(http.get(f"/v1/sessions/{sid}", headers=bearer(car)), 404)
 
@@ -128,9 +258,15 @@ def test_cockpit_demo_plays_the_scripted_conversation(cockpit_home: Any) -> None
         check=True,
     )
     out = done.stdout
-    assert (
-        "charging_start_session → confirmation_required" in out and "charging_start_session → accepted" in out
-    )
-    assert "Car Genius < 充电状态：充电中。" in out and out.rstrip().endswith(
-        "4 turns; the session was erased"
-    )
+    for step in (
+        "navigation_set_destination → succeeded",
+        "payments_list_methods → succeeded",
+        "charging_start_session → confirmation_required",
+        "charging_start_session → accepted",
+        "charging_stop_session → succeeded",
+    ):
+        assert step in out, out
+    assert "Car Genius < 充电状态：充电中。" in out and "Car Genius < 充电状态：已结束。" in out
+    assert "Car Genius < 已经支付：已扣款¥" in out or "Car Genius < 无需支付" in out  # never paid twice
+    assert "payments_create_payment" not in out and "Car Genius < 电量23%，续航80公里。" in out
+    assert out.rstrip().endswith("8 turns; the session was erased")

@@ -56,8 +56,9 @@ TRAVEL_COMPANION = Agent(
 )
 AGENTS: tuple[Agent, ...] = (CAR_GENIUS, TRAVEL_COMPANION)
 # A word the driver says to an agent weighs more than a tool's lexical match: tool descriptions mention
-# neighbouring domains (a route plan talks about battery and charging stops).
-WORD_WEIGHT = 1.5
+# neighbouring domains (a route plan talks about battery and charging stops: 1.5 lost "how is my battery"
+# to Travel Companion).
+WORD_WEIGHT = 3.0
 
 
 def by_id(agent_id: str | None) -> Agent | None:

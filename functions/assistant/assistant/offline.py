@@ -69,6 +69,14 @@ class OfflinePlanner:
             place = places[0]
             if "navigation_set_destination" in tools and place.get("location"):
                 return _destination(tools["navigation_set_destination"], place)
+        # "start charging ... with my card": the methods are listed, now start with the default one.
+        method = replies.default_method(last.get("result")) if name == "payments_list_methods" else None
+        if not failed and method and _wants_start(request.utterance.lower()):
+            station = _picked(request, "station")
+            if station is not None and "charging_start_session" in tools:
+                args = {"station_id": str(station["id"])}
+                _optional(tools["charging_start_session"], args, "payment_method_id", method)
+                return _call("charging_start_session", args)
         sentences = []
         for tool, bad, payload in results:
             if bad:
@@ -160,7 +168,17 @@ def start_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelRe
             if not request.memory.get("items")
             else ModelReply(text=replies.say(request.locale, "which"))
         )
-    return _call("charging_start_session", {"station_id": str(station["id"])})
+    args = {"station_id": str(station["id"])}
+    if _has(request.utterance.lower(), *CARD_WORDS):  # pay by the session's hold, not afterwards
+        method = request.memory.get("payment_method")
+        if not method and "payments_list_methods" in tools:
+            return _call("payments_list_methods", {})
+        if method:
+            _optional(tools["charging_start_session"], args, "payment_method_id", str(method))
+    return _call("charging_start_session", args)
+
+
+CARD_WORDS = ("card", "my card", "pay", "payment", "刷卡", "用卡", "银行卡", "信用卡", "支付", "付款")
 
 
 def stop_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
@@ -294,6 +312,10 @@ def pay(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
         return ModelReply(text=replies.cant(request.locale, "payments"))
     found = _AMOUNT.search(request.utterance.replace(",", ""))
     due = request.memory.get("due")
+    paid = request.memory.get("paid")
+    if found is None and not isinstance(due, dict) and isinstance(paid, dict):
+        # The last charging session was paid by its card hold: the stop captured it (or will).
+        return ModelReply(text=replies.paid(request.locale, paid))
     if found is None and isinstance(due, dict):  # "pay for charging": what the last session cost
         allowed = set(tools["payments_create_payment"].input_schema.get("properties", {}))
         return _call("payments_create_payment", {k: v for k, v in due.items() if k in allowed})
@@ -331,7 +353,10 @@ INTENTS: list[tuple[Callable[[str], bool], Plan]] = [
     ),
     (lambda t: _has(t, "pay", "payment", "支付", "付款", "付钱"), pay),
     (lambda t: _has(t, "book", "reserve", "reservation", "预订", "预约", "订座", "订个"), book),
-    (lambda t: _has(t, "charger", "chargers", "charging", "charge", "充电"), find_chargers),
+    (
+        lambda t: _has(t, "charger", "chargers", "charging", "charge", "充电", "快充", "超充", "充电站"),
+        find_chargers,
+    ),
     (lambda t: _has(t, "parking", "park", "停车", "车位"), parking),
     (
         lambda t: _has(

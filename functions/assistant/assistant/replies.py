@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.models import Card
+from cockpit.money import CURRENCY_EXPONENTS, Money
 
 TEXT: dict[str, dict[str, str]] = {
     "en-US": {
@@ -33,6 +34,9 @@ TEXT: dict[str, dict[str, str]] = {
         "which": "Which one? Say 'the first one', for example.",
         "no_session": "I don't know of a charging session to stop.",
         "how_much": "How much should I pay?",
+        "already_paid": "Already paid: {money} captured.",
+        "nothing_to_pay": "Nothing to pay: charging cost {money} and the card hold was released.",
+        "held": "Your card holds up to {money}; the actual cost is taken when charging stops.",
         "status": "Battery {battery}%, range {range} km.",
         "service": "Service due: {due}. Fault codes: {codes}.",
         "service_clear": "No service is due and the car reports no fault codes.",
@@ -66,6 +70,9 @@ TEXT: dict[str, dict[str, str]] = {
         "which": "哪一个？比如说“第一个”。",
         "no_session": "我不知道有哪个充电会话需要停止。",
         "how_much": "要支付多少钱？",
+        "already_paid": "已经支付：已扣款{money}。",
+        "nothing_to_pay": "无需支付：本次充电费用{money}，卡上的预授权已释放。",
+        "held": "您的卡已预授权最多{money}，停止充电时按实际费用扣款。",
         "status": "电量{battery}%，续航{range}公里。",
         "service": "待保养项目：{due}。故障码：{codes}。",
         "service_clear": "目前没有待保养项目，车辆也没有报告故障码。",
@@ -101,6 +108,38 @@ def say(locale: str, key: str, **values: Any) -> str:
 
 def cant(locale: str, what: str) -> str:
     return say(locale, "cant", what=CANT.get(locale, CANT["en-US"]).get(what, what))
+
+
+SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$", "GBP": "£", "HKD": "HK$", "JPY": "¥", "KRW": "₩"}
+
+
+def money(value: Any) -> str:
+    """¥45.50 from {"amount": 4550, "currency": "CNY"}; "?" for anything else."""
+    try:
+        cash = Money.model_validate(value)
+        exponent = CURRENCY_EXPONENTS[cash.currency]
+    except (ValueError, KeyError):
+        return "?"
+    return f"{SYMBOLS.get(cash.currency, cash.currency + ' ')}{cash.to_major():.{exponent}f}"
+
+
+def paid(locale: str, payment: dict[str, Any]) -> str:
+    """What "pay for charging" answers when the session paid by its card hold."""
+    captured = payment.get("captured")
+    if isinstance(captured, dict) and captured.get("amount") == 0:
+        return say(locale, "nothing_to_pay", money=money(captured))
+    if isinstance(captured, dict):
+        return say(locale, "already_paid", money=money(captured))
+    return say(locale, "held", money=money(payment.get("hold")))
+
+
+def default_method(result: Any) -> str | None:
+    """The default payment method of a payments_list_methods result (else the first)."""
+    methods = result.get("methods") if isinstance(result, dict) else None
+    if not isinstance(methods, list) or not methods:
+        return None
+    chosen = next((m for m in methods if isinstance(m, dict) and m.get("default")), methods[0])
+    return str(chosen["id"]) if isinstance(chosen, dict) and chosen.get("id") else None
 
 
 def _kw(value: Any) -> str:
@@ -197,13 +236,31 @@ def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -
     if isinstance(session, dict) and session.get("id"):
         memory["charging_session"] = session["id"]
         cost = session.get("cost")
-        if isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
+        hold = session.get("payment")
+        if isinstance(hold, dict) and hold.get("id"):  # paid by its card hold: never pay it twice
+            memory.pop("due", None)
+            memory["paid"] = {k: hold.get(k) for k in ("id", "status", "hold", "captured")}
+        elif isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
+            memory.pop("paid", None)
             memory["due"] = {
                 "amount": cost,
-                "merchant": str(session.get("station_id") or "charging"),
+                "merchant": "charging",  # the payee the payments domain knows (not a station id)
                 "purpose": "charging",
                 "reference": session["id"],
             }
+    payment = r.get("payment")
+    due = memory.get("due")
+    if (
+        isinstance(payment, dict)
+        and isinstance(due, dict)
+        and payment.get("reference") == due.get("reference")
+        and payment.get("status") == "succeeded"
+    ):  # the charging session's cost is paid: "pay for charging" now says so instead of paying again
+        memory.pop("due")
+        memory["paid"] = {k: payment.get(k) for k in ("id", "status", "captured")}
+    method = default_method(r) if tool == "payments_list_methods" else None
+    if method:
+        memory["payment_method"] = method
     if isinstance(r.get("reservation"), dict) and r["reservation"].get("id"):
         memory["reservation"] = r["reservation"]["id"]
     if isinstance(r.get("operation"), dict) and tool == "charging_start_session":

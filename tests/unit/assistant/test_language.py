@@ -90,6 +90,10 @@ def test_english_words_rank_and_a_small_catalog_is_offered_whole() -> None:
         ("find a fast charger on the way", "car_genius"),
         ("my battery warning light is on", "car_genius"),
         ("找个充电站", "car_genius"),
+        ("how is my battery", "car_genius"),  # the route planner's description mentions battery too
+        ("电量还有多少", "car_genius"),
+        ("navigate to the first one", "travel_companion"),
+        ("pay for charging", "car_genius"),
         ("navigate to the airport", "travel_companion"),
         ("book a table for two", "travel_companion"),
         ("附近有什么好吃的餐厅", "travel_companion"),

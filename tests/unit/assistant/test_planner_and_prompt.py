@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant import prompt
+from assistant import prompt, replies
 from assistant.agents import CAR_GENIUS
 from assistant.models import HistoryEntry, Session
 from assistant.offline import OfflinePlanner
@@ -218,3 +218,82 @@ def test_the_planner_keeps_to_the_enums_it_finds() -> None:
     assert "category" not in (call.arguments or {})
     answer = OfflinePlanner().complete(plan("book a parking spot", tools=nav_tools(kind_enum=["restaurant"])))
     assert answer.tool_calls == () and answer.text == "I can't book tables or spots yet."
+
+
+def _tool_message(tool: str, result: dict[str, Any]) -> Message:
+    body = json.dumps({"status": "succeeded", "result": result})
+    return Message(role="tool", content=f"<tool_result>\n{body}\n</tool_result>", tool_name=tool)
+
+
+def test_charging_with_my_card_lists_the_methods_then_starts_with_the_default() -> None:
+    text = "start charging at the first one with my card"
+    (listing,) = OfflinePlanner().complete(plan(text, memory={"items": STATIONS})).tool_calls
+    assert listing.name == "payments_list_methods" and listing.arguments == {}
+    methods = {"methods": [{"id": "pm_wallet", "default": False}, {"id": "pm_card_visa", "default": True}]}
+    request = plan(text, memory={"items": STATIONS})
+    request.messages.append(_tool_message("payments_list_methods", methods))
+    (start,) = OfflinePlanner().complete(request).tool_calls
+    assert start.name == "charging_start_session"
+    assert start.arguments == {"station_id": "CN-SHA-0001", "payment_method_id": "pm_card_visa"}
+    known = {"items": STATIONS, "payment_method": "pm_card_visa"}
+    (direct,) = OfflinePlanner().complete(plan("在第一个充电，用卡支付", "zh-CN", known)).tool_calls
+    assert direct.arguments == {"station_id": "CN-SHA-0001", "payment_method_id": "pm_card_visa"}
+
+
+def test_paying_for_a_session_its_card_hold_paid_says_so_and_pays_nothing_twice() -> None:
+    memory: dict[str, Any] = {}
+    hold = {"amount": 20000, "currency": "CNY"}
+    active = {"id": "cs_" + "a" * 24, "status": "active", "cost": {"amount": 120, "currency": "CNY"},
+              "payment": {"id": "pay_" + "b" * 24, "status": "requires_capture", "hold": hold}}  # fmt: skip
+    replies.remember(memory, "charging_get_session", {"session": active})
+    assert "due" not in memory
+    held = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert held.tool_calls == () and held.text == (
+        "Your card holds up to ¥200.00; the actual cost is taken when charging stops."
+    )
+    captured = {"amount": 1234, "currency": "CNY"}
+    stopped = {**active, "status": "completed", "cost": captured,
+               "payment": {**active["payment"], "status": "succeeded", "captured": captured}}  # fmt: skip
+    replies.remember(memory, "charging_stop_session", {"session": stopped})
+    answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert answer.tool_calls == () and answer.text == ("Already paid: ¥12.34 captured.")
+    zh = OfflinePlanner().complete(plan("支付充电费用", "zh-CN", memory))
+    assert zh.tool_calls == () and zh.text == "已经支付：已扣款¥12.34。"
+
+
+def test_paying_for_a_session_without_a_card_pays_its_cost() -> None:
+    memory: dict[str, Any] = {"paid": {"id": "pay_old"}}  # an earlier session's hold does not count
+    cost = {"amount": 1234, "currency": "CNY"}
+    session = {"id": "cs_" + "c" * 24, "station_id": "CN-SHA-0001", "status": "completed", "cost": cost}
+    replies.remember(memory, "charging_stop_session", {"session": session})
+    assert "paid" not in memory
+    (call,) = OfflinePlanner().complete(plan("pay for charging", memory=memory)).tool_calls
+    assert call.name == "payments_create_payment"
+    assert call.arguments == {"amount": cost, "merchant": "charging", "purpose": "charging",
+                              "reference": session["id"]}  # fmt: skip
+    payment = {"id": "pay_" + "d" * 24, "status": "succeeded", "captured": cost, "reference": session["id"]}
+    replies.remember(memory, "payments_create_payment", {"payment": payment})
+    assert "due" not in memory
+    again = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert again.tool_calls == () and again.text == "Already paid: ¥12.34 captured."
+
+
+def test_money_is_spoken_in_major_units() -> None:
+    assert replies.money({"amount": 4550, "currency": "CNY"}) == "¥45.50"
+    assert replies.money({"amount": 500, "currency": "JPY"}) == "¥500"
+    assert replies.money({"amount": -1, "currency": "CNY"}) == "?" and replies.money(None) == "?"
+
+
+@pytest.mark.parametrize("text", ["找一个快充站", "附近有超充吗", "find a fast charger"])
+def test_a_fast_charger_is_found_in_either_language(text: str) -> None:
+    (call,) = OfflinePlanner().complete(plan(text, "zh-CN" if not text.isascii() else "en-US")).tool_calls
+    assert call.name == "charging_find_stations" and (call.arguments or {})["min_power_kw"] == 60
+
+
+def test_a_session_that_cost_nothing_has_nothing_to_pay() -> None:
+    zero = {"amount": 0, "currency": "CNY"}
+    memory = {"paid": {"id": "pay_x", "status": "succeeded", "captured": zero}}
+    answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
+    assert answer.tool_calls == () and answer.text == (
+        "Nothing to pay: charging cost ¥0.00 and the card hold was released."
+    )

@@ -19,15 +19,29 @@ DEMO_CAR = {
     "range_km": 80,
     "connectors": ["GB_T_DC", "CCS2"],
     "heading_deg": 90,
+    "consumption_kwh_per_100km": 16.5,
 }
-DEMO = {
+DEMO = {  # the whole journey: on the way, navigate there, charge with the card, stop, pay, battery
     "en-US": [
         "find a fast charger on the way",
-        "start charging at the first one",
+        "navigate to the first one",
+        "start charging at the first one with my card",
         "yes",
+        "how is charging",
+        "stop charging",
+        "pay for charging",
         "how is my battery",
     ],
-    "zh-CN": ["找一个快充充电桩", "在第一个充电", "好的", "电量还有多少"],
+    "zh-CN": [
+        "找一个快充站",
+        "导航到第一个",
+        "在第一个充电，用卡支付",
+        "确认",
+        "充电状态",
+        "停止充电",
+        "支付充电费用",
+        "电量还有多少",
+    ],
 }
 Print = Callable[[str], None]
 
