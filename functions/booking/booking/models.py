@@ -160,6 +160,8 @@ class Reservation(BaseModel):
     confirmed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancellation_fee_due: Money | None = None
+    # refunds the processor refused for certain; the next cancel tries again under a key of its own
+    refund_attempts: int = 0
 
 
 class ReservationView(BaseModel):
@@ -182,7 +184,7 @@ class ReservationView(BaseModel):
 
     @classmethod
     def of(cls, r: Reservation) -> ReservationView:
-        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at"}))
+        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
 
 
 class OneReservation(BaseModel):

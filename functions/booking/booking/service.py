@@ -30,9 +30,18 @@ from booking.ports import BookingProvider, Kind, Payments, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
 from booking.store import ReservationStore
 from cockpit.clock import utcnow
-from cockpit.errors import Conflict, NotFound, ProblemError, ProblemItem, Unavailable, ValidationFailed
+from cockpit.errors import (
+    Conflict,
+    NotFound,
+    PaymentDeclined,
+    ProblemError,
+    ProblemItem,
+    Unavailable,
+    ValidationFailed,
+)
 from cockpit.money import Money
 from cockpit.observability import logger
+from cockpit.payments_client import RefundRef
 from cockpit.tools.model import Caller, ToolInvocation
 from cockpit.vehicle import Point
 
@@ -353,7 +362,7 @@ class BookingService:
             done = self._payments().cancel(caller, DOMAIN, p.id)
             paid = p.model_copy(update={"status": "voided" if done.status == "canceled" else p.status})
         else:
-            _, refund = self._payments().refund(caller, DOMAIN, p.id, f"{r.id}-cancel", _refund_due(r))
+            r, refund = self._refund(caller, r)
             paid = p.model_copy(
                 update={"status": "refunded", "refunded": refund.amount, "refund_id": refund.id}
             )
@@ -361,6 +370,23 @@ class BookingService:
         if self.reservations.record_payment(updated, p.status):
             return updated
         return self.reservations.get(r.owner, r.id) or updated
+
+    def _refund(self, caller: Caller, r: Reservation) -> tuple[Reservation, RefundRef]:
+        """Refund under `<id>-cancel` (then `-1`, `-2`…): a refund the processor closed as failed
+        (nothing moved; asking under its key again answers 402) is asked once more under the next key.
+        Any other error keeps the key, so an unknown outcome is never refunded twice."""
+        p = r.payment
+        assert p.id is not None
+        for last in (False, True):
+            key = f"{r.id}-cancel" + (f"-{r.refund_attempts}" if r.refund_attempts else "")
+            try:
+                return r, self._payments().refund(caller, DOMAIN, p.id, key, _refund_due(r))[1]
+            except PaymentDeclined:
+                r = r.model_copy(update={"refund_attempts": r.refund_attempts + 1})
+                self.reservations.record_payment(r, p.status)
+                if last:
+                    raise
+        raise AssertionError("unreachable")
 
     def _void(self, caller: Caller, p: Payment) -> None:
         """Release the hold of a reservation cancelled while it was being made (logged if it fails: an

@@ -4,12 +4,19 @@ is its key), captured on confirmation, refunded (less the fee due) on cancel, ex
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from booking import sandbox_data as data
+from booking.handler import lambda_handler as booking
 from cockpit.local.template import Template
+from cockpit.money import Money
+from payments.ports import ProcessorFailed, ProcessorPayment, ProcessorRefund
+from payments.sandbox import SandboxProcessor
 from tests.functional.booking.test_booking_tools import HERE, call, ok, remaining
 from tests.support import events as ev
 from tests.support.aws import snapshot
@@ -110,3 +117,75 @@ def test_an_unknown_method_is_refused_at_the_question_without_a_write(gateway: T
     doc = ev.is_problem(call("booking_create_reservation", args, key="unknown-method"), 422)
     assert [e["pointer"] for e in doc["errors"]] == ["/arguments/payment_method_id"]
     assert snapshot(gateway) == before
+
+
+class Flaky(SandboxProcessor):
+    """The sandbox processor, failing (its own error: nothing moved) the first call of each named kind."""
+
+    def __init__(self, *failing: str) -> None:
+        self.failing = set(failing)
+
+    def _maybe_fail(self, what: str) -> None:
+        if what in self.failing:
+            self.failing.discard(what)
+            raise ProcessorFailed(f"the processor could not {what} just now")
+
+    def capture(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorPayment:
+        self._maybe_fail("capture")
+        return super().capture(ref, amount, idempotency_key)
+
+    def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund:
+        self._maybe_fail("refund")
+        return super().refund(ref, amount, idempotency_key)
+
+
+def payment_state(gateway: Template, payment_id: str) -> str:
+    item = next(i for i in table(gateway, "PaymentsTable") if i["pk"]["S"] == f"PAY#{payment_id}")
+    return item["state"]["S"]  # type: ignore[no-any-return]
+
+
+def test_a_failed_capture_stays_authorized_and_the_same_create_again_captures(
+    gateway: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("capture"))
+    slot = prepaid_parking()
+    event = json.loads(json.dumps(ev.sample("booking/create_reservation.json")))
+    event["arguments"] = {"slot_id": slot["slot_id"], "payment_method_id": VISA}
+    first = booking(event, None)["result"]["reservation"]
+    assert first["status"] == "confirmed" and first["payment"]["status"] == "authorized"
+    assert payment_state(gateway, first["payment"]["id"]) == "requires_capture"
+    again = booking(event, None)["result"]["reservation"]  # the duplicated invocation settles it
+    assert again["id"] == first["id"] and again["payment"] == {**first["payment"], "status": "captured"}
+    assert payment_state(gateway, first["payment"]["id"]) == "succeeded"
+    assert remaining(slot["slot_id"], "parking") == slot["remaining"] - 1
+
+
+def test_cancelling_a_booking_whose_capture_failed_voids_the_hold(
+    gateway: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("capture"))
+    slot = prepaid_parking()
+    made = ok(confirmed({"slot_id": slot["slot_id"], "payment_method_id": VISA}, "void-1"))["reservation"]
+    assert made["payment"]["status"] == "authorized"
+    out = ok(call("booking_cancel_reservation", {"reservation_id": made["id"]}, key="void-2"))["reservation"]
+    assert out["status"] == "cancelled" and out["payment"]["status"] == "voided"
+    assert payment(made["payment"]["id"])["status"] == "canceled"
+    assert payment(made["payment"]["id"])["captured"]["amount"] == 0
+
+
+def test_a_cancel_whose_refund_failed_is_finished_by_the_next_cancel_refunding_once(
+    gateway: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("refund"))
+    slot = prepaid_parking()
+    made = ok(confirmed({"slot_id": slot["slot_id"], "payment_method_id": VISA}, "rf-1"))["reservation"]
+    failed = call("booking_cancel_reservation", {"reservation_id": made["id"]}, key="rf-2")
+    assert "could not refund" in ev.is_problem(failed, 502)["detail"]  # the processor's error: nothing moved
+    listed = ok(call("booking_list_reservations", {}))["reservations"]
+    assert [(r["status"], r["payment"]["status"]) for r in listed] == [("cancelled", "captured")]
+    assert remaining(slot["slot_id"], "parking") == slot["remaining"]  # the units are back already
+    out = ok(call("booking_cancel_reservation", {"reservation_id": made["id"]}, key="rf-3"))["reservation"]
+    assert out["payment"]["status"] == "refunded" and out["payment"]["refunded"] == slot["price"]
+    again = call("booking_cancel_reservation", {"reservation_id": made["id"]}, key="rf-4")
+    assert "already cancelled" in ev.is_problem(again, 409)["detail"]
+    assert payment(made["payment"]["id"])["refunded"] == slot["price"]  # once
