@@ -546,7 +546,8 @@ def navigation_dynamodb_calls() -> list[tuple[str, str]]:
 
 
 def booking_dynamodb_calls() -> list[tuple[str, str]]:
-    """Count DynamoDB API calls per function while the router calls booking (served in-process)."""
+    """Count DynamoDB API calls per function while the router calls booking, and booking payments (both
+    served in-process)."""
     import pytest
 
     from cockpit import aws
@@ -557,19 +558,22 @@ def booking_dynamodb_calls() -> list[tuple[str, str]]:
 
     reset_container()  # fresh clients: the charging measurement's hooks stay on the cached ones
     counts: Counter[tuple[str, str]] = Counter()
-    where = {"fn": "router"}
+    depth: list[str] = []  # router → booking → payments: the function running is the innermost Invoke
     rows: list[tuple[str, str]] = []
     with (
         pytest.MonkeyPatch.context() as mp,
-        aws_from_template(mp, "RouterFunction", "BookingFunction"),
+        aws_from_template(mp, "RouterFunction", "BookingFunction", "PaymentsFunction"),
         quiet(),
     ):
         aws.client("dynamodb").meta.events.register(
-            "before-call.dynamodb", lambda model, **_: counts.update([(where["fn"], model.name)])
+            "before-call.dynamodb",
+            lambda model, **_: counts.update([(depth[-1] if depth else "router", model.name)]),
         )
         lam = aws.client("lambda")
-        lam.meta.events.register("before-call.lambda.Invoke", lambda **_: where.update(fn="booking"))
-        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: where.update(fn="router"))
+        lam.meta.events.register(
+            "before-call.lambda.Invoke", lambda **_: depth.append(("booking", "payments")[min(len(depth), 1)])
+        )
+        lam.meta.events.register("after-call.lambda.Invoke", lambda **_: depth.pop())
 
         def measure(label: str, event: dict[str, Any]) -> dict[str, Any]:
             counts.clear()
@@ -579,7 +583,8 @@ def booking_dynamodb_calls() -> list[tuple[str, str]]:
             for (fn, _op), n in counts.items():
                 per_fn[fn] += n
             detail = ", ".join(f"{fn}:{op}×{n}" for (fn, op), n in sorted(counts.items())) or "none"
-            rows.append((label, f"router {per_fn['router']}, booking {per_fn['booking']}  ({detail})"))
+            pays = f", payments {per_fn['payments']}" if per_fn["payments"] else ""
+            rows.append((label, f"router {per_fn['router']}, booking {per_fn['booking']}{pays}  ({detail})"))
             return json.loads(out["body"])
 
         here = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_size": 2, "limit": 50}
@@ -595,16 +600,19 @@ def booking_dynamodb_calls() -> list[tuple[str, str]]:
             "booking_search_availability (parking)", events.invoke("booking_search_availability", parking)
         )
         paid = {"slot_id": next(s for s in lots["result"]["slots"] if s["requires_prepayment"])["slot_id"],
-                "payment_method_id": "pm_bench"}  # fmt: skip
+                "payment_method_id": "pm_card_visa"}  # fmt: skip
         asked = measure("booking_create_reservation, prepaid: ask confirmation",
                         events.invoke("booking_create_reservation", paid, key="bk3"))  # fmt: skip
         token = {"confirmation_token": asked["confirmation"]["token"]}
-        measure("booking_create_reservation, prepaid: confirmed",
-                events.invoke("booking_create_reservation", paid, key="bk3", body=token))  # fmt: skip
+        confirmed = events.invoke("booking_create_reservation", paid, key="bk3", body=token)
+        prepaid = measure("booking_create_reservation, prepaid: confirmed (hold + capture)", confirmed)
         measure("booking_list_reservations", events.invoke("booking_list_reservations", {}))
         rid = made["result"]["reservation"]["id"]
         measure("booking_cancel_reservation",
                 events.invoke("booking_cancel_reservation", {"reservation_id": rid}, key="bk2"))  # fmt: skip
+        refund = {"reservation_id": prepaid["result"]["reservation"]["id"]}
+        measure("booking_cancel_reservation, prepaid (refund)",
+                events.invoke("booking_cancel_reservation", refund, key="bk4"))  # fmt: skip
     return rows
 
 

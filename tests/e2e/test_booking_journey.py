@@ -1,5 +1,6 @@
-"""Booking as the car does it, over HTTP with real RS256 tokens: search → book (asked first when prepaid)
-→ list → cancel, through the authorizer, the router and Lambda Invoke to the booking function."""
+"""Booking as the car does it, over HTTP with real RS256 tokens: search → book (asked first when prepaid,
+paid by card) → list → cancel (refunded), through the authorizer, the router and Lambda Invoke to the
+booking function, and from booking over Lambda Invoke to the payments function."""
 
 from __future__ import annotations
 
@@ -50,13 +51,16 @@ def test_prepaid_parking_is_asked_booked_listed_cancelled(http: httpx.Client, to
         )
     )
     slot = next(s for s in found["slots"] if s["requires_prepayment"])
-    args = {"slot_id": slot["slot_id"], "payment_method_id": "pm_e2e"}
+    args = {"slot_id": slot["slot_id"], "payment_method_id": "pm_card_visa"}
     key = str(uuid.uuid4())
 
     asked = invoke(http, car, "booking_create_reservation", args, key=key)
     assert asked.status_code == 200 and asked.json()["status"] == "confirmation_required", asked.text
     confirmation = asked.json()["confirmation"]
     assert slot["venue"]["name"] in confirmation["summary"]
+    assert (
+        f"¥{slot['price']['amount'] / 100:.2f}, charged to your Visa ending 4242" in confirmation["summary"]
+    )
     assert succeeded(invoke(http, car, "booking_list_reservations", {}))["reservations"] == []
 
     booked = succeeded(
@@ -64,7 +68,10 @@ def test_prepaid_parking_is_asked_booked_listed_cancelled(http: httpx.Client, to
             http, car, "booking_create_reservation", args, key=key, confirmation_token=confirmation["token"]
         )
     )["reservation"]
-    assert booked["status"] == "confirmed" and booked["payment"]["status"] == "not_charged"
+    assert booked["status"] == "confirmed" and booked["payment"]["status"] == "captured"
+    assert booked["payment"]["amount"] == slot["price"]
+    paid = succeeded(invoke(http, car, "payments_get_payment", {"payment_id": booked["payment"]["id"]}))
+    assert paid["payment"]["captured"] == slot["price"] and paid["payment"]["merchant"] == "booking"
     token_ = confirmation["token"]
     again = invoke(http, car, "booking_create_reservation", args, key=key, confirmation_token=token_)
     assert succeeded(again)["reservation"]["id"] == booked["id"]  # replayed, not booked twice
@@ -90,12 +97,15 @@ def test_prepaid_parking_is_asked_booked_listed_cancelled(http: httpx.Client, to
         )
     )["reservation"]
     assert cancelled["status"] == "cancelled"
+    assert cancelled["payment"]["status"] == "refunded" and cancelled["payment"]["refunded"] == slot["price"]
     problem(
         invoke(
             http, car, "booking_cancel_reservation", {"reservation_id": booked["id"]}, key=str(uuid.uuid4())
         ),
         409,
     )
+    refunded = succeeded(invoke(http, car, "payments_get_payment", {"payment_id": booked["payment"]["id"]}))
+    assert refunded["payment"]["refunded"] == slot["price"]  # once, the second cancel refunded nothing
 
 
 def test_a_free_table_is_booked_at_once(http: httpx.Client, token: TokenFactory) -> None:

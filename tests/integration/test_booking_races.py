@@ -154,3 +154,74 @@ def test_twelve_vehicles_racing_for_a_fresh_slot_never_oversell(
     assert all(isinstance(r, Unavailable) for r in results if not isinstance(r, OneReservation))
     held = units()
     assert len(held) == len(won) and {i["holder"]["S"] for i in held} == {r.reservation.id for r in won}
+
+
+def test_a_prepaid_booking_duplicated_ten_times_holds_and_captures_once(
+    stack: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten copies of one confirmed prepaid create (a duplicated invocation) reach booking at once, and
+    booking reaches payments over Lambda Invoke: one reservation, one unit, one hold, one capture. The
+    reservation is written first and once, so only its writer asks payments at all."""
+    from collections import Counter
+
+    from booking.handler import lambda_handler as booking
+    from cockpit.money import Money
+    from cockpit.settings import reset_container
+    from payments.ports import ChargeRequest, ProcessorPayment
+    from payments.sandbox import SandboxProcessor
+    from payments.store import PaymentStore
+    from tests.support.aws import serve_lambda_in_process
+
+    class Counting(SandboxProcessor):
+        def __init__(self) -> None:
+            self.calls: Counter[str] = Counter()
+            self.lock = threading.Lock()
+
+        def charge(self, request: ChargeRequest) -> ProcessorPayment:
+            with self.lock:
+                self.calls["charge"] += 1
+            return super().charge(request)
+
+        def capture(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorPayment:
+            with self.lock:
+                self.calls["capture"] += 1
+            return super().capture(ref, amount, idempotency_key)
+
+    one_at_a_time = threading.Lock()  # DynamoDB isolates a transaction; moto's server does not
+    write = PaymentStore.write
+
+    def isolated(self: PaymentStore, items: list[dict[str, Any]]) -> bool:
+        with one_at_a_time:
+            return write(self, items)
+
+    monkeypatch.setattr(PaymentStore, "write", isolated)
+    for logical in ("BookingFunction", "PaymentsFunction"):
+        fn = stack.function_named(logical)
+        assert fn is not None
+        for name, value in fn.environment.items():
+            monkeypatch.setenv(name, value)
+    reset_container()
+    processor = Counting()
+    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    serve_lambda_in_process(stack)
+
+    provider = SandboxProvider(stack.tables["BookingTable"].name)
+    day = (datetime.now(UTC) + timedelta(days=5)).date()
+    spec = next(s for s in data.day_schedule(data.venues()["SHA-P04"], day) if s.requires_prepayment)
+    slot = provider.slot(spec.id)
+    assert slot is not None and slot.remaining
+    car = f"vin-{uuid.uuid4().hex[:8]}"
+    args = CreateArgs(slot_id=spec.id, payment_method_id="pm_card_visa")
+    event = invocation("booking_create_reservation", args, car, "prepaid-once").model_dump(mode="json")
+    answers = race(10, lambda _i: booking(event, None))
+    assert processor.calls == Counter({"charge": 1, "capture": 1})
+    done = [a for a in answers if isinstance(a, dict) and a["status"] == "succeeded"]
+    assert len(done) == 10, answers
+    assert len({a["result"]["reservation"]["id"] for a in done}) == 1
+    after = provider.slot(spec.id)
+    assert after is not None and after.remaining == slot.remaining - 1
+    mine = ReservationStore(stack.tables["BookingTable"].name).list(car)
+    assert len(mine) == 1 and mine[0].status is ReservationStatus.CONFIRMED
+    assert mine[0].payment.status == "captured" and mine[0].payment.id is not None
+    payments = PaymentStore(stack.tables["PaymentsTable"].name)
+    assert [e.event for e in payments.trail(mine[0].payment.id)] == ["created", "authorized", "captured"]

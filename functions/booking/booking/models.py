@@ -121,13 +121,21 @@ class Availability(BaseModel):
     unknown_needs: list[str] | None = None
 
 
-class Payment(BaseModel):
-    """What happened to the money. The payments domain is not wired yet: a prepaid booking records the
-    method and the amount, and says honestly that nothing was charged."""
+PaymentStatus = Literal["not_required", "pending", "authorized", "captured", "refunded", "voided"]
 
-    status: Literal["not_required", "not_charged"] = "not_charged"
+
+class Payment(BaseModel):
+    """What happened to the money of a prepaid booking, through the payments function: `pending` while
+    the reservation is being made, `authorized` (held at creation), `captured` (taken when confirmed),
+    `refunded` (given back on cancel, the fee kept), `voided` (a hold released without taking money).
+    Free bookings: `not_required`."""
+
+    status: PaymentStatus = "pending"
+    id: str | None = None
     method_id: str | None = None
     amount: Money | None = None
+    refunded: Money | None = None
+    refund_id: str | None = None
 
 
 class Reservation(BaseModel):
@@ -152,6 +160,8 @@ class Reservation(BaseModel):
     confirmed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancellation_fee_due: Money | None = None
+    # refunds the processor refused for certain; the next cancel tries again under a key of its own
+    refund_attempts: int = 0
 
 
 class ReservationView(BaseModel):
@@ -174,7 +184,7 @@ class ReservationView(BaseModel):
 
     @classmethod
     def of(cls, r: Reservation) -> ReservationView:
-        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at"}))
+        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
 
 
 class OneReservation(BaseModel):

@@ -25,7 +25,8 @@ def _local(slot: Slot, at: datetime) -> datetime:
     return at.astimezone(ZoneInfo(slot.venue.time_zone))
 
 
-def question(slot: Slot, party_size: int, method_id: str | None, locale: str) -> str:
+def question(slot: Slot, party_size: int, method_label: str | None, locale: str) -> str:
+    """`method_label` names the card that pays a prepaid slot ("Visa ending 4242", "Visa 尾号4242")."""
     start, end = _local(slot, slot.start), _local(slot, slot.end)
     free_until = _local(slot, slot.free_cancellation_until) if slot.free_cancellation_until else None
     if locale == "zh-CN":
@@ -34,7 +35,7 @@ def question(slot: Slot, party_size: int, method_id: str | None, locale: str) ->
         if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
             parts.append(f"{party_size}人")
         if slot.requires_prepayment:
-            parts.append(f"需预付{money(slot.price)}" + (f"（支付方式 {method_id}）" if method_id else ""))
+            parts.append(f"需预付{money(slot.price)}" + (f"，将从{method_label}扣款" if method_label else ""))
         if slot.cancellation_fee is not None:
             when = f"{free_until:%m月%d日 %H:%M}后" if free_until else ""
             parts.append(f"{when}取消或未到将收取{money(slot.cancellation_fee)}")
@@ -46,7 +47,9 @@ def question(slot: Slot, party_size: int, method_id: str | None, locale: str) ->
         text += f" for {party_size}"
     extras = []
     if slot.requires_prepayment:
-        extras.append(f"prepaid {money(slot.price)}" + (f" with {method_id}" if method_id else ""))
+        extras.append(
+            f"prepaid {money(slot.price)}" + (f", charged to your {method_label}" if method_label else "")
+        )
     if slot.cancellation_fee is not None:
         when = f" after {free_until:%a %d %b %H:%M}" if free_until else ""
         extras.append(f"cancelling{when} or not showing up costs {money(slot.cancellation_fee)}")

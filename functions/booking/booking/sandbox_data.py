@@ -161,6 +161,10 @@ class SlotSpec:
     free_cancellation_until: datetime | None
 
 
+# One prepaid slot a day whose price is the payments sandbox's magic decline amount (…0402, like a card
+# network's test number): booking it shows a declined prepayment end to end (¥104.02, 21:00 at PEK-P04).
+DECLINING_VENUE, DECLINING_TIME, DECLINING_PRICE = "PEK-P04", time(21), 10402
+
 # local start times and length of each kind's slots
 _TIMES = {
     Kind.RESTAURANT: (tuple(time(h, m) for h, m in ((11, 30), (12, 0), (12, 30), (13, 0), (17, 30),
@@ -212,6 +216,8 @@ def _spec(venue: Venue, start: datetime, length: timedelta) -> SlotSpec:
         capacity = 2 + h % 9  # bookable spaces
         price = Money(amount=(300 + 50 * (h % 5)) * major, currency=cur)
         prepay = number % 2 == 0  # the central garage (01) is pay-on-exit
+        if venue.id == DECLINING_VENUE and start.time() == DECLINING_TIME:
+            price = Money(amount=DECLINING_PRICE, currency=cur)  # the payments sandbox declines it
     elif venue.kind is Kind.SERVICE_APPOINTMENT:
         capacity = 1 + h % 3  # bays
     else:

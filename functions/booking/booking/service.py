@@ -26,18 +26,30 @@ from booking.models import (
     SlotView,
     VenueView,
 )
-from booking.ports import BookingProvider, Kind, Slot, Venue
+from booking.ports import BookingProvider, Kind, Payments, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
 from booking.store import ReservationStore
 from cockpit.clock import utcnow
-from cockpit.errors import Conflict, NotFound, ProblemItem, Unavailable, ValidationFailed
-from cockpit.tools.model import ToolInvocation
+from cockpit.errors import (
+    Conflict,
+    NotFound,
+    PaymentDeclined,
+    ProblemError,
+    ProblemItem,
+    Unavailable,
+    ValidationFailed,
+)
+from cockpit.money import Money
+from cockpit.observability import logger
+from cockpit.payments_client import RefundRef
+from cockpit.tools.model import Caller, ToolInvocation
 from cockpit.vehicle import Point
 
 MAX_WINDOW = timedelta(days=7)
 STALE_PENDING = timedelta(minutes=2)  # far beyond the function's timeout
 DEFAULT_WINDOW = timedelta(hours=24)
 FINAL = (ReservationStatus.CANCELLED, ReservationStatus.FULFILLED, ReservationStatus.NO_SHOW)
+DOMAIN = "booking"  # the merchant the payments function knows
 
 
 def invalid(pointer: str, message: str) -> ValidationFailed:
@@ -51,7 +63,9 @@ class BookingService:
         reservations: ReservationStore,
         clock: Callable[[], datetime] = utcnow,
         horizon_days: int = 14,
+        payments: Payments | None = None,
     ) -> None:
+        self.payments = payments
         self.provider = provider
         self.reservations = reservations
         self.clock = clock
@@ -147,7 +161,16 @@ class BookingService:
         slot = self._bookable(args)
         if not slot.requires_prepayment and slot.cancellation_fee is None:
             return None
-        return presenter.question(slot, args.party_size, args.payment_method_id, inv.locale)
+        label = None
+        if slot.requires_prepayment:  # checks the method and the amount, names the card; changes nothing
+            try:
+                quoted = self._payments().quote(
+                    inv.caller, DOMAIN, slot.price, args.payment_method_id, inv.locale
+                )
+            except ValidationFailed as exc:
+                raise _as_argument(exc) from None
+            label = quoted.label
+        return presenter.question(slot, args.party_size, label, inv.locale)
 
     def create(self, inv: ToolInvocation, args: CreateArgs) -> OneReservation:
         slot = self._bookable(args)
@@ -155,7 +178,8 @@ class BookingService:
         now = self.clock()
         pay = None
         if slot.requires_prepayment:
-            pay = Payment(method_id=args.payment_method_id, amount=slot.price)
+            self._payments()  # refuse before writing anything where payments are not wired
+            pay = Payment(status="pending", method_id=args.payment_method_id, amount=slot.price)
         reservation = Reservation(
             id=rid,
             owner=inv.caller.sub,
@@ -178,9 +202,10 @@ class BookingService:
         # a duplicated invocation finds it and takes no capacity of its own.
         if not self.reservations.create(reservation):
             return OneReservation(reservation=ReservationView.of(self._resume(inv, slot, rid)))
-        return OneReservation(reservation=ReservationView.of(self._hold_and_confirm(slot, reservation)))
+        made = self._hold_and_confirm(inv.caller, slot, reservation)
+        return OneReservation(reservation=ReservationView.of(made))
 
-    def _hold_and_confirm(self, slot: Slot, reservation: Reservation) -> Reservation:
+    def _hold_and_confirm(self, caller: Caller, slot: Slot, reservation: Reservation) -> Reservation:
         rid = reservation.id
         try:
             held = self.provider.hold(slot, rid, reservation.units)
@@ -190,6 +215,13 @@ class BookingService:
         if not held:
             self.reservations.forget(reservation)
             raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
+        if reservation.payment.status == "pending":
+            try:  # declined or failed: the units go back and the reservation is forgotten
+                reservation = self._authorize(caller, slot, reservation)
+            except Exception:
+                self.provider.release(slot.id, rid)
+                self.reservations.forget(reservation)
+                raise
         # The sandbox venue confirms at once; a real provider's answer would land here.
         confirmed = reservation.model_copy(
             update={"status": ReservationStatus.CONFIRMED, "confirmed_at": self.clock()}
@@ -199,22 +231,25 @@ class BookingService:
             latest = self.reservations.get(reservation.owner, rid)
             if latest is None or latest.status is ReservationStatus.CANCELLED:
                 self.provider.release(slot.id, rid)
+                self._void(caller, confirmed.payment)
             if latest is None:
                 raise Conflict(f"reservation {rid} was removed while it was being made")
             return latest
-        return confirmed
+        return self._capture(caller, confirmed)
 
     def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
         """The same call again. A pending reservation older than any invocation can run belongs to a
         call that stopped before holding its units: this call finishes it (a younger one is still
         being made by its twin, and is answered as it stands)."""
         found = self._own(inv, rid)
+        if found.status is ReservationStatus.CONFIRMED and found.payment.status == "authorized":
+            return self._capture(inv.caller, found)  # a create whose capture failed: settle it now
         if found.status is not ReservationStatus.PENDING or self.clock() - found.created_at < STALE_PENDING:
             return found
         fresh = found.model_copy(update={"created_at": self.clock()})
         if not self.reservations.restart(found, fresh):  # another call took it over first
             return self._own(inv, rid)
-        return self._hold_and_confirm(slot, fresh)
+        return self._hold_and_confirm(inv.caller, slot, fresh)
 
     def _bookable(self, args: CreateArgs) -> Slot:
         slot = self.provider.slot(args.slot_id, with_remaining=False)  # the hold decides on capacity
@@ -236,6 +271,9 @@ class BookingService:
 
     def cancel(self, inv: ToolInvocation, args: ReservationArgs) -> OneReservation:
         current = self._own(inv, args.reservation_id)
+        if current.status is ReservationStatus.CANCELLED and _owed(current):
+            # a cancel that stopped before its refund: finish it (the refund's key makes it happen once)
+            return OneReservation(reservation=ReservationView.of(self._pay_back(inv.caller, current)))
         now = self.clock()
         self._check_cancellable(current, now)
         free_until = current.free_cancellation_until
@@ -249,7 +287,7 @@ class BookingService:
         if not self.reservations.transition(cancelled, current.status):
             self._check_cancellable(self._own(inv, args.reservation_id), now)
             raise Conflict(f"reservation {current.id} changed while cancelling it; try again")
-        return OneReservation(reservation=ReservationView.of(cancelled))
+        return OneReservation(reservation=ReservationView.of(self._pay_back(inv.caller, cancelled)))
 
     @staticmethod
     def _check_cancellable(r: Reservation, now: datetime) -> None:
@@ -277,6 +315,89 @@ class BookingService:
             return settled
         return self.reservations.get(r.owner, r.id) or r  # someone settled it first
 
+    # -- payment ---------------------------------------------------------------------------------
+
+    def _payments(self) -> Payments:
+        if self.payments is None:
+            raise Conflict("paying for bookings through the gateway is not available here")
+        return self.payments
+
+    def _authorize(self, caller: Caller, slot: Slot, r: Reservation) -> Reservation:
+        """Hold the slot's price with the chosen method; the reservation id is the key, so a retried
+        or taken-over create finds its own payment instead of holding twice."""
+        try:
+            held = self._payments().authorize(
+                caller, DOMAIN, r.id, slot.price, r.payment.method_id, f"Booking at {slot.venue.name}",
+                reference=r.id,
+            )  # fmt: skip
+        except ValidationFailed as exc:
+            raise _as_argument(exc) from None
+        return r.model_copy(
+            update={"payment": r.payment.model_copy(update={"status": "authorized", "id": held.id})}
+        )
+
+    def _capture(self, caller: Caller, r: Reservation) -> Reservation:
+        """Take the held price now that the reservation is confirmed. A failure leaves the payment
+        `authorized` (logged): the same create again, or a cancel, settles it."""
+        p = r.payment
+        if p.status != "authorized" or p.id is None or p.amount is None:
+            return r
+        try:
+            self._payments().capture(caller, DOMAIN, p.id, p.amount)
+        except ProblemError as exc:
+            logger().warning("could not capture a booking payment", extra={"status": exc.status})
+            return r
+        captured = r.model_copy(update={"payment": p.model_copy(update={"status": "captured"})})
+        if self.reservations.record_payment(captured, "authorized"):
+            return captured
+        return self.reservations.get(r.owner, r.id) or captured  # a twin recorded it first
+
+    def _pay_back(self, caller: Caller, r: Reservation) -> Reservation:
+        """A cancelled reservation's money: a hold never captured is voided; a captured price is refunded
+        less the cancellation fee due, with a key of its own (so cancelling twice never refunds twice)."""
+        p = r.payment
+        if not _owed(r) or p.id is None:
+            return r
+        if p.status == "authorized":
+            done = self._payments().cancel(caller, DOMAIN, p.id)
+            paid = p.model_copy(update={"status": "voided" if done.status == "canceled" else p.status})
+        else:
+            r, refund = self._refund(caller, r)
+            paid = p.model_copy(
+                update={"status": "refunded", "refunded": refund.amount, "refund_id": refund.id}
+            )
+        updated = r.model_copy(update={"payment": paid})
+        if self.reservations.record_payment(updated, p.status):
+            return updated
+        return self.reservations.get(r.owner, r.id) or updated
+
+    def _refund(self, caller: Caller, r: Reservation) -> tuple[Reservation, RefundRef]:
+        """Refund under `<id>-cancel` (then `-1`, `-2`…): a refund the processor closed as failed
+        (nothing moved; asking under its key again answers 402) is asked once more under the next key.
+        Any other error keeps the key, so an unknown outcome is never refunded twice."""
+        p = r.payment
+        assert p.id is not None
+        for last in (False, True):
+            key = f"{r.id}-cancel" + (f"-{r.refund_attempts}" if r.refund_attempts else "")
+            try:
+                return r, self._payments().refund(caller, DOMAIN, p.id, key, _refund_due(r))[1]
+            except PaymentDeclined:
+                r = r.model_copy(update={"refund_attempts": r.refund_attempts + 1})
+                self.reservations.record_payment(r, p.status)
+                if last:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _void(self, caller: Caller, p: Payment) -> None:
+        """Release the hold of a reservation cancelled while it was being made (logged if it fails: an
+        uncaptured hold lapses at the processor on its own)."""
+        if p.status != "authorized" or p.id is None or self.payments is None:
+            return
+        try:
+            self.payments.cancel(caller, DOMAIN, p.id)
+        except ProblemError as exc:
+            logger().warning("could not release a booking hold", extra={"status": exc.status})
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _own(self, inv: ToolInvocation, reservation_id: str) -> Reservation:
@@ -301,6 +422,36 @@ class BookingService:
 def _fits(venue: Venue, party_size: int) -> bool:
     """Restaurants seat and hotel rooms sleep a party; a parking space or a workshop bay takes any."""
     return venue.kind not in (Kind.RESTAURANT, Kind.HOTEL) or party_size <= venue.max_party
+
+
+def _refund_due(r: Reservation) -> Money | None:
+    """The price less the cancellation fee due; None when nothing is paid."""
+    price = r.payment.amount
+    if price is None:
+        return None
+    fee = r.cancellation_fee_due
+    kept = fee.amount if fee is not None and fee.currency == price.currency else 0
+    return price.model_copy(update={"amount": max(price.amount - kept, 0)})
+
+
+def _owed(r: Reservation) -> bool:
+    """Whether a cancelled reservation still owes the driver money: an open hold, or a refund > 0."""
+    if r.status is not ReservationStatus.CANCELLED:
+        return False
+    if r.payment.status == "authorized":
+        return True
+    due = _refund_due(r)
+    return r.payment.status == "captured" and due is not None and due.amount > 0
+
+
+def _as_argument(exc: ValidationFailed) -> ValidationFailed:
+    """A payments refusal, pointed at the argument that caused it (the method), or at nothing."""
+    items = [
+        ProblemItem(pointer="/arguments/payment_method_id", message=item.message)
+        for item in exc.errors or []
+        if item.pointer == "/method_id"
+    ]
+    return type(exc)(exc.detail, errors=items or None)
 
 
 def reservation_id(inv: ToolInvocation) -> str:

@@ -11,3 +11,4 @@ class BookingSettings(EnvSettings):
     table: str = Field(alias="BOOKING_TABLE", min_length=1)
     provider: Literal["sandbox"] = Field(alias="BOOKING_PROVIDER")
     horizon_days: int = Field(default=14, ge=1, le=60, alias="BOOKING_HORIZON_DAYS")
+    payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)

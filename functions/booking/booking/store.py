@@ -51,6 +51,7 @@ class ReservationStore:
                     "slot_id": S(reservation.slot_id),
                     "created_at": S(reservation.created_at.isoformat()),
                     "doc": S(reservation.model_dump_json()),
+                    "pay": S(reservation.payment.status),
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
@@ -104,13 +105,37 @@ class ReservationStore:
             aws.client("dynamodb").update_item(
                 TableName=self.table,
                 Key=self._key(new.owner, new.id),
-                UpdateExpression="SET #state = :state, doc = :doc",
+                UpdateExpression="SET #state = :state, doc = :doc, pay = :pay",
                 ConditionExpression="#state = :expected",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
                     ":state": S(new.status.value),
                     ":doc": S(new.model_dump_json()),
+                    ":pay": S(new.payment.status),
                     ":expected": S(expected.value),
+                },
+            )
+            return True
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def record_payment(self, new: Reservation, was: str) -> bool:
+        """Write what happened to the money if the reservation is still in `new.status` and its payment
+        still `was`; False when another call moved either first (so each step is recorded once)."""
+        try:
+            aws.client("dynamodb").update_item(
+                TableName=self.table,
+                Key=self._key(new.owner, new.id),
+                UpdateExpression="SET doc = :doc, pay = :pay",
+                ConditionExpression="#state = :state AND (attribute_not_exists(pay) OR pay = :was)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":state": S(new.status.value),
+                    ":doc": S(new.model_dump_json()),
+                    ":pay": S(new.payment.status),
+                    ":was": S(was),
                 },
             )
             return True

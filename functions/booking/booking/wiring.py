@@ -7,13 +7,19 @@ from booking.sandbox import SandboxProvider
 from booking.service import BookingService
 from booking.settings import BookingSettings
 from booking.store import ReservationStore
+from cockpit.payments_client import PaymentsClient
 from cockpit.settings import get_settings, per_container
 
 
 @per_container
 def service() -> BookingService:
     s = get_settings(BookingSettings)
-    return BookingService(provider(s), ReservationStore(s.table), horizon_days=s.horizon_days)
+    return BookingService(
+        provider(s),
+        ReservationStore(s.table),
+        horizon_days=s.horizon_days,
+        payments=PaymentsClient(s.payments_function),
+    )
 
 
 def provider(s: BookingSettings) -> BookingProvider:

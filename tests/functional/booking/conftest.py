@@ -12,5 +12,5 @@ from tests.support.aws import aws_from_template
 
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
-    with aws_from_template(monkeypatch, "RouterFunction", "BookingFunction") as template:
+    with aws_from_template(monkeypatch, "RouterFunction", "BookingFunction", "PaymentsFunction") as template:
         yield template

@@ -176,9 +176,9 @@ def test_a_duplicated_lambda_invocation_finds_its_own_reservation(gateway: Templ
     assert remaining(slot["slot_id"]) == slot["remaining"] - 2
 
 
-def test_a_prepaid_hotel_night_asks_first_then_books_and_records_the_method(gateway: Template) -> None:
+def test_a_prepaid_hotel_night_asks_first_then_books_and_pays(gateway: Template) -> None:
     night = next(s for s in search("hotel", limit=50) if s["requires_prepayment"])
-    args = {"slot_id": night["slot_id"], "party_size": 2, "payment_method_id": "pm_visa_4242"}
+    args = {"slot_id": night["slot_id"], "party_size": 2, "payment_method_id": "pm_card_visa"}
     asked = ev.body(call("booking_create_reservation", args, key="hotel-1"))
     assert asked["status"] == "confirmation_required"
     assert (
@@ -196,7 +196,11 @@ def test_a_prepaid_hotel_night_asks_first_then_books_and_records_the_method(gate
     )
     r = done["reservation"]
     assert r["status"] == "confirmed" and r["requires_prepayment"] is True
-    assert r["payment"] == {"status": "not_charged", "method_id": "pm_visa_4242", "amount": night["price"]}
+    assert r["payment"]["status"] == "captured" and r["payment"]["id"].startswith("pay_")
+    assert {k: r["payment"][k] for k in ("method_id", "amount")} == {
+        "method_id": "pm_card_visa",
+        "amount": night["price"],
+    }
     assert r["cancellation_fee"] == night["price"]
 
 
@@ -326,7 +330,7 @@ def test_bad_bookings(gateway: Template) -> None:
     cases = [
         ({"slot_id": hotel["slot_id"]}, 422, "/arguments/payment_method_id"),  # prepaid without a method
         (
-            {"slot_id": hotel["slot_id"], "party_size": 9, "payment_method_id": "pm_1"},
+            {"slot_id": hotel["slot_id"], "party_size": 9, "payment_method_id": "pm_card_visa"},
             422,
             "/arguments/party_size",
         ),

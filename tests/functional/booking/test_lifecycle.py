@@ -3,6 +3,7 @@ clock moved: every change is a conditional write on the previous state; fees fol
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from booking.service import BookingService, reservation_id
 from booking.store import ReservationStore
 from cockpit.errors import Conflict
 from cockpit.local.template import Template
+from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role, ToolInvocation
 
 CAR = Caller(sub="vin-life", role=Role.VEHICLE)
@@ -33,7 +35,10 @@ CAR = Caller(sub="vin-life", role=Role.VEHICLE)
 def at(stack: Template, when: datetime) -> BookingService:
     table = stack.tables["BookingTable"].name
     clock = lambda: when  # noqa: E731
-    return BookingService(SandboxProvider(table, clock=clock), ReservationStore(table), clock=clock)
+    payments = PaymentsClient(os.environ["PAYMENTS_FUNCTION"])
+    return BookingService(
+        SandboxProvider(table, clock=clock), ReservationStore(table), clock=clock, payments=payments
+    )
 
 
 def inv(tool: str, args: dict[str, object]) -> ToolInvocation:
@@ -79,7 +84,7 @@ def test_a_booking_is_fulfilled_after_its_slot_and_can_no_longer_be_cancelled(
 
 def test_a_started_booking_cannot_be_cancelled(gateway: Template, now: datetime) -> None:
     spec = data.day_schedule(data.venues()["PEK-P02"], (now + timedelta(days=1)).date())[3]
-    made = book(at(gateway, now), spec.id, payment_method_id="pm_1").reservation
+    made = book(at(gateway, now), spec.id, payment_method_id="pm_card_visa").reservation
     with pytest.raises(Conflict, match="already started"):
         cancel(at(gateway, spec.start + timedelta(minutes=5)), made.id)
 
@@ -90,13 +95,18 @@ def test_a_hotel_cancelled_late_owes_its_fee_and_early_owes_nothing(gateway: Tem
         n for v in data.by_kind(data.Kind.HOTEL) for n in data.day_schedule(v, day) if n.requires_prepayment
     )
     assert night.cancellation_fee is not None and night.free_cancellation_until is not None
-    early = book(at(gateway, now), night.id, party_size=1, payment_method_id="pm_1").reservation
-    late = book(at(gateway, now), night.id, party_size=1, payment_method_id="pm_1").reservation
-    assert early.payment.status == "not_charged" and early.payment.amount == night.price
+    early = book(at(gateway, now), night.id, party_size=1, payment_method_id="pm_card_visa").reservation
+    late = book(at(gateway, now), night.id, party_size=1, payment_method_id="pm_card_visa").reservation
+    assert early.payment.status == "captured" and early.payment.amount == night.price
     free = cancel(at(gateway, night.free_cancellation_until - timedelta(hours=1)), early.id).reservation
     assert free.status is ReservationStatus.CANCELLED and free.cancellation_fee_due is None
+    assert free.payment.status == "refunded" and free.payment.refunded == night.price  # all of it
     owed = cancel(at(gateway, night.start - timedelta(hours=2)), late.id).reservation
     assert owed.cancellation_fee_due == night.cancellation_fee
+    # the fee is one night, the whole price: the prepayment is kept and nothing is refunded
+    assert owed.payment.status == "captured" and owed.payment.refunded is None
+    with pytest.raises(Conflict, match="already cancelled"):
+        cancel(at(gateway, night.start - timedelta(hours=1)), late.id)
 
 
 def test_slots_not_yet_on_sale_and_long_gone_are_refused_without_a_write(
