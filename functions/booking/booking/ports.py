@@ -15,8 +15,6 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
-from cockpit.payments_client import MethodRef, PaymentRef, RefundRef
-from cockpit.tools.model import Caller
 from cockpit.vehicle import Point
 
 
@@ -100,32 +98,3 @@ class BookingProvider(Protocol):
     def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
         """How a confirmed booking ended (the guest came, or did not), once the venue knows; else None."""
         ...
-
-
-class Payments(Protocol):
-    """The payments function, as booking uses it (cockpit.payments_client.PaymentsClient)."""
-
-    def quote(
-        self, caller: Caller, domain: str, amount: Money, method_id: str | None, locale: str
-    ) -> MethodRef:
-        """Name the method for the question to the driver, after checking it and the amount; no change."""
-        ...
-
-    def authorize(
-        self,
-        caller: Caller,
-        domain: str,
-        key: str,
-        amount: Money,
-        method_id: str | None,
-        purpose: str,
-        reference: str | None = None,
-    ) -> PaymentRef: ...
-
-    def capture(self, caller: Caller, domain: str, payment_id: str, amount: Money) -> PaymentRef: ...
-
-    def cancel(self, caller: Caller, domain: str, payment_id: str) -> PaymentRef: ...
-
-    def refund(
-        self, caller: Caller, domain: str, payment_id: str, key: str, amount: Money | None = None
-    ) -> tuple[PaymentRef, RefundRef]: ...

@@ -26,7 +26,7 @@ from booking.models import (
     SlotView,
     VenueView,
 )
-from booking.ports import BookingProvider, Kind, Payments, Slot, Venue
+from booking.ports import BookingProvider, Kind, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
 from booking.store import ReservationStore
 from cockpit.clock import utcnow
@@ -41,7 +41,7 @@ from cockpit.errors import (
 )
 from cockpit.money import Money
 from cockpit.observability import logger
-from cockpit.payments_client import RefundRef
+from cockpit.payments_client import Payments, RefundRef
 from cockpit.tools.model import Caller, ToolInvocation
 from cockpit.vehicle import Point
 

@@ -16,8 +16,6 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
-from cockpit.payments_client import MethodRef, PaymentRef
-from cockpit.tools.model import Caller
 
 
 class ConnectorStandard(StrEnum):
@@ -203,28 +201,3 @@ class EvseStates(Protocol):
     def release(self, evse_uid: str, session_id: str) -> bool:
         """Free the EVSE if this session holds it; False otherwise (released once only)."""
         ...
-
-
-class Payments(Protocol):
-    """The payments function, as charging uses it (cockpit.payments_client.PaymentsClient)."""
-
-    def quote(
-        self, caller: Caller, domain: str, amount: Money, method_id: str | None, locale: str
-    ) -> MethodRef:
-        """Name the method for the question to the driver, after checking it and the amount; no change."""
-        ...
-
-    def authorize(
-        self,
-        caller: Caller,
-        domain: str,
-        key: str,
-        amount: Money,
-        method_id: str | None,
-        purpose: str,
-        reference: str | None = None,
-    ) -> PaymentRef: ...
-
-    def capture(self, caller: Caller, domain: str, payment_id: str, amount: Money) -> PaymentRef: ...
-
-    def cancel(self, caller: Caller, domain: str, payment_id: str) -> PaymentRef: ...

@@ -32,7 +32,6 @@ from charging.ports import (
     Evse,
     EvseStatus,
     Location,
-    Payments,
     StartCommand,
     StopCommand,
 )
@@ -51,6 +50,7 @@ from cockpit.errors import (
 from cockpit.money import Money
 from cockpit.observability import logger
 from cockpit.operations import Operation, OperationStore
+from cockpit.payments_client import Payments
 from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
 
 CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"

@@ -12,7 +12,7 @@ twice.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -73,6 +73,35 @@ class CommandAnswer(BaseModel):
     method: MethodRef | None = None
     refund: RefundRef | None = None
     error: Problem | None = None
+
+
+class Payments(Protocol):
+    """The payments function as other domains use it (charging, booking): PaymentsClient, or a fake."""
+
+    def quote(
+        self, caller: Caller, domain: str, amount: Money, method_id: str | None, locale: str
+    ) -> MethodRef:
+        """Name the method for the question to the driver, after checking it and the amount; no change."""
+        ...
+
+    def authorize(
+        self,
+        caller: Caller,
+        domain: str,
+        key: str,
+        amount: Money,
+        method_id: str | None,
+        purpose: str,
+        reference: str | None = None,
+    ) -> PaymentRef: ...
+
+    def capture(self, caller: Caller, domain: str, payment_id: str, amount: Money) -> PaymentRef: ...
+
+    def cancel(self, caller: Caller, domain: str, payment_id: str) -> PaymentRef: ...
+
+    def refund(
+        self, caller: Caller, domain: str, payment_id: str, key: str, amount: Money | None = None
+    ) -> tuple[PaymentRef, RefundRef]: ...
 
 
 class PaymentsClient:

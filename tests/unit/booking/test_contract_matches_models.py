@@ -2,33 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from pydantic import BaseModel
-
-from booking.handler import tools
-from booking.models import SLOT_ID, CreateArgs, ListArgs, ReservationArgs, SearchArgs
+from booking.models import SLOT_ID, SearchArgs
 from cockpit.tools.catalog import first_party
-
-MODELS: dict[str, type[BaseModel]] = {
-    "booking_search_availability": SearchArgs,
-    "booking_create_reservation": CreateArgs,
-    "booking_cancel_reservation": ReservationArgs,
-    "booking_list_reservations": ListArgs,
-}
-
-
-@pytest.mark.parametrize(("name", "model"), MODELS.items())
-def test_fields_and_required_agree(name: str, model: type[BaseModel]) -> None:
-    spec = first_party().get(name)
-    assert spec is not None
-    assert set(spec.input_schema["properties"]) == set(model.model_fields)
-    required = {n for n, f in model.model_fields.items() if f.is_required()}
-    assert set(spec.input_schema.get("required", [])) == required
-
-
-def test_the_function_serves_exactly_the_catalogs_booking_tools() -> None:
-    catalog_names = {t.name for t in first_party() if t.target == "lambda:booking"}
-    assert tools.names == catalog_names == set(MODELS)
 
 
 def test_kinds_and_limits_agree() -> None:

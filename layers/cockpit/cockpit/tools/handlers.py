@@ -46,6 +46,11 @@ class ToolHandlers:
     def names(self) -> frozenset[str]:
         return frozenset(self._entries)
 
+    def arguments_of(self, name: str) -> type[BaseModel]:
+        """The pydantic model that parses this tool's arguments (the catalog's schema must agree with it)."""
+        model: type[BaseModel] = self._entries[name].arguments
+        return model
+
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         tracer()
         invocation = ToolInvocation.model_validate(event)
