@@ -149,6 +149,7 @@ def booking_search_call() -> Iterator[Callable[[], Any]]:
     with pytest.MonkeyPatch.context() as mp, quiet():
         mp.setenv("BOOKING_TABLE", "bench-booking")
         mp.setenv("BOOKING_PROVIDER", "sandbox")
+        mp.setenv("PAYMENTS_FUNCTION", "bench-payments")  # a search never calls it
         mp.setenv("POWERTOOLS_SERVICE_NAME", "booking")
         reset_container()
         client = aws.client("dynamodb")
