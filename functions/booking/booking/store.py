@@ -101,41 +101,33 @@ class ReservationStore:
         """Write the reservation's new state if it is still `expected`; False when it no longer is."""
         if new.status not in TRANSITIONS[expected]:
             raise ValueError(f"a reservation cannot go from {expected.value} to {new.status.value}")
-        try:
-            aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key=self._key(new.owner, new.id),
-                UpdateExpression="SET #state = :state, doc = :doc, pay = :pay",
-                ConditionExpression="#state = :expected",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":state": S(new.status.value),
-                    ":doc": S(new.model_dump_json()),
-                    ":pay": S(new.payment.status),
-                    ":expected": S(expected.value),
-                },
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return self._write_if(
+            new,
+            "SET #state = :state, doc = :doc, pay = :pay",
+            "#state = :expected",
+            {":expected": expected.value},
+        )
 
     def record_payment(self, new: Reservation, was: str) -> bool:
         """Write what happened to the money if the reservation is still in `new.status` and its payment
         still `was`; False when another call moved either first (so each step is recorded once)."""
+        unmoved = "#state = :state AND (attribute_not_exists(pay) OR pay = :was)"
+        return self._write_if(new, "SET doc = :doc, pay = :pay", unmoved, {":was": was})
+
+    def _write_if(self, new: Reservation, update: str, condition: str, values: dict[str, str]) -> bool:
+        """One conditional update of the reservation's item; False when the condition no longer holds."""
         try:
             aws.client("dynamodb").update_item(
                 TableName=self.table,
                 Key=self._key(new.owner, new.id),
-                UpdateExpression="SET doc = :doc, pay = :pay",
-                ConditionExpression="#state = :state AND (attribute_not_exists(pay) OR pay = :was)",
+                UpdateExpression=update,
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
                     ":state": S(new.status.value),
                     ":doc": S(new.model_dump_json()),
                     ":pay": S(new.payment.status),
-                    ":was": S(was),
+                    **{name: S(value) for name, value in values.items()},
                 },
             )
             return True
