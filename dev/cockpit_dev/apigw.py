@@ -8,7 +8,6 @@ import binascii
 import hashlib
 import json
 import re
-import sys
 import threading
 import time
 import traceback
@@ -20,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from cockpit.errors import PROBLEM_BASE
-from cockpit_dev import policy
+from cockpit_dev import logs, policy
 from cockpit_dev.net import BodyTooLarge, read_body
 from cockpit_dev.pool import WorkerPool
 from cockpit_dev.routing import Match, RouteTable
@@ -28,6 +27,11 @@ from cockpit_dev.template import Api, Authorizer, Route, Template
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 INTEGRATION_TIMEOUT = 29.0  # seconds: API Gateway's limit for a REST API integration
+# Every 401 of the local runtime says where a token comes from (development only: a deployed API
+# answers the template's gateway response as it is).
+HOW_TO_AUTHENTICATE = (
+    "Local development: `make token` prints a token (make token ROLE=partner SUB=acme for others)."
+)
 _HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"}
 _TITLES = {
     400: ("bad-request", "Bad request"),
@@ -98,6 +102,8 @@ class ApiGateway:
         except Exception:
             _log(f"internal error handling {request.method} {request.target}:\n{traceback.format_exc()}")
             response = self.gateway_response(self._default_api, "DEFAULT_5XX", 500, "The gateway failed.")
+        if response.status == 401:
+            response = _with_token_hint(response)
         response.headers += [("X-Request-Id", request_id), ("x-amzn-RequestId", request_id)]
         return response
 
@@ -233,13 +239,23 @@ class ApiGateway:
         return HttpResponse(spec.status or status, headers, body.encode())
 
 
+def _with_token_hint(response: HttpResponse) -> HttpResponse:
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        return response
+    if not isinstance(document, dict):
+        return response
+    document["detail"] = f"{document.get('detail') or 'Unauthorized.'} {HOW_TO_AUTHENTICATE}"
+    return HttpResponse(response.status, response.headers, json.dumps(document).encode())
+
+
 def _full_match(expression: str, value: str) -> bool:
     return re.fullmatch(expression, value) is not None
 
 
 def _log(message: str) -> None:
-    sys.stderr.write(f"[api] {message.rstrip()}\n")
-    sys.stderr.flush()
+    logs.emit("api", message.rstrip())
 
 
 # -- proxy event and response -----------------------------------------------------------------------

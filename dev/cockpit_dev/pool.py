@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from cockpit_dev import children
+from cockpit_dev import children, logs
 from cockpit_dev.net import LOOPBACK
 from cockpit_dev.template import Function
 
@@ -132,8 +132,7 @@ class Worker:
         }
         self.process.stdin.write(json.dumps(spec).encode() + b"\n")
         self.process.stdin.flush()
-        prefix = f"[{self.function.name}] ".encode()
-        threading.Thread(target=_pump, args=(self.process.stderr, prefix), daemon=True).start()
+        threading.Thread(target=_pump, args=(self.process.stderr, self.function.name), daemon=True).start()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         assert self.process is not None
@@ -155,7 +154,7 @@ class Worker:
     def invoke(self, payload: bytes, request_id: str) -> InvokeResult:
         status, body, headers = self._post("/invoke", payload, request_id, self.function.timeout + 10)
         if status is None:
-            sys.stderr.write(f"[{self.function.name}] worker exited; the next invocation starts a new one\n")
+            logs.emit(self.function.name, "worker exited; the next invocation starts a new one")
             self.stop()
             return _exit_error(request_id)
         result = InvokeResult(body, headers.get("X-Function-Error"))
@@ -216,7 +215,7 @@ class FunctionWorkers:
             with self.lease() as worker:
                 return worker.invoke(payload, request_id)
         except (WorkerError, OSError) as exc:  # no worker could be started
-            sys.stderr.write(f"[{self.function.name}] {exc}\n")
+            logs.emit(self.function.name, str(exc))
             return _exit_error(request_id)
 
     @contextmanager
@@ -333,12 +332,11 @@ def _read_line(stream: IO[bytes], timeout: float) -> bytes:
     return buffer
 
 
-def _pump(stream: IO[bytes], prefix: bytes) -> None:
-    """Copy a worker's log lines to our stderr, each prefixed with the function's name."""
+def _pump(stream: IO[bytes], source: str) -> None:
+    """Copy a worker's log lines to the runtime's console, each marked with the function's name."""
     try:
         for line in iter(stream.readline, b""):
-            sys.stderr.write((prefix + line).decode(errors="replace"))
-            sys.stderr.flush()
+            logs.emit(source, line.decode(errors="replace"))
     except (OSError, ValueError):
         pass
     finally:

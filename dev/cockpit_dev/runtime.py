@@ -22,7 +22,7 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit_dev import apigw, devkeys, lambda_api
+from cockpit_dev import apigw, devkeys, lambda_api, logs
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
@@ -72,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="stack name for resource names")
     parser.add_argument("--region", default=DEFAULT_REGION, help="AWS region (default us-east-1)")
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default=os.environ.get("COCKPIT_LOG_FORMAT", "human"),
+        help="console logs for people (human, the default) or as JSON lines (json; COCKPIT_LOG_FORMAT)",
+    )
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -187,8 +193,8 @@ class Runtime:
         route = gets[0]
         if route.authorizer is None:
             return f"curl {api}{route.path}"
-        auth = '-H "Authorization: Bearer $(cockpit token --role vehicle --sub vin-demo)" '
-        return f"curl {auth}{api}{route.path}"
+        auth = f'-H "Authorization: Bearer $({cockpit_command()} token --role vehicle --sub vin-demo)" '
+        return f"curl {auth}{api}{route.path} (more tokens: make token)"
 
     def stop(self) -> None:
         for server in reversed(self._serving):
@@ -205,13 +211,24 @@ class Runtime:
             self.aws = None
 
 
+def cockpit_command() -> str:
+    """How to call `cockpit` from the working directory: it is not on PATH unless the venv is active,
+    so the venv's script (relative when it is below the working directory)."""
+    script = Path(sys.executable).parent / "cockpit"
+    if not script.exists():
+        return f"{sys.executable} -m cockpit_dev.cli"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 class _Interrupted(Exception):
     pass
 
 
 def _log(message: str) -> None:
-    sys.stderr.write(f"[cockpit] {message}\n")
-    sys.stderr.flush()
+    logs.emit("cockpit", message)
 
 
 STARTUP_ERRORS = (
@@ -243,7 +260,10 @@ def run(options: Options) -> int:
         sys.stdout.flush()
         if runtime.template and any(r.path == "/v1/sessions" for r in runtime.template.routes):
             api = f"http://{LOOPBACK}:{options.port}"
-            _log(f"talk to the assistant: cockpit chat --url {api} (or watch one: cockpit demo)")
+            _log(
+                f"talk to the assistant: make chat (or {cockpit_command()} chat --url {api}); "
+                "watch one: make demo"
+            )
         while True:
             time.sleep(3600)
     except _Interrupted:
@@ -263,4 +283,6 @@ def run_command(argv: Sequence[str] | None = None) -> int:
     """`cockpit run [options]` (argv without the subcommand)."""
     parser = argparse.ArgumentParser(prog="cockpit run", description=__doc__)
     add_arguments(parser)
-    return run(options_from(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    logs.configure(form=args.log_format)
+    return run(options_from(args))

@@ -35,7 +35,8 @@ def test_ready_line(fixture_gateway: GatewayProcess) -> None:
     pattern = (
         r"cockpit-gateway ready api=http://127\.0\.0\.1:\d+ lambda=http://127\.0\.0\.1:\d+ "
         r"aws=http://127\.0\.0\.1:\d+ \(moto\) \| try: curl -H \"Authorization: Bearer "
-        r"\$\(cockpit token --role vehicle --sub vin-demo\)\" http://127\.0\.0\.1:\d+/echo/special"
+        r"\$\(\.venv/bin/cockpit token --role vehicle --sub vin-demo\)\" http://127\.0\.0\.1:\d+/echo/special"
+        r" \(more tokens: make token\)"
     )
     assert re.fullmatch(pattern, fixture_gateway.ready_line), fixture_gateway.ready_line
     assert fixture_gateway.stdout_path.read_text().count("\n") == 1  # exactly one line on stdout
