@@ -963,6 +963,7 @@ def cold_tables() -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
+    print("# make bench: every figure is measured in this run (Ctrl-C stops it)\n", flush=True)
     warm = timing_table(
         f"Warm overhead: tool call through the router, target at zero cost ({WARM_ROUNDS} calls each, µs)",
         warm_overhead(),
@@ -1015,5 +1016,20 @@ def main() -> None:
         print(f"| {label} | {detail} |")
 
 
+def run() -> int:
+    """`make bench`: Ctrl-C or a reader that went away (`make bench | head`) ends it in one line."""
+    try:
+        main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        sys.stderr.write("bench: interrupted; the tables above are complete, the rest was not measured\n")
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(run())

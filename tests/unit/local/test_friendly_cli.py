@@ -184,3 +184,21 @@ def test_the_token_command_survives_a_reader_that_left(tmp_path: Path) -> None:
 
 def test_command_error_is_an_exception_with_its_line() -> None:
     assert str(CommandError("x")) == "x"
+
+
+def test_chat_keeps_a_readline_history_between_sessions(tmp_path: Path) -> None:
+    import readline
+
+    from cockpit_dev.conversation import _editing
+
+    path = tmp_path / "home" / "chat_history"
+    readline.clear_history()
+    save = _editing(path)
+    assert save is not None
+    readline.add_history("find a fast charger")
+    save()
+    readline.clear_history()
+    assert _editing(path) is not None  # the next chat reads it back
+    last = readline.get_current_history_length()
+    assert readline.get_history_item(last) == "find a fast charger"
+    readline.clear_history()
