@@ -181,6 +181,7 @@ def demo(args: argparse.Namespace, out: Print = print) -> int:
         template=Path(args.template),
         parameters={"LlmProvider": "offline"},
         stack_name="cockpit-demo",
+        reload=False,
     )
     log_path = devkeys.home() / "demo.log"
     if args.verbose:

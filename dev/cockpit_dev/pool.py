@@ -108,6 +108,7 @@ class Worker:
         self.env = dict(env)
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.generation = 0  # the code it runs: older than its owner's after a reload, it is retired
 
     def start(self) -> None:
         """Start the process (returns at once; `wait_ready` waits for its cold start)."""
@@ -208,6 +209,7 @@ class FunctionWorkers:
         self._all: set[Worker] = set()  # idle, busy, or starting
         self._changed = threading.Condition()
         self._stopped = False
+        self._generation = 0
 
     def invoke(self, payload: bytes, request_id: str | None = None) -> InvokeResult:
         request_id = request_id or str(uuid.uuid4())
@@ -236,6 +238,7 @@ class FunctionWorkers:
             if self._idle:
                 return self._idle.pop()
             worker = Worker(self.function, self.env)
+            worker.generation = self._generation
             self._all.add(worker)
         try:
             worker.start()
@@ -247,7 +250,7 @@ class FunctionWorkers:
 
     def _release(self, worker: Worker) -> None:
         with self._changed:
-            keep = worker.alive and not self._stopped
+            keep = worker.alive and not self._stopped and worker.generation == self._generation
             if keep:
                 self._idle.append(worker)
             else:
@@ -255,6 +258,16 @@ class FunctionWorkers:
             self._changed.notify()
         if not keep:
             worker.stop()
+
+    def recycle(self) -> list[Worker]:
+        """The code changed: idle workers are retired now (returned, for the caller to stop), busy ones
+        when their invocation ends; new invocations get new workers."""
+        with self._changed:
+            self._generation += 1
+            retired, self._idle = self._idle, []
+            self._all.difference_update(retired)
+            self._changed.notify_all()
+        return retired
 
     def stop(self) -> list[Worker]:
         """Start no more workers; the ones there are (the caller stops them)."""
@@ -308,6 +321,18 @@ class WorkerPool:
                     if worker.seed():
                         seeded.append(workers.function.name)
         return seeded
+
+    def recycle(self) -> None:
+        """Restart every function's workers (after a code change): retire them, then warm one each."""
+        retired = [worker for each in self.functions.values() for worker in each.recycle()]
+        for worker in retired:
+            worker.close_stdin()
+        for worker in retired:
+            worker.stop()
+        try:
+            self.start()
+        except (WorkerError, OSError) as exc:  # e.g. the edit does not import: its invocations say so
+            logs.emit("cockpit", f"a worker did not start after the change: {exc}")
 
     def stop(self) -> None:
         workers = [worker for each in self.functions.values() for worker in each.stop()]

@@ -27,6 +27,7 @@ from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
 from cockpit_dev.provision import provision
+from cockpit_dev.reload import Watcher
 from cockpit_dev.template import (
     DEFAULT_REGION,
     DEFAULT_STACK_NAME,
@@ -48,6 +49,7 @@ class Options:
     parameters: dict[str, str] = field(default_factory=dict)
     stack_name: str = DEFAULT_STACK_NAME
     region: str = DEFAULT_REGION
+    reload: bool = True  # restart the function workers when their code changes
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -73,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="stack name for resource names")
     parser.add_argument("--region", default=DEFAULT_REGION, help="AWS region (default us-east-1)")
     parser.add_argument(
+        "--no-reload",
+        dest="reload",
+        action="store_false",
+        help="do not restart the function workers when code under functions/ or the layer changes",
+    )
+    parser.add_argument(
         "--log-format",
         choices=logs.FORMATS,
         default=os.environ.get("COCKPIT_LOG_FORMAT", "human"),
@@ -89,6 +97,7 @@ def options_from(args: argparse.Namespace) -> Options:
         parameters=dict(args.parameter),
         stack_name=args.stack_name,
         region=args.region,
+        reload=args.reload,
     )
 
 
@@ -120,6 +129,7 @@ class Runtime:
         self.pool: WorkerPool | None = None
         self.servers: list[LoopbackServer] = []
         self._serving: list[LoopbackServer] = []
+        self.watcher: Watcher | None = None
 
     def load(self, physical_ids: dict[str, str] | None = None) -> Template:
         path = self.options.template.resolve()
@@ -168,6 +178,23 @@ class Runtime:
         for port in (options.lambda_port, options.port):
             if not port_open(port, timeout=5):
                 raise PortInUseError(f"{LOOPBACK}:{port} does not answer")
+        if options.reload:
+            self.watcher = Watcher([*self._code_folders(template), *DEV_FILES], self._code_changed)
+            self.watcher.start()
+
+    def _code_folders(self, template: Template) -> set[Path]:
+        return {path for f in template.functions.values() for path in (f.code_uri, *f.layers)}
+
+    def _code_changed(self, paths: list[Path]) -> None:
+        """Functions and layers: restart the workers. The runtime itself: say that it needs a restart."""
+        runtime_files = [p for p in paths if p.parent == DEV_PACKAGE and p != DEV_PACKAGE / "worker.py"]
+        if runtime_files:
+            names = ", ".join(_relative(p) for p in runtime_files)
+            _log(f"{names} changed: stop (Ctrl-C) and `make run` again to use it")
+        if len(runtime_files) < len(paths) and self.pool is not None:
+            shown = ", ".join(_relative(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+            _log(f"code changed ({shown}): restarting the function workers")
+            self.pool.recycle()
 
     def ready_line(self) -> str:
         assert self.aws is not None
@@ -197,6 +224,9 @@ class Runtime:
         return f"curl {auth}{api}{route.path} (more tokens: make token)"
 
     def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         for server in reversed(self._serving):
             server.shutdown()  # waits for serve_forever to return: only for servers that serve
         for server in self.servers:
@@ -209,6 +239,19 @@ class Runtime:
         if self.aws is not None:
             self.aws.stop()
             self.aws = None
+
+
+DEV_PACKAGE = Path(__file__).resolve().parent
+# The development package's files a change in which matters while running: the worker (restarted
+# with the functions) and the runtime's own modules (need a restart, which the runtime says).
+DEV_FILES = (DEV_PACKAGE,)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def cockpit_command() -> str:
