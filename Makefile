@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: what running needs (make run, chat, demo, token), then the dev tools (make test, lint, ...).
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 AWS_REGION ?= us-east-1
 # Unit and functional suites run in parallel processes (pytest-xdist); integration and e2e stay serial.
@@ -20,25 +22,33 @@ export SAM_CLI_DISABLE_VERSION_CHECK := 1
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+$(RUN_STAMP): requirements-run.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
+	@# Progress goes to stderr, so that TOKEN=$$(make -s token) on a fresh clone captures the token only.
+	@echo "==> Installing what running needs into $(VENV) (first time only; make test adds the dev tools)" >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip==26.3 >&2
+	@$(BIN)/python -m pip install --progress-bar on -r requirements-run.txt -c requirements.lock >&2
+	@$(BIN)/python -m pip install --quiet --no-deps -e . >&2
+	@touch $(RUN_STAMP)
+	@echo "==> $(VENV) is ready to run" >&2
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	@echo "==> Adding the development tools to $(VENV) (pytest, ruff, mypy, cfn-lint, SAM CLI)" >&2
+	$(BIN)/python -m pip install --progress-bar on -r requirements-dev.txt -c requirements.lock
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with the pinned dependencies
+install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
+run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
 	$(BIN)/cockpit run
 
-chat: $(STAMP) ## Talk to the assistant of a running `make run` from the terminal
+chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
 
-demo: $(STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
+demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
 	$(BIN)/cockpit demo
 
-token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
+token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
 test: lint typecheck template-check build unit functional integration e2e ## Everything CI checks
@@ -66,7 +76,7 @@ integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 
 e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
 	$(BIN)/pytest -q tests/e2e
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
 bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke

@@ -202,3 +202,38 @@ def test_chat_keeps_a_readline_history_between_sessions(tmp_path: Path) -> None:
     last = readline.get_current_history_length()
     assert readline.get_history_item(last) == "find a fast charger"
     readline.clear_history()
+
+
+DEV_TOOLS = ("aws-sam-cli", "mypy", "ruff", "cfn-lint", "pytest", "moto[server]")
+
+
+def _requirements(name: str) -> set[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return {
+        line.split("==")[0].strip() for line in lines if line.strip() and not line.startswith(("#", "-r"))
+    }
+
+
+def _make_dry_run(target: str, venv: Path) -> str:
+    done = subprocess.run(
+        ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_running_installs_only_what_running_needs_and_make_test_adds_the_dev_tools(tmp_path: Path) -> None:
+    assert not set(DEV_TOOLS) & _requirements("requirements-run.txt")
+    assert set(DEV_TOOLS) <= _requirements("requirements-dev.txt")
+    assert "-r requirements-run.txt" in (ROOT / "requirements-dev.txt").read_text()
+    fresh = tmp_path / "venv"  # a fresh clone: nothing installed yet
+    for target in ("run", "chat", "demo", "token"):
+        plan = _make_dry_run(target, fresh)
+        assert "-r requirements-run.txt" in plan and "requirements-dev.txt" not in plan, plan
+        assert "==> Installing what running needs" in plan  # progress is shown
+    for target in ("unit", "lint", "test"):
+        plan = _make_dry_run(target, fresh)
+        assert "-r requirements-run.txt" in plan and "-r requirements-dev.txt" in plan, plan
+    fresh.mkdir()
+    (fresh / ".installed-run").touch()  # after `make run`, `make unit` adds the dev tools only
+    plan = _make_dry_run("unit", fresh)
+    assert "-r requirements-dev.txt" in plan and "-r requirements-run.txt" not in plan, plan
