@@ -50,9 +50,10 @@ lint: $(STAMP) ## ruff (style, complexity, security rules)
 typecheck: $(STAMP) ## mypy strict on layers/ and functions/
 	$(BIN)/mypy
 
-template-check: $(STAMP) ## cfn-lint and sam validate --lint on template.yaml
+template-check: $(STAMP) ## cfn-lint on template.yaml and on what CloudFormation receives (packaged + SAM transform)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint --template template.yaml --region $(AWS_REGION)
+	$(BIN)/python -m tools.cfn --template template.yaml --output .aws-sam/transformed.json
 
 unit: $(STAMP) ## Pure logic, sockets off
 	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/unit
