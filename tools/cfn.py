@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,18 @@ def load(path: Path) -> dict[str, Any]:
     return document
 
 
-def packaged(template: dict[str, Any], bucket: str = ARTIFACT_BUCKET) -> dict[str, Any]:
-    """`sam package`: every local folder becomes an object in the artifacts bucket."""
+Upload = Callable[[Path, str], None]
+
+
+def packaged(
+    template: dict[str, Any],
+    bucket: str = ARTIFACT_BUCKET,
+    *,
+    base: Path = ROOT,
+    upload: Upload | None = None,
+) -> dict[str, Any]:
+    """`sam package`: every local folder becomes an object in the artifacts bucket (`upload(folder, key)`
+    puts it there; without it only the template changes)."""
     document = copy.deepcopy(template)
     for logical_id, resource in (document.get("Resources") or {}).items():
         prop = _LOCAL_PATHS.get(resource.get("Type", ""))
@@ -48,7 +59,10 @@ def packaged(template: dict[str, Any], bucket: str = ARTIFACT_BUCKET) -> dict[st
         props = resource.setdefault("Properties", {})
         local = props.get(prop, ".")
         if isinstance(local, str) and not local.startswith("s3://"):
-            props[prop] = f"s3://{bucket}/{logical_id}/{local.strip('/').replace('/', '-') or 'root'}.zip"
+            key = f"{logical_id}/{local.strip('/').replace('/', '-') or 'root'}.zip"
+            if upload is not None:
+                upload((base / local).resolve(), key)
+            props[prop] = f"s3://{bucket}/{key}"
     return document
 
 

@@ -258,11 +258,6 @@ def statements(fn: str) -> list[dict]:
     found = []
     for policy in RAW["Resources"][fn]["Properties"].get("Policies", []):
         assert isinstance(policy, dict)
-        if "Fn::If" in policy:
-            condition, policy, otherwise = policy["Fn::If"]
-            assert otherwise == {"Ref": "AWS::NoValue"}
-            found += [{**s, "_condition": condition} for s in policy["Statement"]]
-            continue
         assert set(policy) == {"Version", "Statement"}, f"{fn}: SAM policy templates grant what nobody calls"
         found += policy["Statement"]
     return found
@@ -285,15 +280,15 @@ def test_policies_are_explicit_and_grant_nothing_nobody_calls(fn: Function) -> N
 
 def test_bedrock_only_when_chosen_and_only_the_configured_model() -> None:
     for fn in FUNCTIONS:
-        for statement in statements(fn.logical_id):
-            if any(a.startswith("bedrock:") for a in _actions(statement)):
-                assert fn.logical_id == "AssistantFunction"
-                assert statement["_condition"] == "UsesBedrock"
-                assert _actions(statement) == ["bedrock:InvokeModel"]
-                resources_ = (
-                    statement["Resource"]
-                    if isinstance(statement["Resource"], list)
-                    else [statement["Resource"]]
-                )
-                scoped = "${LlmModel}" in str(resources_) or "${LlmModel}" in str(statement.get("Condition"))
-                assert scoped, statement["Sid"]
+        assert not any(a.startswith("bedrock:") for s in statements(fn.logical_id) for a in _actions(s))
+    extra = resources("AWS::IAM::Policy")
+    assert sorted(extra) == ["AssistantBedrockPolicy"]
+    bedrock = extra["AssistantBedrockPolicy"]
+    assert bedrock["Condition"] == "UsesBedrock"
+    assert bedrock["Properties"]["Roles"] == [{"Ref": "AssistantFunctionRole"}]
+    for statement in bedrock["Properties"]["PolicyDocument"]["Statement"]:
+        assert _actions(statement) == ["bedrock:InvokeModel"]
+        scoped = "${LlmModel}" in str(statement["Resource"]) or "${LlmModel}" in str(
+            statement.get("Condition")
+        )
+        assert scoped, statement["Sid"]
