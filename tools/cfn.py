@@ -12,6 +12,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -102,6 +103,72 @@ def lint(document: dict[str, Any], path: Path) -> list[str]:
         check=False,
     )
     return [line for line in run.stdout.splitlines() if line.strip()]
+
+
+def parameter_problems(template: dict[str, Any], given: dict[str, str]) -> list[str]:
+    """What CloudFormation refuses before creating anything, for these parameter values: unknown
+    parameters, a value outside AllowedValues / AllowedPattern / MinValue..MaxValue / the lengths, and
+    every Rules assertion that fails (its AssertDescription names the parameter)."""
+    declared: dict[str, Any] = template.get("Parameters") or {}
+    problems = [f"{name}: not a parameter of this template" for name in sorted(set(given) - set(declared))]
+    values: dict[str, str] = {}
+    for name, spec in declared.items():
+        if name not in given and "Default" not in spec:
+            problems.append(f"{name}: required (no default)")
+            continue
+        value = str(given.get(name, spec.get("Default")))
+        values[name] = value
+        problems += [f"{name}: {p}" for p in _constraint_problems(spec, value)]
+    for rule_name, rule in (template.get("Rules") or {}).items():
+        if "RuleCondition" in rule and not _truth(rule["RuleCondition"], values):
+            continue
+        for assertion in rule.get("Assertions") or []:
+            if not _truth(assertion["Assert"], values):
+                problems.append(f"{rule_name}: {assertion.get('AssertDescription', 'assertion failed')}")
+    return problems
+
+
+def _constraint_problems(spec: dict[str, Any], value: str) -> list[str]:
+    problems = []
+    allowed = [str(v) for v in spec.get("AllowedValues") or []]
+    if allowed and value not in allowed:
+        problems.append(f"{value!r} is not one of {allowed}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and re.fullmatch(str(pattern), value) is None:
+        problems.append(spec.get("ConstraintDescription") or f"{value!r} does not match {pattern}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            return [*problems, f"{value!r} is not a number"]
+        if not float(spec.get("MinValue", number)) <= number <= float(spec.get("MaxValue", number)):
+            problems.append(f"{value} is outside {spec.get('MinValue')}..{spec.get('MaxValue')}")
+    if not int(spec.get("MinLength", 0)) <= len(value) <= int(spec.get("MaxLength", len(value))):
+        problems.append(f"the length {len(value)} is outside MinLength..MaxLength")
+    return problems
+
+
+def _truth(expression: Any, values: dict[str, str]) -> bool:
+    """A rule function (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains) over parameter values."""
+    ((name, argument),) = expression.items()
+    if name == "Fn::Equals":
+        left, right = (_value(a, values) for a in argument)
+        return left == right
+    if name == "Fn::Not":
+        return not _truth(argument[0], values)
+    if name == "Fn::And":
+        return all(_truth(a, values) for a in argument)
+    if name == "Fn::Or":
+        return any(_truth(a, values) for a in argument)
+    if name == "Fn::Contains":
+        return _value(argument[1], values) in [_value(a, values) for a in argument[0]]
+    raise TemplateCheckError(f"rule function {name} is not supported here")
+
+
+def _value(argument: Any, values: dict[str, str]) -> str:
+    if isinstance(argument, dict) and set(argument) == {"Ref"}:
+        return values[argument["Ref"]]
+    return str(argument)
 
 
 def main(argv: list[str] | None = None) -> int:
