@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 import copy
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -171,11 +174,107 @@ def _value(argument: Any, values: dict[str, str]) -> str:
     return str(argument)
 
 
+# -- creating the stack on an emulator's CloudFormation (moto's server; LocalStack has `sam deploy`) ----
+
+# Types moto's CloudFormation refuses, taken out before the template is sent (with what depends on them).
+EMULATOR_REFUSES = {
+    "AWS::ApiGateway::Deployment": (
+        "moto's CloudFormation RestApi ignores Body (SAM's OpenAPI definition), so the API has no methods "
+        "and moto refuses the deployment ('The REST API doesn't contain any methods')"
+    ),
+    "AWS::ApiGateway::Stage": "needs the deployment above",
+}
+
+
+def for_the_emulator(document: dict[str, Any]) -> dict[str, Any]:
+    """The template without the types the emulator refuses; nothing else may depend on them."""
+    gone = [k for k, v in document["Resources"].items() if v["Type"] in EMULATOR_REFUSES]
+    kept = {k: v for k, v in document["Resources"].items() if k not in gone}
+    dangling = sorted(k for k, v in kept.items() if any(f'"{g}"' in json.dumps(v) for g in gone))
+    if dangling:
+        raise TemplateCheckError(f"{dangling} depend on resources the emulator cannot create: {gone}")
+    return {**document, "Resources": kept}
+
+
+def zip_uploader(s3: Any, bucket: str) -> Upload:
+    """`upload` for `packaged`: each folder zipped (as `sam package` does) into the bucket."""
+
+    def upload(folder: Path, key: str) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    archive.write(path, path.relative_to(folder))
+        s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
+
+    return upload
+
+
+def create_stack(
+    cloudformation: Any, document: dict[str, Any], name: str, parameters: dict[str, str], wait_s: float = 120
+) -> tuple[str, str]:
+    """Create the stack and wait: (final status, reason); ("REFUSED", why) when it is refused at once."""
+    try:
+        cloudformation.create_stack(
+            StackName=name,
+            TemplateBody=json.dumps(document),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+            Capabilities=["CAPABILITY_IAM"],
+        )
+    except Exception as exc:  # moto creates synchronously: a failure comes back as the call's error
+        return "REFUSED", str(exc)
+    deadline = time.monotonic() + wait_s
+    while True:
+        stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            return str(stack["StackStatus"]), str(stack.get("StackStatusReason", ""))
+        time.sleep(0.5)
+
+
+def deploy(endpoint: str, stack_name: str, parameters: dict[str, str], template: Path) -> int:
+    """`sam package` + the transform + CreateStack against an emulator endpoint; prints what was created
+    and which resource types the emulator did not create."""
+    import boto3
+
+    source = load(template)
+    problems = parameter_problems(source, parameters)
+    if problems:
+        print("refused before creating anything:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region)
+    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name=region)
+    bucket = f"{stack_name}-artifacts".lower()
+    s3.create_bucket(Bucket=bucket)
+    document = transformed(packaged(source, bucket, base=template.parent, upload=zip_uploader(s3, bucket)))
+    status, reason = create_stack(cloudformation, for_the_emulator(document), stack_name, parameters)
+    print(f"{stack_name}: {status} {reason}".rstrip())
+    if status != "CREATE_COMPLETE":
+        return 1
+    created = cloudformation.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
+    have = {r["LogicalResourceId"] for r in created}
+    print(f"{len(created)} resources created")
+    not_created = sorted(
+        {v["Type"] for k, v in document["Resources"].items() if k not in have and "Condition" not in v}
+    )
+    for kind in not_created:
+        print(f"  not created by this emulator: {kind} {EMULATOR_REFUSES.get(kind, '')}".rstrip())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
     parser.add_argument("--output", type=Path, default=ROOT / ".aws-sam" / "transformed.json")
+    parser.add_argument(
+        "--deploy-to", metavar="URL", help="create the stack on this emulator endpoint instead"
+    )
+    parser.add_argument("--stack-name", default="cockpit-gateway-local")
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
+    if args.deploy_to:
+        given = dict(p.split("=", 1) for p in args.parameter)
+        return deploy(args.deploy_to, args.stack_name, given, args.template)
     try:
         document = transformed(packaged(load(args.template)))
     except TemplateCheckError as exc:
@@ -184,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     findings = lint(document, args.output)
     for finding in findings:
         print(finding)
-    print(
-        f"{args.output}: {len(document['Resources'])} resources after the SAM transform, "
-        f"{len(findings)} cfn-lint findings"
-    )
+    resources = len(document["Resources"])
+    print(f"{args.output}: {resources} resources after the SAM transform, {len(findings)} cfn-lint findings")
     return 1 if findings else 0
 
 

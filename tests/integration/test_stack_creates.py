@@ -4,11 +4,8 @@ with the reason. A new resource type the emulator cannot create fails this test 
 
 from __future__ import annotations
 
-import io
 import json
-import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,14 +18,7 @@ from tools import cfn
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETERS = {"JwksUrl": "https://idp.example/.well-known/jwks.json", "AlarmEmail": "ops@example.com"}
 
-# Types the emulator refuses: taken out of the template before it is sent (with what depends on them).
-REMOVED = {
-    "AWS::ApiGateway::Deployment": (
-        "moto's CloudFormation RestApi ignores Body (SAM's OpenAPI definition), so the API has no methods "
-        "and moto refuses the deployment ('The REST API doesn't contain any methods')"
-    ),
-    "AWS::ApiGateway::Stage": "needs the deployment above",
-}
+REMOVED = cfn.EMULATOR_REFUSES
 # Types the emulator accepts but does not create (moto logs "No Moto CloudFormation support for ...").
 SKIPPED = {
     "AWS::CloudWatch::Alarm": "moto has no CloudFormation model for alarms",
@@ -49,49 +39,12 @@ def _client(service: str, url: str) -> Any:
     )
 
 
-def _zip_to(s3: Any, bucket: str) -> Callable[[Path, str], None]:
-    def upload(folder: Path, key: str) -> None:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    archive.write(path, path.relative_to(folder))
-        s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
-
-    return upload
-
-
 def for_the_emulator(document: dict[str, Any]) -> dict[str, Any]:
-    kept = {k: v for k, v in document["Resources"].items() if v["Type"] not in REMOVED}
-    dangling = [
-        k for k, v in kept.items() if any(f'"{gone}"' in json.dumps(v) for gone in removed_ids(document))
-    ]
-    assert dangling == [], f"{dangling} depend on resources the emulator cannot create"
-    return {**document, "Resources": kept}
-
-
-def removed_ids(document: dict[str, Any]) -> list[str]:
-    return [k for k, v in document["Resources"].items() if v["Type"] in REMOVED]
+    return cfn.for_the_emulator(document)
 
 
 def create(url: str, document: dict[str, Any], name: str) -> tuple[str, str]:
-    """Create the stack; (status, reason) once it is no longer in progress."""
-    cloudformation = _client("cloudformation", url)
-    try:
-        cloudformation.create_stack(
-            StackName=name,
-            TemplateBody=json.dumps(document),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()],
-            Capabilities=["CAPABILITY_IAM"],
-        )
-    except Exception as exc:  # the emulator refuses at once (moto creates synchronously)
-        return "REFUSED", str(exc)
-    deadline = time.monotonic() + 120
-    while True:
-        stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
-        if not stack["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
-            return stack["StackStatus"], stack.get("StackStatusReason", "")
-        time.sleep(0.5)
+    return cfn.create_stack(_client("cloudformation", url), document, name, PARAMETERS)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +52,7 @@ def artifacts(aws_url: str) -> tuple[str, Callable[[Path, str], None]]:
     s3 = _client("s3", aws_url)
     bucket = f"artifacts-{uuid.uuid4().hex[:10]}"
     s3.create_bucket(Bucket=bucket)
-    return bucket, _zip_to(s3, bucket)
+    return bucket, cfn.zip_uploader(s3, bucket)
 
 
 @pytest.fixture(scope="module")
