@@ -20,7 +20,7 @@ export SAM_CLI_DISABLE_VERSION_CHECK := 1
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt pyproject.toml
+$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
@@ -47,13 +47,13 @@ lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy strict on layers/ and functions/
+typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
 	$(BIN)/mypy
 
 template-check: $(STAMP) ## cfn-lint on template.yaml and on what CloudFormation receives (packaged + SAM transform)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint --template template.yaml --region $(AWS_REGION)
-	$(BIN)/python -m tools.cfn --template template.yaml --output .aws-sam/transformed.json
+	$(BIN)/python -m cockpit_dev.stack --template template.yaml --output .aws-sam/transformed.json
 
 unit: $(STAMP) ## Pure logic, sockets off
 	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/unit

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tools import cfn
+from cockpit_dev import stack as cfn
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETERS = {"JwksUrl": "https://idp.example/.well-known/jwks.json", "AlarmEmail": "ops@example.com"}

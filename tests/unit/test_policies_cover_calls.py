@@ -13,7 +13,7 @@ from pathlib import Path
 import botocore.session
 import pytest
 
-from cockpit.local.template import load_yaml
+from cockpit_dev.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = load_yaml(ROOT / "template.yaml")

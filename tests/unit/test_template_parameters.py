@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.local.template import TemplateError, load_template
-from tools import cfn
+from cockpit_dev import stack as cfn
+from cockpit_dev.template import TemplateError, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = cfn.load(ROOT / "template.yaml")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import cfn
+from cockpit_dev import stack as cfn
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = cfn.load(ROOT / "template.yaml")

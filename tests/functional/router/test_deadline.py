@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import snapshot

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT_BUCKET = "cockpit-gateway-artifacts"
 # Properties `sam package` uploads (the ones this template uses), by resource type.
 _LOCAL_PATHS = {

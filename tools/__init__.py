@@ -1,1 +1,0 @@
-"""Developer and CI tooling (never deployed)."""
