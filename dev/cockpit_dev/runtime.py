@@ -22,7 +22,7 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit_dev import apigw, devkeys, lambda_api
+from cockpit_dev import apigw, devkeys, lambda_api, stack
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
@@ -120,6 +120,9 @@ class Runtime:
         document = load_yaml(path)
         declared = list((document.get("Parameters") or {}).keys())
         parameters = local_parameters(declared, self.options.port, self.options.parameters)
+        problems = stack.parameter_problems(document, parameters)  # what CloudFormation would refuse
+        if problems:
+            raise TemplateError("the template's parameters refuse these values: " + "; ".join(problems))
         return parse_template(
             document,
             path=path,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cockpit_dev import stack as cfn
+from cockpit_dev.runtime import Options, Runtime
 from cockpit_dev.template import TemplateError, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,3 +70,23 @@ def test_a_bad_value_fails_the_deploy_naming_the_parameter(given: dict[str, str]
 def test_the_local_runtime_refuses_the_same_values(given: dict[str, str], names: str) -> None:
     with pytest.raises(TemplateError, match=names):
         load_template(ROOT / "template.yaml", parameters=given)
+
+
+@pytest.mark.parametrize(
+    ("given", "names"),
+    [
+        ({"LlmProvider": "bedrock"}, "LlmModel must name"),  # COCKPIT_LLM_PROVIDER=bedrock and no model
+        ({"ChargingProvider": "ocpi"}, "OcpiVersionUrl must be set"),
+        ({"JwksJson": ""}, "JwksUrl or JwksJson must be set"),
+    ],
+)
+def test_cockpit_run_refuses_what_the_rules_refuse(given: dict[str, str], names: str) -> None:
+    runtime = Runtime(Options(template=ROOT / "template.yaml", parameters=given))
+    with pytest.raises(TemplateError, match=names):
+        runtime.load()
+
+
+def test_cockpit_run_starts_with_its_own_defaults() -> None:
+    template = Runtime(Options(template=ROOT / "template.yaml")).load()
+    assert template.parameters["DevelopmentMode"] == "true"
+    assert template.parameters["JwksJson"].startswith('{"keys": [{')
