@@ -262,6 +262,23 @@ def deploy(endpoint: str, stack_name: str, parameters: dict[str, str], template:
     return 0
 
 
+def _deploy_on_moto(url: str, stack_name: str, parameters: dict[str, str], template: Path) -> int:
+    """`deploy`, on moto's server started for the purpose when nothing answers at the URL's port."""
+    from urllib.parse import urlsplit
+
+    from cockpit_dev import aws_endpoint, devkeys
+
+    port = urlsplit(url).port or 4566
+    endpoint = aws_endpoint.ensure(port, devkeys.home() / f"moto-{port}.log")
+    try:
+        code = deploy(endpoint.url, stack_name, parameters, template)
+    finally:
+        if endpoint.started_here:
+            print(f"(moto's server on {endpoint.url} was started for this and stops now: the stack goes too)")
+            endpoint.stop()
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
@@ -271,10 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stack-name", default="cockpit-gateway-local")
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--start-moto", action="store_true", help="start moto's server if nothing answers")
     args = parser.parse_args(argv)
     if args.deploy_to:
         given = dict(p.split("=", 1) for p in args.parameter)
-        return deploy(args.deploy_to, args.stack_name, given, args.template)
+        if not (given.get("JwksJson") or given.get("JwksUrl")):
+            from cockpit_dev import devkeys  # tokens from `cockpit token` verify there
+
+            given["JwksJson"] = json.dumps(devkeys.jwks())
+        if not args.start_moto:
+            return deploy(args.deploy_to, args.stack_name, given, args.template)
+        return _deploy_on_moto(args.deploy_to, args.stack_name, given, args.template)
     try:
         document = transformed(packaged(load(args.template)))
     except TemplateCheckError as exc:
