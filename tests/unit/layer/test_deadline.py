@@ -65,3 +65,56 @@ def test_a_map_provider_waits_only_what_is_left() -> None:
     with pytest.raises(UpstreamTimeout, match="OSRM route"):
         get_json(client, "https://maps.example/route", {}, timeout_s=4.0, what="OSRM route")
     assert len(seen) == 1  # nothing was sent the second time
+
+
+def test_the_model_gets_what_the_turn_has_left_and_none_when_nothing_is() -> None:
+    from assistant.openai_compat import OpenAICompatibleModel
+    from assistant.ports import Message, ModelRequest
+    from cockpit.errors import ModelUnavailable
+
+    seen: list[dict[str, float]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, json={"choices": [{"message": {"role": "assistant", "content": "hi"}}]})
+
+    model = OpenAICompatibleModel(
+        "qwen",
+        "https://llm.example/v1",
+        "qwen-plus",
+        "sk",
+        timeout_s=8.0,
+        transport=httpx.MockTransport(answer),
+    )
+    request = ModelRequest(system="s", messages=[Message(role="user", content="hello")], tools=[])
+    deadline.start(Context(3_500))  # 3 s left, under the model's 8 s
+    assert model.complete(request).text == "hi"
+    assert 2.5 < seen[0]["read"] <= 3.0
+    deadline.start(Context(1_000))
+    with pytest.raises(ModelUnavailable, match="no time left"):  # the offline planner answers instead
+        model.complete(request)
+    assert len(seen) == 1
+
+
+def test_stripe_is_not_asked_without_time_and_the_payment_stays_unknown() -> None:
+    from cockpit.money import Money
+    from payments.ports import ChargeRequest, PaymentMethod, ProcessorUnknown
+    from payments.stripe import StripeProcessor
+
+    seen: list[httpx.Request] = []
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(500)))
+    stripe = StripeProcessor("sk_test_x", base_url="https://api.stripe.com", timeout_s=8, client=client)
+    card = PaymentMethod(id="pm_card_visa", type="card", brand="Visa", last4="4242", default=True)
+    charge = ChargeRequest(
+        payment_id="pay_0123456789abcdef01234567",
+        amount=Money(amount=4550, currency="CNY"),
+        method=card,
+        capture="manual",
+        description="d",
+        idempotency_key="pay_0123456789abcdef01234567-charge",
+    )
+    deadline.start(Context(900))
+    with pytest.raises(ProcessorUnknown) as unknown:
+        stripe.charge(charge)
+    assert unknown.value.timed_out is True  # asked again later under the same key: never charged twice
+    assert seen == []
