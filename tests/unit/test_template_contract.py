@@ -292,3 +292,12 @@ def test_bedrock_only_when_chosen_and_only_the_configured_model() -> None:
             statement.get("Condition")
         )
         assert scoped, statement["Sid"]
+
+
+def test_the_access_log_waits_for_the_account_role_when_the_stack_sets_it() -> None:
+    """A stage with an access log fails to create before the account's CloudWatch role is set."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    condition, when_set, _otherwise = api["Properties"]["Description"]["Fn::If"]
+    assert condition == "ManagesApiGatewayAccount"
+    assert "${ApiGatewayAccount}" in when_set["Fn::Sub"]
+    assert RAW["Resources"]["ApiGatewayAccount"]["Condition"] == condition
