@@ -120,10 +120,7 @@ class Runtime:
         document = load_yaml(path)
         declared = list((document.get("Parameters") or {}).keys())
         parameters = local_parameters(declared, self.options.port, self.options.parameters)
-        problems = stack.parameter_problems(document, parameters)  # what CloudFormation would refuse
-        if problems:
-            raise TemplateError("the template's parameters refuse these values: " + "; ".join(problems))
-        return parse_template(
+        template = parse_template(
             document,
             path=path,
             parameters=parameters,
@@ -131,6 +128,10 @@ class Runtime:
             region=self.options.region,
             physical_ids=physical_ids,
         )
+        problems = stack.rule_problems(document, template.parameters)  # what CloudFormation's Rules refuse
+        if problems:
+            raise TemplateError("the template's Rules refuse these parameters: " + "; ".join(problems))
+        return template
 
     def start(self) -> None:
         options = self.options

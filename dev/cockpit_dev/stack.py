@@ -122,6 +122,12 @@ def parameter_problems(template: dict[str, Any], given: dict[str, str]) -> list[
         value = str(given.get(name, spec.get("Default")))
         values[name] = value
         problems += [f"{name}: {p}" for p in _constraint_problems(spec, value)]
+    return problems + rule_problems(template, values)
+
+
+def rule_problems(template: dict[str, Any], values: dict[str, str]) -> list[str]:
+    """The template's Rules assertions that fail for these values (every parameter's value given)."""
+    problems = []
     for rule_name, rule in (template.get("Rules") or {}).items():
         if "RuleCondition" in rule and not _truth(rule["RuleCondition"], values):
             continue

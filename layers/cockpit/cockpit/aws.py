@@ -6,6 +6,7 @@ AWS_ENDPOINT_URL_LAMBDA, ...), so the same code talks to AWS, LocalStack or moto
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -32,6 +33,9 @@ def client_within(service: str, what: str) -> Any:
     return _client(service, cap if seconds >= cap else float(max(1, int(seconds))))
 
 
+_creating = threading.Lock()  # a boto3 session is not thread-safe: clients are made one at a time
+
+
 @per_container
 def _client(service: str, read_timeout: float) -> Any:
     config = Config(
@@ -40,7 +44,8 @@ def _client(service: str, read_timeout: float) -> Any:
         retries={"mode": "standard", "max_attempts": 1 if service in _SINGLE_ATTEMPT else 3},
         tcp_keepalive=True,
     )
-    return session().client(service, config=config)  # type: ignore[call-overload]
+    with _creating:
+        return session().client(service, config=config)  # type: ignore[call-overload]
 
 
 @per_container
