@@ -237,3 +237,21 @@ def test_running_installs_only_what_running_needs_and_make_test_adds_the_dev_too
     (fresh / ".installed-run").touch()  # after `make run`, `make unit` adds the dev tools only
     plan = _make_dry_run("unit", fresh)
     assert "-r requirements-dev.txt" in plan and "-r requirements-run.txt" not in plan, plan
+
+
+@pytest.mark.parametrize("key", [EOFError, KeyboardInterrupt], ids=["ctrl-d", "ctrl-c"])
+def test_ctrl_d_and_ctrl_c_at_the_prompt_end_the_chat(
+    key: type[BaseException], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cockpit_dev.conversation import _typed_lines
+
+    typed = iter(["how is my battery"])
+
+    def prompt(_text: str) -> str:
+        for line in typed:
+            return line
+        raise key
+
+    monkeypatch.setattr("builtins.input", prompt)
+    assert list(_typed_lines()) == ["how is my battery"]
+    assert capsys.readouterr().out == "\n"  # the prompt's line is closed, nothing else
