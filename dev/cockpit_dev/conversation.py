@@ -122,14 +122,15 @@ def chat(args: argparse.Namespace) -> int:
     with httpx.Client(base_url=args.url, timeout=timeout, transport=args.transport) as http:
         conversation = Conversation(http, token)
         sid = conversation.start(args.locale, vehicle)
-        print(
-            f"session {sid} ({args.locale}); type 'quit' or '退出' to end (or Ctrl-D), 'yes' to confirm",
-            flush=True,
-        )
-        history = None if args.plain else _editing(devkeys.home() / HISTORY_FILE)
-        try:
+        history = None
+        try:  # from here on, Ctrl-C (at the prompt or while the gateway answers) is the same as quit
+            print(
+                f"session {sid} ({args.locale}); type 'quit' or '退出' to end (or Ctrl-D), 'yes' to confirm",
+                flush=True,
+            )
+            history = None if args.plain else _editing(devkeys.home() / HISTORY_FILE)
             converse(conversation, _typed_lines(), print)
-        except KeyboardInterrupt:  # Ctrl-C while the gateway answers: the same as quit
+        except KeyboardInterrupt:
             print()
         finally:
             if history is not None:
