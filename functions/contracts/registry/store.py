@@ -186,7 +186,7 @@ class ContractStore:
         registrations contesting several names meet first on the same one and exactly one goes on).
         The overlap check reads then writes; this is what holds under a race: a name already held by
         another namespace → 409. Returns the names this call newly claimed (the undo releases those)."""
-        client, claimed = aws.client("dynamodb"), []
+        client, claimed = aws.client("dynamodb"), list[str]()
         for name in sorted(set(names)):
             try:
                 old = client.put_item(
