@@ -51,7 +51,9 @@ class OutboundAuthenticator:
     def apply(self, request: OutboundRequest, auth: OutboundAuth) -> None:
         if isinstance(auth, ApiKeyAuth):
             key = self._secrets.field(auth.secret_arn, "value")
-            if auth.location == "header":
+            if auth.location == "header":  # the only header of that name, whatever its case
+                for name in [n for n in request.headers if n.lower() == auth.name.lower()]:
+                    del request.headers[name]
                 request.headers[auth.name] = key
             else:
                 request.add_query(auth.name, key)
