@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import (
     BadRequest,
     Forbidden,
@@ -52,6 +54,7 @@ class Request:
     def caller(self) -> Caller:
         if self._caller is None:
             ctx = (self.event.get("requestContext") or {}).get("authorizer") or {}
+            _check_expiry(ctx.get("exp"))
             self._caller = _caller(str(ctx.get("sub", "")), str(ctx.get("role", "")))
         return self._caller
 
@@ -109,6 +112,20 @@ class Request:
             if first["type"] == "json_invalid":
                 raise MalformedJson(f"the body is not valid JSON: {first['msg']}") from None
             raise from_pydantic(exc) from None
+
+
+def _check_expiry(exp: Any) -> None:
+    """The authorizer's policy is cached (API Gateway: ReauthorizeEvery; the local runtime likewise), so
+    the token's `exp`, carried in its context, is checked on every request: an expired token is refused
+    within the verifier's leeway whatever the cache holds. (A context without `exp` is a sample event.)"""
+    if exp is None:
+        return
+    try:
+        expires = float(exp)
+    except (TypeError, ValueError):
+        raise Unauthorized("the request carries no valid token expiry") from None
+    if time.time() > expires + TOKEN_LEEWAY_SECONDS:
+        raise Unauthorized("the token has expired")
 
 
 @lru_cache(maxsize=4096)

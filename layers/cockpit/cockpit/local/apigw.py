@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import PROBLEM_BASE
 from cockpit.local import policy
 from cockpit.local.net import BodyTooLarge, read_body
@@ -201,7 +202,7 @@ class ApiGateway:
             ) from None
         if authorizer.reauthorize_seconds > 0:
             with self._lock:
-                self._policies[key] = (now + authorizer.reauthorize_seconds, result)
+                self._policies[key] = (now + _cache_seconds(authorizer.reauthorize_seconds, result), result)
         return result
 
     # -- gateway responses ------------------------------------------------------------------------
@@ -421,3 +422,14 @@ def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
             return
 
     return ApiRequestHandler
+
+
+def _cache_seconds(reauthorize: int, result: policy.AuthorizerResult) -> float:
+    """How long a policy may be served from the cache: ReauthorizeEvery, and never past the token's
+    `exp` plus the leeway when the authorizer's context names it (an expired token is refused in time)."""
+    exp = result.context.get("exp")
+    try:
+        left = float(exp) + TOKEN_LEEWAY_SECONDS - time.time() if exp is not None else float(reauthorize)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(min(float(reauthorize), left), 0.0)
