@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from cockpit import jsondepth
 from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import (
     BadRequest,
@@ -94,11 +95,14 @@ class Request:
         return raw
 
     def json_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
-        """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON."""
+        """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON, 400 if
+        it nests deeper than any parser here may safely recurse (every route that reads JSON)."""
         raw = self.raw_body(max_bytes)
         content_type = self.headers.get("content-type", JSON).split(";")[0].strip().lower()
         if content_type != JSON and not content_type.endswith("+json"):
             raise UnsupportedMediaType(f"send application/json, not {content_type}")
+        if jsondepth.deeper_than(raw):  # before any parser recurses into it (json: RecursionError)
+            raise MalformedJson(f"the body nests deeper than {jsondepth.MAX_DEPTH} levels")
         return raw
 
     def parse(self, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
