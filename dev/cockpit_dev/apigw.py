@@ -382,8 +382,19 @@ def _response_body(body: Any, is_base64: Any) -> bytes | None:
 # -- HTTP -----------------------------------------------------------------------------------------
 
 
+class _AnyMethod:
+    """Any method without a `do_` of its own (TRACE, CONNECT, PROPFIND, …) is served by `_serve` too: the
+    gateway answers it as API Gateway does (MISSING_AUTHENTICATION_TOKEN, problem+json here), never
+    with http.server's HTML 501."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return object.__getattribute__(self, "_serve")
+        raise AttributeError(name)
+
+
 def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
-    class ApiRequestHandler(BaseHTTPRequestHandler):
+    class ApiRequestHandler(_AnyMethod, BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "cockpit-gateway-local"
         sys_version = ""

@@ -36,6 +36,9 @@ from cockpit.observability import log_crash, logger, tracer
 from cockpit.tools.model import Caller, Role
 
 MAX_BODY_BYTES = 256 * 1024
+HEADER_MAX_LENGTH = 255  # a header a route reads (Idempotency-Key): 1 to this many characters
+# A true/false query parameter (`Request.flag`): these, in any case.
+FLAG_SCHEMA = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$"}
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 M = TypeVar("M", bound=BaseModel)
@@ -79,7 +82,7 @@ class Request:
             )
         return value in ("true", "1")
 
-    def header(self, name: str, *, max_length: int = 255) -> str | None:
+    def header(self, name: str, *, max_length: int = HEADER_MAX_LENGTH) -> str | None:
         """A header's value, refused (400, naming the header) when empty or longer than `max_length`."""
         value = self.headers.get(name.lower())
         if value is not None and not 1 <= len(value) <= max_length:
@@ -182,6 +185,8 @@ class Route:
     exclude_none: bool = False
     query: Mapping[str, str] = field(default_factory=dict)  # parameter -> description, for OpenAPI
     headers: Mapping[str, str] = field(default_factory=dict)
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # query/header -> its rule
+    body_required: bool = True  # False: an empty body means every default
     tags: tuple[str, ...] = ()
 
 

@@ -42,7 +42,11 @@ def test_ready_line(fixture_gateway: GatewayProcess) -> None:
     assert fixture_gateway.stdout_path.read_text().count("\n") == 1  # exactly one line on stdout
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/nowhere"), ("DELETE", "/echo/x"), ("HEAD", "/open")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nowhere"), ("DELETE", "/echo/x"), ("HEAD", "/open"), ("TRACE", "/echo/x"),
+     ("PROPFIND", "/open")],
+)  # fmt: skip
 def test_unknown_routes_and_methods_are_missing_authentication_token(
     api: httpx.Client, method: str, path: str
 ) -> None:
