@@ -48,8 +48,10 @@ class TurnRequest(BaseModel):
         extra="forbid",
         json_schema_extra={
             "anyOf": [{"required": ["text"], "properties": {"text": {"pattern": "\\S"}}},
-                      {"required": ["confirm"]}, {"required": ["reject"]}],
-            "not": {"required": ["confirm", "reject"]},
+                      {"required": ["confirm"], "properties": {"confirm": {"type": "string"}}},
+                      {"required": ["reject"], "properties": {"reject": {"type": "string"}}}],
+            "not": {"required": ["confirm", "reject"],
+                    "properties": {"confirm": {"type": "string"}, "reject": {"type": "string"}}},
         },
     )  # fmt: skip
 

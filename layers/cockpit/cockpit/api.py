@@ -113,7 +113,10 @@ class Request:
         `max_bytes`: the route's own cap, where it must take more than the API's 256 KiB."""
         raw = self.json_body(max_bytes)
         try:
-            return model.model_validate_json(raw or b"{}")
+            # strict: a JSON value of the type the schema names (no `false` for an integer, no "5"
+            # for a number), which is what the OpenAPI document promises; JSON strings still carry
+            # dates and enum values.
+            return model.model_validate_json(raw or b"{}", strict=True)
         except ValidationError as exc:
             first = exc.errors()[0]
             if first["type"] == "json_invalid":
