@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from cockpit import deadline
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.partners.deadline import within
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth
@@ -86,11 +87,12 @@ class OutboundAuthenticator:
         secret = self._secrets.field(auth.secret_arn, "client_secret")
         started = self._clock()
         self.token_requests += 1
+        allowed = deadline.budget(self._token_timeout_s, "the partner's token endpoint")  # the invocation's
         request = self._client.build_request(
-            "POST", auth.token_url, data=form, timeout=self._token_timeout_s,
+            "POST", auth.token_url, data=form, timeout=allowed,
             headers={"Accept": "application/json", "Accept-Encoding": "identity"},
         )  # fmt: skip
-        with within(self._token_timeout_s):  # the whole exchange, however slowly the endpoint drips
+        with within(allowed):  # the whole exchange, however slowly the endpoint drips
             status, raw = self._exchange(request, (auth.client_id, secret))
         if status != 200:
             raise UpstreamError(f"the partner's token endpoint answered {status}")
