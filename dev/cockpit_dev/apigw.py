@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import PROBLEM_BASE
 from cockpit_dev import logs, policy
 from cockpit_dev.net import BodyTooLarge, read_body
@@ -207,7 +208,7 @@ class ApiGateway:
             ) from None
         if authorizer.reauthorize_seconds > 0:
             with self._lock:
-                self._policies[key] = (now + authorizer.reauthorize_seconds, result)
+                self._policies[key] = (now + _cache_seconds(authorizer.reauthorize_seconds, result), result)
         return result
 
     # -- gateway responses ------------------------------------------------------------------------
@@ -397,8 +398,19 @@ def _response_body(body: Any, is_base64: Any) -> bytes | None:
 # -- HTTP -----------------------------------------------------------------------------------------
 
 
+class _AnyMethod:
+    """Any method without a `do_` of its own (TRACE, CONNECT, PROPFIND, …) is served by `_serve` too: the
+    gateway answers it as API Gateway does (MISSING_AUTHENTICATION_TOKEN, problem+json here), never
+    with http.server's HTML 501."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return object.__getattribute__(self, "_serve")
+        raise AttributeError(name)
+
+
 def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
-    class ApiRequestHandler(BaseHTTPRequestHandler):
+    class ApiRequestHandler(_AnyMethod, BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "cockpit-gateway-local"
         sys_version = ""
@@ -437,3 +449,14 @@ def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
             return
 
     return ApiRequestHandler
+
+
+def _cache_seconds(reauthorize: int, result: policy.AuthorizerResult) -> float:
+    """How long a policy may be served from the cache: ReauthorizeEvery, and never past the token's
+    `exp` plus the leeway when the authorizer's context names it (an expired token is refused in time)."""
+    exp = result.context.get("exp")
+    try:
+        left = float(exp) + TOKEN_LEEWAY_SECONDS - time.time() if exp is not None else float(reauthorize)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(min(float(reauthorize), left), 0.0)
