@@ -120,6 +120,17 @@ def test_sdk_handshake_revision_confirms_through_the_documented_meta(
             again = await c.call_tool("payments_create_payment", PAY, meta=meta)  # type: ignore[arg-type]
             assert paid.structured_content["payment"]["captured"]  # type: ignore[index]
             assert again.structured_content == paid.structured_content
+            # An accepted start on this revision too: structured, naming the session, followed through MCP.
+            found = await c.call_tool("charging_find_stations", {"location": HERE, "limit": 1})
+            start = ("charging_start_session", {"station_id": found.structured_content["stations"][0]["id"]})  # type: ignore[index]
+            key = {"cockpit/idempotency_key": f"sdk-{uuid.uuid4().hex}"}
+            asked = await c.call_tool(*start, meta=key)  # type: ignore[arg-type]
+            yes = (asked.meta or {})["cockpit/confirmation"]["token"]
+            started = await c.call_tool(*start, meta={**key, "cockpit/confirmation_token": yes})  # type: ignore[arg-type]
+            session = started.structured_content["session"]  # type: ignore[index]
+            follow = started.structured_content["operation"]["follow"]  # type: ignore[index]
+            followed = await c.call_tool(follow["tool"], follow["arguments"])
+            assert followed.structured_content["operation"]["result"]["session"]["id"] == session["id"]  # type: ignore[index]
 
     run(go)
 
