@@ -92,7 +92,7 @@ def state_sealer() -> StateSealer:
 def mcp_server() -> McpServer:
     return McpServer(
         list_tools=lambda caller: render(Format.MCP, visible_tools(caller)),
-        tools=McpTools(dispatch=dispatcher, sealer=state_sealer),
+        tools=McpTools(dispatch=lambda: dispatcher(), sealer=state_sealer),  # looked up per call
     )
 
 

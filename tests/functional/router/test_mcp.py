@@ -213,3 +213,18 @@ def test_http_refusals_are_problem_documents(
 def test_get_is_405_no_stream(gateway: Template) -> None:
     out = router(ev.api("GET", "/mcp"), None)
     assert ev.is_problem(out, 405) and out["headers"]["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("depth", [5000, 900])
+def test_deeply_nested_rest_bodies_are_4xx_too(gateway: Template, depth: int) -> None:
+    arguments = '{"a": ' * depth + "1" + "}" * depth
+    raw = '{"arguments": {"location": ' + arguments + "}}"
+    event = ev.api(
+        "POST",
+        "/v1/tools/{name}/invoke",
+        path_params={"name": FIND},
+        raw_body=raw,
+        headers={"Content-Type": "application/json"},
+    )
+    out = router(event, None)
+    assert 400 <= out["statusCode"] < 500, out

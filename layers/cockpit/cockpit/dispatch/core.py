@@ -139,31 +139,19 @@ class Dispatcher:
         return InvokeResponse(tool=tool.name, status="succeeded", result=result.result or {})
 
     def _ask_confirmation(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
-        if not tool.needs_idempotency_key:  # a read the driver must approve
-            confirmation = self._question(tool, call, args_hash)
-            if confirmation is None:
-                return self._perform(tool, call, "", confirm=False)
-            return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
-        # The key is claimed before the question: a call already made under it answers its first outcome
-        # (a retried free booking must not be previewed against the slot it has just taken).
-        key = str(call.idempotency_key)
-        replay = self.idempotency.begin(call.caller.sub, key, args_hash)
-        if replay is not None:
-            return InvokeResponse.model_validate_json(replay)
-        try:
-            confirmation = self._question(tool, call, args_hash)
-            if confirmation is not None:  # nothing happened: the key stays free for the confirmed call
-                self.idempotency.abandon(call.caller.sub, key)
-                return InvokeResponse(
-                    tool=tool.name, status="confirmation_required", confirmation=confirmation
-                )
+        if tool.needs_idempotency_key:
+            # A call already answered under this key answers that again, without a new question (a retried
+            # free booking must not be previewed against the slot it has just taken); another request → 409.
+            replay = self.idempotency.peek(call.caller.sub, str(call.idempotency_key), args_hash)
+            if replay is not None:
+                return InvokeResponse.model_validate_json(replay)
+        confirmation = self._question(tool, call, args_hash)
+        if confirmation is None:
             # The domain says these arguments need no yes (a free booking): perform at once.
-            answer = self._perform(tool, call, args_hash, confirm=False)
-        except BaseException:
-            self.idempotency.abandon(call.caller.sub, key)
-            raise
-        self.idempotency.complete(call.caller.sub, key, answer.model_dump_json())
-        return answer
+            if not tool.needs_idempotency_key:
+                return self._perform(tool, call, "", confirm=False)
+            return self._perform_once(tool, call, args_hash, confirm=False)
+        return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
 
     def _question(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> ConfirmationRequest | None:
         """The domain's preview as a confirmation the driver answers, or None when it needs no yes."""
