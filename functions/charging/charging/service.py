@@ -175,7 +175,7 @@ class ChargingService:
             self._finish_start(session, op, refused)
         elif response.immediate_result is not None:
             self._finish_start(session, op, response.immediate_result)
-        return ToolResult(status="accepted", operation_id=op_id)
+        return self._accepted(self.sessions.get(sid) or session)
 
     def command_result(self, session_id: str, command: str, result: CommandResult) -> None:
         """The CPO's CommandResult for a command we sent (OCPI's asynchronous answer)."""
@@ -369,7 +369,9 @@ class ChargingService:
         return session
 
     def _accepted(self, session: ChargingSession) -> ToolResult:
-        return ToolResult(status="accepted", operation_id=session.operation_id)
+        """Accepted, naming the session it created as it stands now (its operation follows it to the end)."""
+        body = OneSession(session=SessionView.of(session)).model_dump(mode="json", exclude_none=True)
+        return ToolResult(status="accepted", operation_id=session.operation_id, result=body)
 
     def _callback(self, command: str, uid: str) -> str:
         return self.callback_base().rstrip("/") + CALLBACK_PATH.format(command=command, uid=uid)
