@@ -498,6 +498,8 @@ class PaymentsService:
     # -- refunds --------------------------------------------------------------------------------
 
     def _refund_again(self, p: Payment, refund: Refund, locale: str) -> RefundResult:
+        if refund.status is RefundStatus.PENDING and refund.processor_ref:
+            return self._ask_refund(p, refund, locale)  # the processor took it: ask where it stands
         if refund.status is RefundStatus.PENDING:
             if refund.created_at.timestamp() + LOCK_S > self.clock().timestamp():
                 raise IdempotencyInProgress(
@@ -518,6 +520,32 @@ class PaymentsService:
             raise UpstreamError(f"the processor could not refund: {exc}") from None
         except ProcessorUnknown as exc:
             _unknown(exc)
+        if out.status == "pending":  # taken, not done: it stays pending (and reserved) until it settles
+            return self._refund_result(p, self._await_refund(p, refund, out.ref), locale)
+        p, done = self._close_refund(p, refund, ok=True, why=None, ref=out.ref)
+        return self._refund_result(p, done, locale)
+
+    def _await_refund(self, p: Payment, refund: Refund, ref: str) -> Refund:
+        """Record the processor's reference of a refund it answered `pending`; it stays pending."""
+        waiting = refund.model_copy(update={"processor_ref": ref})
+        if refund.processor_ref == ref or self.store.write(
+            [self.store.next_refund(waiting, RefundStatus.PENDING)]
+        ):
+            return waiting
+        return self.store.refund(p.id, refund.id) or waiting  # someone else settled it meanwhile
+
+    def _ask_refund(self, p: Payment, refund: Refund, locale: str) -> RefundResult:
+        """A pending refund the processor holds: succeeded, failed (the reservation is given back) or
+        still pending, as the processor says now. Never a second refund request."""
+        try:
+            out = self.processor.refund_status(str(refund.processor_ref), refund.amount)
+        except (ProcessorDeclined, ProcessorFailed) as exc:
+            p, done = self._close_refund(p, refund, ok=False, why=str(exc), ref=refund.processor_ref)
+            raise PaymentDeclined(f"the refund was refused: {done.failure}") from None
+        except ProcessorUnknown:
+            return self._refund_result(p, refund, locale)  # no answer: it is still what we knew
+        if out.status == "pending":
+            return self._refund_result(p, refund, locale)
         p, done = self._close_refund(p, refund, ok=True, why=None, ref=out.ref)
         return self._refund_result(p, done, locale)
 
