@@ -95,14 +95,27 @@ class Dispatcher:
             result = self._call_target(tool, call, phase="execute", confirmed=False)
         else:
             token = str(call.confirmation_token)
-            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash)
+            # The token is marked used by this request (caller, key, arguments): a retry of it after a
+            # crash (the first attempt used the token, then died before answering) goes on with the same
+            # yes, and the domain, keyed by the same Idempotency-Key, answers its first outcome.
+            mine = (
+                fingerprint([call.caller.sub, call.idempotency_key, args_hash])
+                if call.idempotency_key
+                else None
+            )
+            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash, mine)
             try:
                 result = self._call_target(tool, call, phase="execute", confirmed=True)
             except ProblemError as refused:
                 # A refusal (4xx) happened before anything did: the driver's yes still stands. After a
                 # 5xx or a timeout nobody knows what the partner did, so the yes is spent: ask again.
                 if refused.status < 500:
-                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
+                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at, mine)
+                else:
+                    self.confirmations.forget(token, mine)
+                raise
+            except Exception:
+                self.confirmations.forget(token, mine)
                 raise
         if result.status == "accepted":
             if not result.operation_id:
