@@ -208,7 +208,7 @@ class BookingService:
     def _hold_and_confirm(self, caller: Caller, slot: Slot, reservation: Reservation) -> Reservation:
         rid = reservation.id
         try:
-            held = self.provider.hold(slot, rid, reservation.units)
+            held = self.provider.hold(slot, rid, reservation.units, reservation.owner)
         except Exception:
             self.reservations.forget(reservation)  # nothing is half-written
             raise

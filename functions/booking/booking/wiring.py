@@ -23,4 +23,6 @@ def service() -> BookingService:
 
 
 def provider(s: BookingSettings) -> BookingProvider:
-    return SandboxProvider(s.table, horizon_days=s.horizon_days)
+    return SandboxProvider(
+        s.table, horizon_days=s.horizon_days, max_holds_per_vehicle=s.max_holds_per_vehicle
+    )
