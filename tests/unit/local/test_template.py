@@ -123,7 +123,7 @@ def test_parameter_overrides_and_conditions() -> None:
         },
         region="eu-west-1",
     )
-    assert template.conditions == {"HasPublicBaseUrl": True, "Tracing": True}
+    assert template.conditions == {"HasPublicBaseUrl": True, "Tracing": True, "HasWafRateLimit": True}
     assert template.functions["ChargingFunction"].environment["CHARGING_PROVIDER"] == "ocpi"
     assert template.functions["RouterFunction"].environment["POWERTOOLS_TRACE_DISABLED"] == "false"
     assert template.ssm_parameters["PublicBaseUrlParameter"].value == "http://127.0.0.1:3000"

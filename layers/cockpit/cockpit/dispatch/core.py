@@ -18,6 +18,7 @@ from cockpit.errors import (
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
 from cockpit.observability import logger, tool_metrics
+from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
 from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
 from cockpit.vehicle import VehicleContext
@@ -49,16 +50,20 @@ class Dispatcher:
         targets: TargetResolver,
         idempotency: IdempotencyStore,
         confirmations: ConfirmationStore,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.catalog = catalog
         self.targets = targets
         self.idempotency = idempotency
         self.confirmations = confirmations
+        self.limiter = limiter
 
     def invoke(self, call: ToolCall) -> InvokeResponse:
         tool = self.catalog.get(call.tool)
         if tool is None or call.caller.role not in tool.roles:
             raise ToolNotFound(f"there is no tool {call.tool!r} for this caller")
+        if self.limiter is not None:  # before any work: a flood costs the flooder, not the others
+            self.limiter.take(call.caller, tool)
         with tool_metrics(tool.name):
             self.catalog.validate_arguments(tool, call.arguments)
             if tool.needs_idempotency_key and not call.idempotency_key:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, Json
 
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher
@@ -14,6 +14,7 @@ from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.partners import wiring as partner_wiring
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerToolSource
+from cockpit.ratelimit import DynamoRateLimiter, RateLimits
 from cockpit.settings import EnvSettings, get_settings, per_container
 from cockpit.tools.catalog import first_party
 
@@ -33,6 +34,8 @@ class DispatchSettings(EnvSettings):
     partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
     contracts_table: str = Field(alias="CONTRACTS_TABLE", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
+    # Token buckets (template parameter ToolRateLimits), kept in the idempotency table.
+    rate_limits: Json[RateLimits] = Field(alias="RATE_LIMITS")
 
     def functions(self) -> dict[str, str]:
         """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
@@ -72,4 +75,5 @@ def dispatcher() -> Dispatcher:
         targets=partner_wiring.targets(s.functions(), catalog(), partner_caller),
         idempotency=DynamoIdempotencyStore(s.idempotency_table),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
+        limiter=DynamoRateLimiter(s.idempotency_table, s.rate_limits),
     )
