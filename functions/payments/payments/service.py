@@ -8,11 +8,12 @@ as the next state. A duplicated or retried call finds the record and never asks 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from cockpit.clock import utcnow
@@ -34,6 +35,7 @@ from cockpit.errors import (
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
 from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef, RefundRef
+from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import ToolInvocation
 from payments import presenter
 from payments.merchants import Merchant, merchant
@@ -192,6 +194,13 @@ class PaymentsService:
             pid = payment_id("command", sub, cmd.domain, key)
             p = self._start(pid, sub, plan, "manual", cmd.purpose or cmd.domain, cmd.reference)
         else:
+            if cmd.payment_id is None and cmd.action == "cancel" and cmd.key:
+                # void by the key the hold was placed with (a domain that never learnt the payment id,
+                # e.g. booking settling a reservation whose maker crashed): nothing held, nothing to do
+                found = self.store.get(payment_id("command", sub, cmd.domain, cmd.key))
+                if found is None:
+                    return CommandAnswer(status="succeeded")
+                cmd = cmd.model_copy(update={"payment_id": found.id})
             p = self._own(sub, cmd.payment_id or "")
             if p.merchant != cmd.domain:
                 raise NotFound("payment not found")
@@ -203,6 +212,46 @@ class PaymentsService:
                 return CommandAnswer(status="succeeded", payment=paid, refund=refund)
             p = self._capture(p, _amount(cmd)) if cmd.action == "capture" else self._cancel(p)
         return CommandAnswer(status="succeeded", payment=self._ref(p, cmd.locale))
+
+    # -- the reconciler -------------------------------------------------------------------------
+
+    def reconcile(self, older_than: timedelta) -> ReconcileAnswer:
+        """Ask the processor again, with the same idempotency keys, about payments left `processing`
+        and refunds left `pending` for longer than `older_than` (and out of their lock): the processor's
+        answer settles them (never a second charge or refund); no answer leaves them waiting."""
+        cutoff = self.clock() - older_than
+        answer = ReconcileAnswer()
+        payments, refunds = self.store.stuck()
+        for p in payments:
+            if p.updated_at > cutoff or p.locked_until > self.clock().timestamp():
+                continue
+            with contextlib.suppress(ProblemError):  # a decline is a settlement too; no answer is not
+                self._again(p, p.owner)
+            after = self.store.get(p.id) or p
+            self._report(answer, "payment", p.id, p.status.value, after.status.value, "asked_again")
+        for r in refunds:
+            if r.created_at > cutoff:
+                continue
+            paid = self.store.get(r.payment_id)
+            if paid is None:
+                continue
+            with contextlib.suppress(ProblemError):
+                self._refund_again(paid, r, "en-US")
+            again = self.store.refund(r.payment_id, r.id) or r
+            action = "asked_status" if r.processor_ref else "asked_again"
+            self._report(answer, "refund", r.id, r.status.value, again.status.value, action)
+        return answer
+
+    @staticmethod
+    def _report(answer: ReconcileAnswer, record: str, rid: str, was: str, now: str, action: str) -> None:
+        if now == was:
+            answer.waiting.append(rid)
+            return
+        truth = f"processor: {now}"
+        answer.settled.append(
+            Settled(domain="payments", record=record, id=rid, was=was, now=now, truth=truth, action=action)
+        )
+        logger().info("reconciled", extra={"record": record, "id": rid, "was": was, "now": now})
 
     # -- checks ---------------------------------------------------------------------------------
 
