@@ -25,12 +25,12 @@ from charging.sandbox import SandboxOperator
 from charging.service import ChargingService
 from charging.store import DynamoEvseStates, SessionStore
 from cockpit.errors import UpstreamTimeout
-from cockpit.local.template import Template
 from cockpit.money import Money
 from cockpit.operations import OperationStore
 from cockpit.payments_client import PaymentsClient
 from cockpit.settings import get_settings
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 from payments.models import AmountArg, CreatePaymentArgs, PaymentStatus, RefundArgs, RefundStatus
 from payments.ports import ChargeRequest, ProcessorPayment, ProcessorUnknown
 from payments.sandbox import SandboxMethods, SandboxProcessor

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from cockpit.errors import RateLimited
-from cockpit.local.template import Template
 from cockpit.ratelimit import Bucket, DynamoRateLimiter, RateLimits
 from cockpit.tools.catalog import first_party
 from cockpit.tools.model import Caller, Role, ToolSpec
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 
