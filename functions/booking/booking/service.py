@@ -65,7 +65,9 @@ class BookingService:
         clock: Callable[[], datetime] = utcnow,
         horizon_days: int = 14,
         payments: Payments | None = None,
+        stale_pending: timedelta = STALE_PENDING,
     ) -> None:
+        self.stale_pending = stale_pending  # older than this, a pending reservation's maker is gone
         self.payments = payments
         self.provider = provider
         self.reservations = reservations
@@ -245,7 +247,10 @@ class BookingService:
         found = self._own(inv, rid)
         if found.status is ReservationStatus.CONFIRMED and found.payment.status == "authorized":
             return self._capture(inv.caller, found)  # a create whose capture failed: settle it now
-        if found.status is not ReservationStatus.PENDING or self.clock() - found.created_at < STALE_PENDING:
+        if (
+            found.status is not ReservationStatus.PENDING
+            or self.clock() - found.created_at < self.stale_pending
+        ):
             return found
         fresh = found.model_copy(update={"created_at": self.clock()})
         if not self.reservations.restart(found, fresh):  # another call took it over first
@@ -319,7 +324,7 @@ class BookingService:
     # -- the reconciler -------------------------------------------------------------------------
 
     def reconcile(self, older_than: timedelta) -> ReconcileAnswer:
-        """Settle reservations stuck for longer than `older_than` (a pending one: past STALE_PENDING
+        """Settle reservations stuck for longer than `older_than` (a pending one: past `stale_pending`
         too, so its maker cannot still be running): a pending reservation whose maker crashed is
         abandoned — its units released, any hold voided, the reservation cancelled (the driver never
         heard it was made); a confirmed one whose capture failed is captured; a cancelled one whose
@@ -328,7 +333,7 @@ class BookingService:
         answer = ReconcileAnswer()
         for r in self.reservations.stuck():
             pending = r.status is ReservationStatus.PENDING
-            if r.created_at > now - (max(older_than, STALE_PENDING) if pending else older_than):
+            if r.created_at > now - (max(older_than, self.stale_pending) if pending else older_than):
                 continue
             if r.status is ReservationStatus.CANCELLED and not _owed(r):
                 continue  # a fee kept the whole price: nothing goes back

@@ -99,7 +99,9 @@ class PaymentsService:
         store: PaymentStore,
         limits: dict[str, CurrencyLimits],
         clock: Callable[[], datetime] = utcnow,
+        lock_s: int = LOCK_S,
     ) -> None:
+        self.lock_s = lock_s
         self.processor = processor
         self.directory = methods
         self.store = store
@@ -388,7 +390,7 @@ class PaymentsService:
             status=PaymentStatus.PROCESSING,
             version=1,
             processor=self.processor.name,
-            locked_until=now.timestamp() + LOCK_S,
+            locked_until=now.timestamp() + self.lock_s,
             created_at=now,
             updated_at=now,
         )
@@ -426,11 +428,11 @@ class PaymentsService:
     def _lock(self, p: Payment) -> Payment:
         """The payment, held for one processor call; 409 (retry later) while another call holds it."""
         now = self.clock().timestamp()
-        if p.locked_until > now or not self.store.lock(p, now + LOCK_S, now):
+        if p.locked_until > now or not self.store.lock(p, now + self.lock_s, now):
             raise IdempotencyInProgress(
-                f"payment {p.id} is being processed", headers={"Retry-After": str(LOCK_S)}
+                f"payment {p.id} is being processed", headers={"Retry-After": str(self.lock_s)}
             )
-        return p.model_copy(update={"locked_until": now + LOCK_S})
+        return p.model_copy(update={"locked_until": now + self.lock_s})
 
     def _charge(self, p: Payment) -> Payment:
         request = ChargeRequest(
@@ -550,9 +552,9 @@ class PaymentsService:
         if refund.status is RefundStatus.PENDING and refund.processor_ref:
             return self._ask_refund(p, refund, locale)  # the processor took it: ask where it stands
         if refund.status is RefundStatus.PENDING:
-            if refund.created_at.timestamp() + LOCK_S > self.clock().timestamp():
+            if refund.created_at.timestamp() + self.lock_s > self.clock().timestamp():
                 raise IdempotencyInProgress(
-                    f"refund {refund.id} is being processed", headers={"Retry-After": str(LOCK_S)}
+                    f"refund {refund.id} is being processed", headers={"Retry-After": str(self.lock_s)}
                 )
             return self._process_refund(p, refund, locale)  # its processor call never answered: ask again
         if refund.status is RefundStatus.FAILED:

@@ -36,6 +36,8 @@ class DispatchSettings(EnvSettings):
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
     # Token buckets (template parameter ToolRateLimits), kept in the idempotency table.
     rate_limits: Json[RateLimits] = Field(alias="RATE_LIMITS")
+    # how long a write holds its Idempotency-Key before a retry may take it over (WriteLockSeconds)
+    write_lock_s: int = Field(default=60, ge=1, le=3600, alias="WRITE_LOCK_SECONDS")
 
     def functions(self) -> dict[str, str]:
         """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
@@ -73,7 +75,7 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(
         catalog=catalog(),
         targets=partner_wiring.targets(s.functions(), catalog(), partner_caller),
-        idempotency=DynamoIdempotencyStore(s.idempotency_table),
+        idempotency=DynamoIdempotencyStore(s.idempotency_table, lock_s=s.write_lock_s),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
         limiter=DynamoRateLimiter(s.idempotency_table, s.rate_limits),
     )
