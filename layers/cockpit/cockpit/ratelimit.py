@@ -2,11 +2,12 @@
 
 Each bucket is one number, its theoretical arrival time (GCRA, the token bucket written as a time): a
 call is allowed when the bucket's time is at most `burst - 1` intervals ahead of now, and pushes it one
-interval (60 s / per_minute) further. A vehicle's buckets (all its calls; this tool, at the rate of the
-tool's effect: reads, writes, payments) are two attributes of one item, so a call is one conditional
-`UpdateItem` that checks and moves both — and a partner tool adds its partner's item. DynamoDB has no
-max(), so a bucket that fell idle (its time in the past) takes a second, optimistic write; a refused
-call writes nothing and answers 429 with `Retry-After`.
+interval (60 s / per_minute) further (from now, if the bucket had fallen idle). A vehicle's buckets (all
+its calls; this tool, at the rate of the tool's effect: reads, writes, payments) are two attributes of
+one item, so a call is one conditional `UpdateItem` that checks and moves both — and a partner tool adds
+its partner's item. DynamoDB has no max(), so each attribute's form (running or idle) is chosen from what
+this container last saw of it; a wrong guess costs a second, exact write from the item the failed
+condition returned. A refused call writes nothing and answers 429 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from cockpit.errors import RateLimited
 from cockpit.idempotency import fingerprint
 from cockpit.tools.model import Caller, Effect, ToolSpec
 
-ATTEMPTS = 4  # optimistic writes of an idle bucket before the call is refused as contended
+ATTEMPTS = 4  # exact writes after a wrong guess before the call is refused as contended
+HINTS = 100_000  # bucket times a container remembers (cleared when full)
 
 
 class Bucket(BaseModel):
@@ -70,6 +72,10 @@ class DynamoRateLimiter:
         self.table = table
         self.limits = limits
         self.clock = clock or (lambda: ddb.now())
+        # What each bucket's time was after this container's last write to it: it picks the form of the
+        # next update (idle: restart from now; running: one interval on), so the usual call is one
+        # UpdateItem. A wrong guess (another container moved the bucket) costs a second, exact write.
+        self._hints: dict[tuple[str, str], float] = {}
 
     def take(self, caller: Caller, tool: ToolSpec) -> None:
         mine = [
@@ -90,17 +96,29 @@ class DynamoRateLimiter:
         names = {f"#a{i}": c.attribute for i, c in enumerate(checks)}
         values: dict[str, Any] = {":now": N(now), ":keep": N(_keep(checks, now))}
         sets, conditions = ["expires_at = :keep"], []
-        for i, c in enumerate(checks):  # the busy path: every bucket running and within its burst
-            values[f":t{i}"] = N(c.bucket.interval)
-            values[f":l{i}"] = N(now + (c.bucket.burst - 1) * c.bucket.interval)
-            sets.append(f"#a{i} = #a{i} + :t{i}")
-            conditions.append(f"#a{i} BETWEEN :now AND :l{i}")
-        old = self._update(pk, sets, conditions, names, values)
+        for i, c in enumerate(checks):
+            if self._hints.get((pk, c.attribute), 0.0) >= now:  # last seen running: push it one interval
+                values[f":t{i}"] = N(c.bucket.interval)
+                values[f":l{i}"] = N(now + (c.bucket.burst - 1) * c.bucket.interval)
+                sets.append(f"#a{i} = #a{i} + :t{i}")
+                conditions.append(f"#a{i} BETWEEN :now AND :l{i}")
+            else:  # last seen idle (or never): it starts again from now
+                values[f":n{i}"] = N(now + c.bucket.interval)
+                sets.append(f"#a{i} = :n{i}")
+                conditions.append(f"(attribute_not_exists(#a{i}) OR #a{i} < :now)")
+        old = self._update(pk, checks, (sets, conditions), names, values)
         for _ in range(ATTEMPTS):
             if old is None:
                 return
             old = self._from_idle(pk, checks, old, now, names, whose)
         raise RateLimited(f"too many calls by {whose} at once; retry", headers={"Retry-After": "1"})
+
+    def _remember(self, pk: str, checks: list[_Check], written: dict[str, Any]) -> None:
+        if len(self._hints) > HINTS:
+            self._hints.clear()
+        for c in checks:
+            if c.attribute in written:
+                self._hints[(pk, c.attribute)] = number(written, c.attribute)
 
     def _from_idle(
         self,
@@ -131,27 +149,37 @@ class DynamoRateLimiter:
                 f"too many calls by {whose}: retry in {math.ceil(wait)} s",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
-        return self._update(pk, sets, conditions, names, values)
+        return self._update(pk, checks, (sets, conditions), names, values)
 
     def _update(
-        self, pk: str, sets: list[str], conditions: list[str], names: dict[str, str], values: dict[str, Any]
+        self,
+        pk: str,
+        checks: list[_Check],
+        change: tuple[list[str], list[str]],
+        names: dict[str, str],
+        values: dict[str, Any],
     ) -> dict[str, Any] | None:
         """None when written; else the item the condition found ({} when there is none)."""
+        sets, conditions = change
         try:
-            aws.client("dynamodb").update_item(
+            written = aws.client("dynamodb").update_item(
                 TableName=self.table,
                 Key={"pk": S(pk)},
                 UpdateExpression="SET " + ", ".join(sets),
                 ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-            return None
         except ClientError as exc:
             if not condition_failed(exc):
                 raise
-            return failed_item(exc)
+            found = failed_item(exc)
+            self._remember(pk, checks, found)
+            return found
+        self._remember(pk, checks, written.get("Attributes") or {})
+        return None
 
 
 def _keep(checks: list[_Check], now: float) -> int:

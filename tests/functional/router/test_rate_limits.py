@@ -114,3 +114,27 @@ def test_the_router_answers_429_problem_with_retry_after(
     assert 50 <= int(answers[-1]["headers"]["Retry-After"]) <= 60
     other: dict[str, Any] = router(ev.invoke("charging_find_stations", args, sub="vin-other"), None)
     assert other["statusCode"] == 200 and json.loads(other["body"])["status"] == "succeeded"
+
+
+def test_the_usual_call_is_one_conditional_update(limiter: DynamoRateLimiter, clock: Clock) -> None:
+    """Whether the car calls now and then (its buckets idle) or in a burst (running), each call is one
+    UpdateItem once this container has seen the buckets; a refused call writes nothing more."""
+    from cockpit import aws
+
+    calls: list[str] = []
+    aws.client("dynamodb").meta.events.register(
+        "before-call.dynamodb", lambda model, **_: calls.append(model.name)
+    )
+    find = tool("charging_find_stations")
+    for _ in range(3):  # now and then
+        clock.now += 30
+        limiter.take(CAR, find)
+    assert calls == ["UpdateItem"] * 3
+    calls.clear()
+    clock.now += 30
+    assert allowed(limiter, CAR, find, 4) == 4  # a burst: idle, then running buckets, pushed on
+    assert calls == ["UpdateItem"] * 4
+    calls.clear()
+    with pytest.raises(RateLimited):
+        limiter.take(CAR, find)
+    assert calls == ["UpdateItem"]
