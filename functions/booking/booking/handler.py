@@ -36,7 +36,7 @@ def list_reservations(inv: ToolInvocation, args: m.ListArgs) -> m.Reservations:
     return service().list(inv, args)
 
 
-def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "reconcile":  # the reconciler, on its schedule
         return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
-    return tools.handle(event)
+    return tools.handle(event, context)

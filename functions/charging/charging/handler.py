@@ -55,7 +55,7 @@ def command_result(req: Request) -> m.OcpiAck:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "tool_invocation":
-        return tools.handle(event)
+        return tools.handle(event, context)
     if event.get("kind") == "reconcile":  # the reconciler, on its schedule
         return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return app(event, context)

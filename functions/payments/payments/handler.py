@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cockpit import reconcile
+from cockpit import deadline, reconcile
 from cockpit.errors import ProblemError, from_pydantic
 from cockpit.observability import log_crash, logger
 from cockpit.payments_client import CommandAnswer, PaymentCommand
@@ -57,7 +57,9 @@ def payment_command(event: dict[str, Any]) -> dict[str, Any]:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "payment_command":
+        deadline.start(context)
         return payment_command(event)
     if event.get("kind") == "reconcile":  # the reconciler, on its schedule
+        deadline.start(context)
         return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
-    return tools.handle(event)
+    return tools.handle(event, context)

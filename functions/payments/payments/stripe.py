@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cockpit import deadline
+from cockpit.errors import UpstreamTimeout
 from cockpit.money import Money
 from payments.ports import (
     ChargeRequest,
@@ -139,9 +141,13 @@ class StripeProcessor:
     def _send(
         self, method: str, path: str, headers: dict[str, str], form: dict[str, str] | None
     ) -> dict[str, Any]:
+        try:  # nothing is sent when the request has no time left: asked again later, under the same key
+            timeout = deadline.budget(self._timeout, "Stripe")
+        except UpstreamTimeout:
+            raise ProcessorUnknown("no time left in this request to ask Stripe", timed_out=True) from None
         try:
             response = self._client.request(
-                method, self._base + path, data=form, headers=headers, timeout=self._timeout
+                method, self._base + path, data=form, headers=headers, timeout=timeout
             )
         except httpx.TimeoutException:
             raise ProcessorUnknown("Stripe did not answer in time", timed_out=True) from None
