@@ -43,8 +43,9 @@ class IdempotencyStore(Protocol):
 
 
 class DynamoIdempotencyStore:
-    def __init__(self, table: str, clock: Clock | None = None) -> None:
+    def __init__(self, table: str, clock: Clock | None = None, lock_s: int = LOCK_S) -> None:
         self.table = table
+        self.lock_s = lock_s  # how long an attempt holds its key before a retry may take it over
         self.clock = clock or (lambda: ddb.now())  # looked up per call, so tests can move time
 
     @staticmethod
@@ -59,7 +60,7 @@ class DynamoIdempotencyStore:
             **self._pk(scope, key),
             "state": S("IN_PROGRESS"),
             "fingerprint": S(fingerprint),
-            "locked_until": N(t + LOCK_S),
+            "locked_until": N(t + self.lock_s),
             "expires_at": N(t + RECORD_TTL_S),
         }
         try:

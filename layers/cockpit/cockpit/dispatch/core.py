@@ -20,6 +20,7 @@ from cockpit.errors import (
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
 from cockpit.observability import logger, tool_metrics
+from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
 from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
 from cockpit.vehicle import VehicleContext
@@ -51,11 +52,13 @@ class Dispatcher:
         targets: TargetResolver,
         idempotency: IdempotencyStore,
         confirmations: ConfirmationStore,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.catalog = catalog
         self.targets = targets
         self.idempotency = idempotency
         self.confirmations = confirmations
+        self.limiter = limiter
 
     def tool(self, name: str, caller: Caller) -> ToolSpec:
         """The tool of that name this caller may call (404 otherwise)."""
@@ -64,11 +67,18 @@ class Dispatcher:
             raise ToolNotFound(f"there is no tool {name!r} for this caller")
         return tool
 
+    def _admit(self, caller: Caller, tool: ToolSpec) -> None:
+        """The caller's rate limits, before any work: a flood costs the flooder, not the others (every
+        round counts: MCP's question round as REST's first call does)."""
+        if self.limiter is not None:
+            self.limiter.take(caller, tool)
+
     def prepare(self, call: ToolCall) -> ConfirmationRequest | None:
         """The first round of a call that a protocol carries in two (MCP 2026-07-28): validate it and, when
         the tool asks the driver for these arguments, ask the domain's preview and issue the confirmation.
         Nothing is performed. None: no yes is needed; `invoke` with a key performs the call."""
         tool = self.tool(call.tool, call.caller)
+        self._admit(call.caller, tool)
         with tool_metrics(tool.name):
             self.catalog.validate_arguments(tool, call.arguments)
             if not tool.requires_confirmation:
@@ -87,6 +97,7 @@ class Dispatcher:
 
     def invoke(self, call: ToolCall) -> InvokeResponse:
         tool = self.tool(call.tool, call.caller)
+        self._admit(call.caller, tool)
         with tool_metrics(tool.name):
             self.catalog.validate_arguments(tool, call.arguments)
             if tool.needs_idempotency_key and not call.idempotency_key:
@@ -121,14 +132,27 @@ class Dispatcher:
             result = self._call_target(tool, call, phase="execute", confirmed=False)
         else:
             token = str(call.confirmation_token)
-            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash)
+            # The token is marked used by this request (caller, key, arguments): a retry of it after a
+            # crash (the first attempt used the token, then died before answering) goes on with the same
+            # yes, and the domain, keyed by the same Idempotency-Key, answers its first outcome.
+            mine = (
+                fingerprint([call.caller.sub, call.idempotency_key, args_hash])
+                if call.idempotency_key
+                else None
+            )
+            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash, mine)
             try:
                 result = self._call_target(tool, call, phase="execute", confirmed=True)
             except ProblemError as refused:
                 # A refusal (4xx) happened before anything did: the driver's yes still stands. After a
                 # 5xx or a timeout nobody knows what the partner did, so the yes is spent: ask again.
                 if refused.status < 500:
-                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
+                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at, mine)
+                else:
+                    self.confirmations.forget(token, mine)
+                raise
+            except Exception:
+                self.confirmations.forget(token, mine)
                 raise
         if result.status == "accepted":
             if not result.operation_id:
