@@ -44,5 +44,8 @@ class VehicleContext(BaseModel):
     service: ServiceNeeds | None = None
 
     def merged(self, update: VehicleContext) -> VehicleContext:
-        """This context with the fields `update` sets (a turn's partial update)."""
-        return self.model_copy(update=update.model_dump(exclude_unset=True))
+        """This context with the fields `update` sets (a turn's partial update), validated again: a copy
+        with `update=` would keep the update's nested models as plain dicts (`location.lat` then fails)."""
+        return VehicleContext.model_validate(
+            {**self.model_dump(exclude_unset=True), **update.model_dump(exclude_unset=True)}
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -95,6 +96,35 @@ def test_a_partial_vehicle_update_is_merged(gateway: Template) -> None:
     view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
     assert view["vehicle"]["battery_percent"] == 55 and view["vehicle"]["connectors"] == ["GB_T_DC", "CCS2"]
     assert "Battery 55%, range 190 km." in view["turns"][0]["reply"]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"location": {"lat": 30.259, "lon": 120.1388}},
+        {"heading_deg": 180},
+        {"battery_percent": 9},
+        {"range_km": 33},
+        {"battery_capacity_kwh": 80},
+        {"consumption_kwh_per_100km": 17},
+        {"connectors": ["CCS2"]},
+        {"service": {"due": ["brake_fluid"]}},
+    ],
+    ids=lambda u: next(iter(u)),
+)
+def test_each_partial_vehicle_update_over_http_answers_200(gateway: Template, update: dict[str, Any]) -> None:
+    """A moving car sends only what changed: never a 500 (a location sent alone used to be a plain dict)."""
+    sid = new_session()
+    answered = ok(turn(sid, text="find a charger", vehicle=update))
+    assert answered["reply"]
+    view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
+    field, value = next(iter(update.items()))
+    assert view["vehicle"][field] == (
+        value if field != "service" else {**value, "fault_codes": [], "mileage_km": None}
+    )
+    if field == "location":
+        search = answered["tool_calls"][0]
+        assert search["arguments"]["location"] == value  # the new position is where it searched
 
 
 def test_missing_tools_degrade_honestly(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:
