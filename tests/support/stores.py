@@ -42,15 +42,20 @@ class FakeIdempotency:
 class FakeConfirmations:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     issued: dict[str, tuple[str, str, str, datetime]] = field(default_factory=dict)
+    count: int = 0
 
     def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
-        token = f"ct_{len(self.issued)}"
+        self.count += 1
+        token = f"ct_{self.count}"  # never reused, even after a revoke
         expires = self.now + timedelta(minutes=5)
         self.issued[token] = (caller.sub, tool, arguments_hash, expires)
         return Confirmation(token=token, summary=summary, expires_at=expires)
 
     def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
         self.issued[token] = (caller.sub, tool, arguments_hash, datetime.fromtimestamp(expires_at, UTC))
+
+    def revoke(self, token: str) -> None:
+        self.issued.pop(token, None)
 
     def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
         found = self.issued.get(token)

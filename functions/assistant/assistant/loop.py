@@ -211,6 +211,7 @@ class ToolLoop:
             expires_at=confirmation.expires_at,
             idempotency_key=f"{ctx.session_id}:{ctx.turn}:{index}",
             agent=ctx.agent,
+            asked_turn=ctx.turn,
         )
 
 

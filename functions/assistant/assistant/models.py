@@ -116,6 +116,7 @@ class Pending(BaseModel):
     expires_at: datetime
     idempotency_key: str
     agent: str
+    asked_turn: int = 0  # the turn that asked: only the very next turn may answer it
 
     def view(self) -> PendingView:
         return PendingView(token=self.token, tool=self.tool, summary=self.summary, expires_at=self.expires_at)

@@ -11,6 +11,7 @@ TEXT: dict[str, dict[str, str]] = {
     "en-US": {
         "ask": "{summary} Say yes to go ahead, or no to cancel.",
         "dropped": "OK, I won't do that.",
+        "set_aside": "I dropped the earlier question; nothing was done.",
         "expired": "That question has expired, so I did nothing. Ask me again if you still want it.",
         "nothing_pending": "There is nothing waiting for your confirmation.",
         "cant": "I can't {what} yet.",
@@ -47,6 +48,7 @@ TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {
         "ask": "{summary} 请说“确认”继续，或“取消”。",
         "dropped": "好的，不执行了。",
+        "set_aside": "之前那个确认已作废，没有执行。",
         "expired": "这个确认已过期，我没有执行。如仍需要，请再说一次。",
         "nothing_pending": "目前没有需要您确认的操作。",
         "cant": "我暂时还不能{what}。",

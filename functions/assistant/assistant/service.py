@@ -188,18 +188,58 @@ class AssistantService:
     def _answer(
         self, session: Session, body: TurnRequest, ctx: TurnContext, now: datetime
     ) -> tuple[Outcome, agents.Agent]:
+        """Consent is a state machine: a pending action lives for exactly one next turn. That turn's
+        yes (or the `confirm` token) performs it; a question about it asks again; anything else drops
+        it — a no says so, a new request is answered — and its token is revoked."""
         pending = session.pending
-        if pending is not None and pending.expires_at <= now:
-            session.pending = pending = None
+        answer = (
+            consent.Answer.YES
+            if body.confirm
+            else consent.Answer.NO
+            if body.reject
+            else consent.classify(body.text)
+        )
+        note = ""
         if pending is not None:
             agent = agents.by_id(pending.agent) or agents.TRAVEL_COMPANION
             ctx.agent = agent.id
-            if body.reject or (not body.confirm and consent.is_negative(body.text)):
-                session.pending = None
-                return Outcome(reply=replies.say(session.locale, "dropped")), agent
-            if body.confirm or consent.is_affirmative(body.text):
+            fresh = pending.expires_at > now and pending.asked_turn in (0, session.turns - 1)
+            if fresh and answer is consent.Answer.YES:
                 session.pending = None
                 return self._perform(session, pending, ctx), agent
+            if fresh and answer is consent.Answer.ASK:
+                session.pending = pending.model_copy(update={"asked_turn": session.turns})
+                return Outcome(reply=replies.say(session.locale, "ask", summary=pending.summary)), agent
+            self._drop(session)
+            if not fresh and answer is consent.Answer.YES:
+                return Outcome(reply=replies.say(session.locale, "expired")), agent
+            if answer is consent.Answer.NO:
+                note = replies.say(session.locale, "dropped")
+                if body.reject or not consent.rest_after_no(body.text):
+                    return Outcome(reply=note), agent
+            elif fresh:
+                note = replies.say(session.locale, "set_aside")
+        elif answer is consent.Answer.YES:
+            agent = agents.by_id(session.agent) or agents.TRAVEL_COMPANION
+            return Outcome(reply=replies.say(session.locale, "nothing_pending")), agent
+        outcome, agent = self._plan(session, body, ctx, now)
+        if note:
+            outcome.reply = f"{note} {outcome.reply}".strip()
+        return outcome, agent
+
+    def _drop(self, session: Session) -> None:
+        """Forget the pending action and revoke its token, so no later turn or direct call can use it."""
+        pending, session.pending = session.pending, None
+        if pending is None:
+            return
+        try:
+            self.dispatcher.confirmations.revoke(pending.token)
+        except Exception as exc:  # the session no longer holds it; the token dies at its expiry anyway
+            logger().warning("confirmation token not revoked", extra={"why": str(exc)})
+
+    def _plan(
+        self, session: Session, body: TurnRequest, ctx: TurnContext, now: datetime
+    ) -> tuple[Outcome, agents.Agent]:
         visible = self.dispatcher.catalog.visible_for(ctx.caller)
         agent = agents.by_id(session.pinned_agent) or agents.route(body.text, visible, session.agent)
         ctx.agent = agent.id

@@ -35,6 +35,10 @@ class ConfirmationStore(Protocol):
         """Use the token up; its expiry (epoch seconds), for `restore`."""
         ...
 
+    def revoke(self, token: str) -> None:
+        """Withdraw an issued token the driver did not take up (a no, a new request): refused afterwards."""
+        ...
+
     def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
         """Put back a token whose action failed before anything happened, so the driver's yes still counts."""
         ...
@@ -67,6 +71,9 @@ class DynamoConfirmationStore:
             },
             ConditionExpression="attribute_not_exists(pk)",
         )
+
+    def revoke(self, token: str) -> None:
+        aws.client("dynamodb").delete_item(TableName=self.table, Key=_pk(token))
 
     def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
         try:

@@ -75,19 +75,24 @@ def test_chinese_conversation_with_confirm_token_and_a_negative(gateway: Templat
     assert done["tool_calls"][0]["status"] == "accepted" and done["reply"] == "充电状态：充电中。"
 
 
-def test_an_unrelated_utterance_keeps_the_question_and_model_words_never_confirm(gateway: Template) -> None:
+def test_an_unrelated_utterance_drops_the_question_and_its_token(gateway: Template) -> None:
     sid = new_session()
     ok(turn(sid, text="find a charger"))
     asked = ok(turn(sid, text="start charging at the first one"))
     token = asked["pending_confirmation"]["token"]
     other = ok(turn(sid, text="how is my battery"))
-    assert other["pending_confirmation"]["token"] == token
+    assert other["pending_confirmation"] is None
     assert all(c["name"] != "charging_start_session" for c in other["tool_calls"])
-    assert "Battery 23%" in other["reply"]
-    # "yes" inside a longer request is not an answer to the question
+    assert "Battery 23%" in other["reply"] and other["reply"].startswith("I dropped the earlier question")
+    stale = turn(sid, confirm=token)
+    assert stale["statusCode"] == 409
+    assert ok(turn(sid, text="yes"))["reply"] == "There is nothing waiting for your confirmation."
+    # "yes" inside a longer request is not an answer to the question: it drops it too
+    ok(turn(sid, text="start charging at the first one"))
     longer = ok(turn(sid, text="yes and also find parking"))
-    assert longer["pending_confirmation"]["token"] == token
+    assert longer["pending_confirmation"] is None
     assert all(c["status"] != "accepted" for c in longer["tool_calls"])
+    assert ok(turn(sid, text="yes"))["tool_calls"] == []
 
 
 def test_a_partial_vehicle_update_is_merged(gateway: Template) -> None:
