@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.memory import Memory
 from cockpit.errors import Problem
 from cockpit.vehicle import VehicleContext
 
@@ -117,6 +118,7 @@ class Pending(BaseModel):
     idempotency_key: str
     agent: str
     asked_turn: int = 0  # the turn that asked: only the very next turn may answer it
+    source: str = "first_party"  # the tool's source: a partner's result never enters memory
 
     def view(self) -> PendingView:
         return PendingView(token=self.token, tool=self.tool, summary=self.summary, expires_at=self.expires_at)
@@ -146,10 +148,19 @@ class Session(BaseModel):
     pinned_agent: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     summary: str = ""
-    memory: dict[str, Any] = Field(default_factory=dict)
+    memory: Memory = Field(default_factory=Memory)
     pending: Pending | None = None
     created_at: datetime
     expires_at: datetime
+
+    @field_validator("memory", mode="wrap")
+    @classmethod
+    def _fresh_if_unreadable(cls, value: Any, handler: Any) -> Memory:
+        """A session saved before memory was typed starts with an empty memory, not a 500."""
+        try:
+            return handler(value)  # type: ignore[no-any-return]
+        except ValueError:
+            return Memory()
 
     @property
     def ends_at(self) -> datetime:

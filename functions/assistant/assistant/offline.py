@@ -8,13 +8,13 @@ so plainly when the one it needs is absent.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from assistant import replies
+from assistant.memory import Item, Kind, default_method
 from assistant.ports import Message, ModelReply, ModelRequest, ModelToolCall
 from cockpit.tools.model import ToolSpec
 
@@ -26,7 +26,6 @@ ORDINALS = {
     "那个": 0, "这个": 0, "那里": 0, "那儿": 0,
 }  # fmt: skip
 _AMOUNT = re.compile(r"(?:¥|￥|cny|rmb)?\s*(\d+(?:\.\d{1,2})?)\s*(?:元|块|yuan|cny|rmb)?", re.IGNORECASE)
-_RESULT = re.compile(r"<tool_result[^>]*>\n(.*)\n</tool_result>", re.DOTALL)
 
 
 def _has(text: str, *words: str) -> bool:
@@ -70,11 +69,11 @@ class OfflinePlanner:
             if "navigation_set_destination" in tools and place.get("location"):
                 return _destination(tools["navigation_set_destination"], place)
         # "start charging ... with my card": the methods are listed, now start with the default one.
-        method = replies.default_method(last.get("result")) if name == "payments_list_methods" else None
+        method = default_method(last.get("result")) if name == "payments_list_methods" else None
         if not failed and method and _wants_start(request.utterance.lower()):
             station = _picked(request, "station")
             if station is not None and "charging_start_session" in tools:
-                args = {"station_id": str(station["id"])}
+                args = {"station_id": station.id}
                 _optional(tools["charging_start_session"], args, "payment_method_id", method)
                 return _call("charging_start_session", args)
         sentences = []
@@ -98,13 +97,8 @@ def this_turn_results(messages: list[Message]) -> list[tuple[str, bool, dict[str
     for message in reversed(messages):
         if message.role == "user":
             break
-        if message.role == "tool":
-            found = _RESULT.search(message.content)
-            try:
-                payload = json.loads(found.group(1)) if found else {}
-            except ValueError:
-                payload = {}
-            out.append((message.tool_name, message.is_error, payload if isinstance(payload, dict) else {}))
+        if message.role == "tool":  # structured data, never parsed back out of the prompt text
+            out.append((message.tool_name, message.is_error, dict(message.data or {})))
     return list(reversed(out))
 
 
@@ -112,8 +106,8 @@ def _call(name: str, arguments: dict[str, Any]) -> ModelReply:
     return ModelReply(tool_calls=(ModelToolCall(id=f"offline_{name}", name=name, arguments=arguments),))
 
 
-def _picked(request: ModelRequest, kind: str) -> dict[str, Any] | None:
-    items = [i for i in request.memory.get("items", []) if i.get("kind") == kind]
+def _picked(request: ModelRequest, kind: Kind) -> Item | None:
+    items = request.memory.listed(kind) if request.memory.shown == kind else []
     index = ordinal(request.utterance.lower())
     if index is None and len(items) == 1:
         index = 0
@@ -165,12 +159,12 @@ def start_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelRe
     if station is None:
         return (
             find_chargers(request, tools)
-            if not request.memory.get("items")
+            if not request.memory.listed()
             else ModelReply(text=replies.say(request.locale, "which"))
         )
-    args = {"station_id": str(station["id"])}
+    args = {"station_id": station.id}
     if _has(request.utterance.lower(), *CARD_WORDS):  # pay by the session's hold, not afterwards
-        method = request.memory.get("payment_method")
+        method = request.memory.payment_method.id if request.memory.payment_method else None
         if not method and "payments_list_methods" in tools:
             return _call("payments_list_methods", {})
         if method:
@@ -182,7 +176,7 @@ CARD_WORDS = ("card", "my card", "pay", "payment", "刷卡", "用卡", "银行�
 
 
 def stop_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
-    session = request.memory.get("charging_session")
+    session = request.memory.charging_session.id if request.memory.charging_session else None
     if "charging_stop_session" not in tools:
         return ModelReply(text=replies.cant(request.locale, "charging"))
     if not session:
@@ -191,7 +185,7 @@ def stop_charging(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelRep
 
 
 def charging_status(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
-    session = request.memory.get("charging_session")
+    session = request.memory.charging_session.id if request.memory.charging_session else None
     if session and "charging_get_session" in tools:
         return _call("charging_get_session", {"session_id": session})
     return battery(request, tools)
@@ -226,18 +220,21 @@ def service_needs(request: ModelRequest, _tools: dict[str, ToolSpec]) -> ModelRe
 NAV_WORDS = ("navigate", "take me", "drive to", "go to", "head to", "directions", "导航", "带我", "去")
 
 
-def _destination(tool: ToolSpec, item: dict[str, Any]) -> ModelReply:
-    args: dict[str, Any] = {"destination": item["location"]}
-    if item.get("name"):
-        _optional(tool, args, "name", str(item["name"])[:100])
-    if item.get("id") and item.get("kind", "place") == "place":
-        _optional(tool, args, "place_id", str(item["id"]))
+def _destination(tool: ToolSpec, item: Item | dict[str, Any]) -> ModelReply:
+    if isinstance(item, dict):
+        item = Item(kind="place", id=str(item.get("id") or ""), name=str(item.get("name") or ""),
+                    location=item.get("location"), tool="navigation_search_places")  # fmt: skip
+    args: dict[str, Any] = {"destination": item.location}
+    if item.name:
+        _optional(tool, args, "name", item.name[:100])
+    if item.id and item.kind == "place":
+        _optional(tool, args, "place_id", item.id)
     return _call("navigation_set_destination", args)
 
 
 def navigate(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     item = _picked(request, "station") or _picked(request, "place")
-    if item is not None and item.get("location"):
+    if item is not None and item.location:
         if "navigation_set_destination" not in tools:
             return ModelReply(text=replies.cant(request.locale, "navigation"))
         return _destination(tools["navigation_set_destination"], item)
@@ -290,7 +287,7 @@ def food(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
 def book(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     slot = _picked(request, "slot")
     if slot is not None and "booking_create_reservation" in tools:
-        return _call("booking_create_reservation", {"slot_id": str(slot["id"])})
+        return _call("booking_create_reservation", {"slot_id": slot.id})
     if "booking_search_availability" not in tools:
         return ModelReply(text=replies.cant(request.locale, "booking"))
     tool = tools["booking_search_availability"]
@@ -311,26 +308,27 @@ def pay(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
     if "payments_create_payment" not in tools:
         return ModelReply(text=replies.cant(request.locale, "payments"))
     found = _AMOUNT.search(request.utterance.replace(",", ""))
-    due = request.memory.get("due")
-    paid = request.memory.get("paid")
-    if found is None and not isinstance(due, dict) and isinstance(paid, dict):
+    due = request.memory.due
+    paid = request.memory.paid
+    if found is None and due is None and paid is not None:
         # The last charging session was paid by its card hold: the stop captured it (or will).
-        return ModelReply(text=replies.paid(request.locale, paid))
-    if found is None and isinstance(due, dict):  # "pay for charging": what the last session cost
+        return ModelReply(text=replies.paid(request.locale, paid.details))
+    if found is None and due is not None:  # "pay for charging": what the last session cost
         allowed = set(tools["payments_create_payment"].input_schema.get("properties", {}))
-        return _call("payments_create_payment", {k: v for k, v in due.items() if k in allowed})
+        fields = due.model_dump(exclude={"tool"})
+        return _call("payments_create_payment", {k: v for k, v in fields.items() if k in allowed})
     if found is None:
         return ModelReply(text=replies.say(request.locale, "how_much"))
     minor = round(float(found.group(1)) * 100)
-    items = request.memory.get("items") or [{}]
-    merchant = str(items[0].get("name") or "merchant")[:100]
+    items = request.memory.listed()
+    merchant = (items[0].name if items else "") or "merchant"
     purpose = "charging" if _has(request.utterance.lower(), "charg", "充电") else "purchase"
     args = {"amount": {"amount": minor, "currency": "CNY"}, "merchant": merchant, "purpose": purpose}
     return _call("payments_create_payment", args)
 
 
 def cancel(request: ModelRequest, tools: dict[str, ToolSpec]) -> ModelReply:
-    reservation = request.memory.get("reservation")
+    reservation = request.memory.reservations[-1].id if request.memory.reservations else None
     if reservation and "booking_cancel_reservation" in tools:
         return _call("booking_cancel_reservation", {"reservation_id": reservation})
     return ModelReply(text=replies.say(request.locale, "nothing_pending"))

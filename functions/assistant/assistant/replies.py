@@ -135,15 +135,6 @@ def paid(locale: str, payment: dict[str, Any]) -> str:
     return say(locale, "held", money=money(payment.get("hold")))
 
 
-def default_method(result: Any) -> str | None:
-    """The default payment method of a payments_list_methods result (else the first)."""
-    methods = result.get("methods") if isinstance(result, dict) else None
-    if not isinstance(methods, list) or not methods:
-        return None
-    chosen = next((m for m in methods if isinstance(m, dict) and m.get("default")), methods[0])
-    return str(chosen["id"]) if isinstance(chosen, dict) and chosen.get("id") else None
-
-
 def _kw(value: Any) -> str:
     try:
         return f"{float(value):g}"
@@ -226,54 +217,3 @@ def cards(tool: str, status: str, result: dict[str, Any] | None) -> list[Card]:
     if status == "accepted":
         return [Card(type="text", text=f"{tool}: accepted", operation=r.get("operation"))]
     return []
-
-
-def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -> None:
-    """What later turns may refer to: the last list shown ("the first one"), sessions and reservations."""
-    r = result or {}
-    for key, kind in (("stations", "station"), ("places", "place"), ("slots", "slot")):
-        if isinstance(r.get(key), list) and r[key]:
-            memory["items"] = [_item(kind, x) for x in r[key][:10] if isinstance(x, dict)]
-    session = r.get("session")
-    if isinstance(session, dict) and session.get("id"):
-        memory["charging_session"] = session["id"]
-        cost = session.get("cost")
-        hold = session.get("payment")
-        if isinstance(hold, dict) and hold.get("id"):  # paid by its card hold: never pay it twice
-            memory.pop("due", None)
-            memory["paid"] = {k: hold.get(k) for k in ("id", "status", "hold", "captured")}
-        elif isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
-            memory.pop("paid", None)
-            memory["due"] = {
-                "amount": cost,
-                "merchant": "charging",  # the payee the payments domain knows (not a station id)
-                "purpose": "charging",
-                "reference": session["id"],
-            }
-    payment = r.get("payment")
-    due = memory.get("due")
-    if (
-        isinstance(payment, dict)
-        and isinstance(due, dict)
-        and payment.get("reference") == due.get("reference")
-        and payment.get("status") == "succeeded"
-    ):  # the charging session's cost is paid: "pay for charging" now says so instead of paying again
-        memory.pop("due")
-        memory["paid"] = {k: payment.get(k) for k in ("id", "status", "captured")}
-    method = default_method(r) if tool == "payments_list_methods" else None
-    if method:
-        memory["payment_method"] = method
-    if isinstance(r.get("reservation"), dict) and r["reservation"].get("id"):
-        memory["reservation"] = r["reservation"]["id"]
-    if isinstance(r.get("operation"), dict) and tool == "charging_start_session":
-        memory["charging_operation"] = r["operation"].get("id")
-
-
-def _item(kind: str, x: dict[str, Any]) -> dict[str, Any]:
-    venue: dict[str, Any] = x["venue"] if isinstance(x.get("venue"), dict) else {}
-    return {
-        "kind": kind,
-        "id": x.get("id") or x.get("slot_id"),
-        "name": x.get("name") or venue.get("name"),
-        "location": x.get("location") or venue.get("location"),
-    }

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from assistant import agents, consent, prompt, ranking, replies
 from assistant.loop import Outcome, ToolLoop, TurnContext
+from assistant.memory import remember
 from assistant.models import (
     CreateSession,
     HistoryEntry,
@@ -251,9 +252,9 @@ class AssistantService:
             locale=session.locale,
             utterance=body.text,
             vehicle=session.vehicle,
-            memory=dict(session.memory),
+            memory=session.memory.model_copy(deep=True),
         )
-        memory = dict(session.memory)
+        memory = session.memory.model_copy(deep=True)
         outcome = self.loop.run(ctx, self.model, request, memory)
         session.memory = memory
         if outcome.pending is not None:
@@ -295,7 +296,10 @@ class AssistantService:
         ]
         out.cards = replies.cards(pending.tool, status, result)
         out.results = [(pending.tool, result)]
-        replies.remember(session.memory, pending.tool, result)
+        first_party = not pending.source.startswith("partner:")
+        if first_party:
+            out.first_party.add(pending.tool)
+        remember(session.memory, pending.tool, result, first_party=first_party)
         out.reply = replies.describe(session.locale, pending.tool, status, result)
         return out
 
@@ -314,7 +318,7 @@ class AssistantService:
             view.result = {**(view.result or {}), "operation": {**ref, "status": op.status.value}}
             if op.status is OperationStatus.SUCCEEDED:
                 view.result.update(op.result or {})
-                replies.remember(session.memory, view.name, op.result)
+                remember(session.memory, view.name, op.result, first_party=view.name in outcome.first_party)
             elif op.error is not None:
                 view.error = op.error
             outcome.reply = replies.describe(session.locale, view.name, "accepted", view.result)
