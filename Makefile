@@ -20,7 +20,7 @@ export SAM_CLI_DISABLE_VERSION_CHECK := 1
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt pyproject.toml
+$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
@@ -47,7 +47,7 @@ lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy strict on layers/ and functions/
+typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
 	$(BIN)/mypy
 
 template-check: $(STAMP) ## cfn-lint and sam validate --lint on template.yaml

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cockpit.local import devkeys
+from cockpit_dev import devkeys
 from tests.support.local_gateway import GatewayProcess, GatewayUrl, launch
 
 REMOTE_URL = os.environ.get("COCKPIT_E2E_URL", "").rstrip("/")

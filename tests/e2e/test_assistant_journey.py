@@ -213,7 +213,7 @@ def test_bad_turns_over_http(http: httpx.Client, token: TokenFactory) -> None:
 def test_cockpit_chat_talks_to_the_gateway(gateway_url: str, token: TokenFactory) -> None:
     car = token("vehicle", f"vin-e2e-chat-{uuid.uuid4().hex[:6]}")
     done = subprocess.run(
-        [sys.executable, "-m", "cockpit.local.cli", "chat", "--url", str(gateway_url), "--token", car],
+        [sys.executable, "-m", "cockpit_dev.cli", "chat", "--url", str(gateway_url), "--token", car],
         input="find a fast charger\n\nbook a table\nquit\n",
         capture_output=True,
         text=True,
@@ -250,7 +250,7 @@ def test_a_hosted_model_through_the_local_runtime(start_gateway: Any, token: Tok
 def test_cockpit_demo_plays_the_scripted_conversation(cockpit_home: Any) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "COCKPIT_LLM_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "cockpit.local.cli", "demo", "--locale", "zh-CN"],
+        [sys.executable, "-m", "cockpit_dev.cli", "demo", "--locale", "zh-CN"],
         env={**env, "COCKPIT_HOME": str(cockpit_home)},
         capture_output=True,
         text=True,

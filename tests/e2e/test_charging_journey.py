@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cockpit.local import devkeys
+from cockpit_dev import devkeys
 
 PEOPLES_SQUARE = {"lat": 31.2304, "lon": 121.4737}
 TokenFactory = Callable[..., str]

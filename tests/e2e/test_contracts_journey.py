@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cockpit.local.cli import main as cockpit
+from cockpit_dev.cli import main as cockpit
 from tests.support.local_gateway import GatewayUrl
 from tests.support.openapi_docs import example
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from charging.handler import lambda_handler as charging
-from cockpit.local.template import Template
 from cockpit.observability import logger, redact
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 

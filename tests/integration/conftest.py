@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.local import aws_endpoint, provision
-from cockpit.local.template import Template, load_template
+from cockpit_dev import aws_endpoint, provision
+from cockpit_dev.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 

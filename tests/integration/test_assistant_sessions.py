@@ -20,9 +20,9 @@ from cockpit.dispatch.core import Dispatcher
 from cockpit.dispatch.targets import LambdaTargets
 from cockpit.errors import SessionBusy
 from cockpit.idempotency import DynamoIdempotencyStore
-from cockpit.local.template import Template
 from cockpit.tools.catalog import first_party
 from cockpit.tools.model import Caller, Role
+from cockpit_dev.template import Template
 from tests.integration.test_concurrency import race
 
 CAR = Caller(sub="vin-race", role=Role.VEHICLE)

@@ -19,8 +19,8 @@ from booking.sandbox import SandboxProvider, initial, partition
 from booking.service import BookingService
 from booking.store import ReservationStore
 from cockpit.errors import Conflict, Unavailable
-from cockpit.local.template import Template
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 
 T = TypeVar("T")
 

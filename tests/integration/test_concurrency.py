@@ -18,9 +18,9 @@ from charging.store import DynamoEvseStates, SessionStore
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.errors import ConfirmationInvalid, Conflict, IdempotencyConflict, IdempotencyInProgress
 from cockpit.idempotency import DynamoIdempotencyStore
-from cockpit.local.template import Template
 from cockpit.operations import OperationStatus, OperationStore
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 
 T = TypeVar("T")
 N = 20

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 
 from cockpit.errors import NamespaceUnavailable
-from cockpit.local.provision import provision
-from cockpit.local.template import Template
 from cockpit.partners.registry import DynamoPartnerTools
 from cockpit.tools.model import Caller, Role
+from cockpit_dev.provision import provision
+from cockpit_dev.template import Template
 from registry.models import ContractRequest
 from registry.s3 import S3Documents
 from registry.secretsmanager import SecretsManagerSecrets

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 
-from cockpit.local.template import Template
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point
+from cockpit_dev.template import Template
 from navigation.models import SetDestinationArgs
 from navigation.sandbox import SandboxPlaces, SandboxRouting
 from navigation.service import NavigationService

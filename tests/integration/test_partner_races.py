@@ -16,7 +16,6 @@ from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.dispatch.targets import Targets
 from cockpit.errors import ProblemError
 from cockpit.idempotency import DynamoIdempotencyStore
-from cockpit.local.template import Template
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.secrets import SecretsManagerReader
@@ -24,6 +23,7 @@ from cockpit.partners.target import PartnerCaller, PartnerTarget
 from cockpit.partners.transport import pinned_client
 from cockpit.tools.catalog import first_party
 from cockpit.tools.model import Caller, Role
+from cockpit_dev.template import Template
 from tests.integration.test_concurrency import N, race
 from tests.support.partner_server import PartnerServer
 from tests.support.partners import SIGNING_KEY, FakePartnerToolSource, parking_tools, verify_signature

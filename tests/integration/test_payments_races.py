@@ -22,11 +22,11 @@ from cockpit.errors import (
     RefundExceedsCaptured,
     UpstreamTimeout,
 )
-from cockpit.local.template import Template
 from cockpit.money import Money
 from cockpit.payments_client import PaymentCommand
 from cockpit.settings import reset_container
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 from payments.models import AmountArg, CreatePaymentArgs, OnePayment, PaymentStatus, RefundArgs
 from payments.ports import ChargeRequest, ProcessorPayment, ProcessorRefund, ProcessorUnknown
 from payments.sandbox import SandboxMethods, SandboxProcessor

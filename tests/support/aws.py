@@ -18,8 +18,8 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from cockpit import aws
-from cockpit.local import provision
-from cockpit.local.template import Template, load_template
+from cockpit_dev import provision
+from cockpit_dev.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.local.net import free_port
+from cockpit_dev.net import free_port
 
 READY_PREFIX = "cockpit-gateway ready "
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def launch(
     api_port, lambda_port = free_port(), free_port()
     aws_port = aws_port or free_port()
     argv = [
-        sys.executable, "-m", "cockpit.local.cli", "run",
+        sys.executable, "-m", "cockpit_dev.cli", "run",
         "--template", str(template),
         "--port", str(api_port), "--lambda-port", str(lambda_port), "--aws-port", str(aws_port),
     ]  # fmt: skip

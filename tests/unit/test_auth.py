@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from authorizer import handler
-from cockpit.auth import InvalidToken, Verifier
-from cockpit.local import devkeys
+from authorizer.verifier import InvalidToken, Verifier
+from cockpit_dev import devkeys
 
 ISS, AUD = devkeys.DEV_ISSUER, devkeys.DEV_AUDIENCE
 

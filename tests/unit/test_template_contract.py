@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.local.template import Function, load_template, load_yaml
 from cockpit.settings import EnvSettings
+from cockpit_dev.template import Function, load_template, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template(ROOT / "template.yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from authorizer.settings import AuthorizerSettings
-from cockpit.auth import InvalidToken, Verifier
+from authorizer.verifier import InvalidToken, Verifier
 from cockpit.observability import logger, tracer
 from cockpit.settings import get_settings, per_container
 

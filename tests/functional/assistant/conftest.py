@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.support import events
 from tests.support.aws import aws_from_template
 

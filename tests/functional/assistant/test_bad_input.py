@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import call, new_session, ok, turn
 from tests.support.aws import snapshot
 from tests.support.events import is_problem

@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from cockpit import aws
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import new_session, ok, turn
 
 RECORDED = Path(__file__).parents[2] / "unit" / "assistant" / "recorded"

@@ -18,11 +18,11 @@ from cockpit.dispatch.core import Dispatcher
 from cockpit.dispatch.targets import LambdaTargets
 from cockpit.errors import UpstreamTimeout
 from cockpit.idempotency import DynamoIdempotencyStore
-from cockpit.local.template import Template
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerOperation, PartnerTool
 from cockpit.tools.catalog import Catalog, first_party
 from cockpit.tools.model import ToolInvocation, ToolResult, ToolSpec
+from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import new_session, ok, turn
 from tests.support.partners import FakePartnerToolSource
 from tests.support.scripted_llm import ScriptedModel, calls, fails, says, scripted_model

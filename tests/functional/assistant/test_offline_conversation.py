@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import call, new_session, ok, turn
 from tests.support.aws import snapshot
 

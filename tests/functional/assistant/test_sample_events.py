@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from assistant.handler import lambda_handler
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.support.events import is_problem, sample
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.support.aws import aws_from_template
 
 

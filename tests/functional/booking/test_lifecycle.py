@@ -25,9 +25,9 @@ from booking.sandbox import SandboxProvider
 from booking.service import BookingService, reservation_id
 from booking.store import ReservationStore
 from cockpit.errors import Conflict
-from cockpit.local.template import Template
 from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 
 CAR = Caller(sub="vin-life", role=Role.VEHICLE)
 

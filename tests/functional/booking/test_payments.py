@@ -13,8 +13,8 @@ import pytest
 
 from booking import sandbox_data as data
 from booking.handler import lambda_handler as booking
-from cockpit.local.template import Template
 from cockpit.money import Money
+from cockpit_dev.template import Template
 from payments.ports import ProcessorFailed, ProcessorPayment, ProcessorRefund
 from payments.sandbox import SandboxProcessor
 from tests.functional.booking.test_booking_tools import HERE, call, ok, remaining

@@ -8,7 +8,7 @@ from typing import Any
 
 from booking import sandbox_data as data
 from booking.handler import lambda_handler as booking
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.support import events as ev
 from tests.support.aws import snapshot
 

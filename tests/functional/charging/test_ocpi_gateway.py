@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from charging.handler import lambda_handler as charging
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import aws_from_template, snapshot

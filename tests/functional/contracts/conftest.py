@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from cockpit.local.template import Template
 from cockpit.partners.registry import DynamoPartnerTools
+from cockpit_dev.template import Template
 from registry import wiring
 from registry.handler import lambda_handler
 from tests.support import events as ev

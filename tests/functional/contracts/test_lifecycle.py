@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from cockpit.local.template import Template
 from cockpit.observability import logger
 from cockpit.partners.model import ApiKeyAuth
+from cockpit_dev.template import Template
 from tests.functional.contracts.conftest import (
     ADMIN,
     OTHER_PARTNER,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from registry import wiring
 from tests.functional.contracts.conftest import OTHER_PARTNER, call, item, parking, problem, register, stored
 from tests.support import events as ev

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.support.aws import aws_from_template, snapshot
 
 FUNCTIONS = ("RouterFunction", "ChargingFunction", "NavigationFunction")

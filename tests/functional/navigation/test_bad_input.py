@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from navigation.handler import lambda_handler as navigation
 from router.handler import lambda_handler as router
 from tests.functional.navigation.conftest import FUNCTIONS, tool_event

@@ -12,8 +12,8 @@ from botocore.awsrequest import AWSResponse
 
 from cockpit import aws
 from cockpit.errors import Conflict
-from cockpit.local.template import Template
 from cockpit.vehicle import Point
+from cockpit_dev.template import Template
 from navigation.models import Destination
 from navigation.store import DestinationStore
 from tests.support.aws import snapshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from navigation.handler import lambda_handler as navigation
 from tests.support import events as ev
 from tests.support.aws import snapshot

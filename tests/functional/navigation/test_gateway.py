@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from cockpit.dispatch.core import ToolCall
-from cockpit.local.template import Template
 from cockpit.tools.model import Caller, Role
 from cockpit.vehicle import VehicleContext
+from cockpit_dev.template import Template
 from navigation import polyline
 from navigation.handler import lambda_handler as navigation
 from router.handler import lambda_handler as router

@@ -19,10 +19,10 @@ from cockpit.errors import (
     UpstreamTimeout,
     ValidationFailed,
 )
-from cockpit.local.template import Template
 from cockpit.money import Money
 from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role
+from cockpit_dev.template import Template
 from payments.handler import lambda_handler as payments_handler
 from payments.ports import ChargeRequest, ProcessorDeclined, ProcessorPayment
 from payments.sandbox import SandboxProcessor

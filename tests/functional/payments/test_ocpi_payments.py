@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from payments.store import PaymentStore
 from router.handler import lambda_handler as router
 from tests.functional.charging.test_ocpi_gateway import PUBLIC, callback, operation

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from payments.models import TrailEntry
 from payments.store import PaymentStore
 from router.handler import lambda_handler as router

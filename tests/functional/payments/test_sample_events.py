@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from payments.handler import lambda_handler
 from tests.support import events as ev
 

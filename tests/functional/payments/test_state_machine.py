@@ -9,8 +9,8 @@ from itertools import product
 import pytest
 
 from cockpit.errors import PaymentStateConflict
-from cockpit.local.template import Template
 from cockpit.money import Money
+from cockpit_dev.template import Template
 from payments.models import TRANSITIONS, Payment, PaymentStatus
 from payments.sandbox import SANDBOX_METHODS, SandboxMethods, SandboxProcessor
 from payments.service import Deltas, PaymentsService

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from cockpit.errors import IdempotencyInProgress, UpstreamTimeout
-from cockpit.local.template import Template
 from cockpit.money import Money
 from cockpit.payments_client import PaymentCommand
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit_dev.template import Template
 from payments.models import AmountArg, CreatePaymentArgs, PaymentStatus, RefundArgs
 from payments.sandbox import SandboxMethods
 from payments.service import PaymentsService

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import snapshot

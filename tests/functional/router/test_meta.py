@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from cockpit.local.template import Template
 from cockpit.tools.catalog import first_party
+from cockpit_dev.template import Template
 from router.handler import app
 from router.handler import lambda_handler as router
 from tests.support import events as ev
@@ -25,7 +25,7 @@ def test_health_needs_no_token(gateway: Template) -> None:
 
 def test_served_openapi_is_the_committed_one_and_valid(gateway: Template) -> None:
     served = ev.body(router(ev.api("GET", "/v1/openapi.json", role=None), None))
-    from cockpit.openapi import API_REFERENCES, load, text
+    from cockpit_dev.openapi import API_REFERENCES, load, text
 
     generated = json.loads(text([load(r) for r in API_REFERENCES]))
     committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
@@ -36,7 +36,7 @@ def test_served_openapi_is_the_committed_one_and_valid(gateway: Template) -> Non
 
 
 def test_openapi_agrees_with_api_md() -> None:
-    from cockpit.openapi import document
+    from cockpit_dev.openapi import document
 
     doc = document([app])
     paths = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}

@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from cockpit.dispatch import wiring as partners
-from cockpit.local.template import Template
 from cockpit.partners.model import OAuth2ClientCredentials
+from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import aws_from_template, snapshot

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from cockpit.local import aws_endpoint
-from cockpit.local.net import free_port
+from cockpit_dev import aws_endpoint
+from cockpit_dev.net import free_port
 from tests.support import localfn
 from tests.support.local_gateway import GatewayProcess, launch
 

@@ -74,7 +74,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "cockpit.local.cli",
+                "cockpit_dev.cli",
                 "run",
                 "--template",
                 str(localfn.TEMPLATE),
@@ -100,7 +100,7 @@ def test_a_bad_parameter_is_a_clear_error(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "cockpit.local.cli",
+            "cockpit_dev.cli",
             "run",
             "--template",
             str(localfn.TEMPLATE),

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from cockpit.local.pool import FunctionWorkers, WorkerPool, function_environment
-from cockpit.local.template import load_template
+from cockpit_dev.pool import FunctionWorkers, WorkerPool, function_environment
+from cockpit_dev.template import load_template
 from tests.support import localfn
 
 HELPER = load_template(localfn.TEMPLATE).functions["HelperFunction"]

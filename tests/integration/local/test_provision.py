@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.local import aws_endpoint
-from cockpit.local.net import free_port
-from cockpit.local.provision import provision
-from cockpit.local.template import load_template
+from cockpit_dev import aws_endpoint
+from cockpit_dev.net import free_port
+from cockpit_dev.provision import provision
+from cockpit_dev.template import load_template
 from tests.integration.local.conftest import aws_client
 from tests.support import localfn
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 
 from assistant.handler import app
-from cockpit.openapi import document
+from cockpit_dev.openapi import document
 
 
 def test_sessions_and_turns_as_api_md_fixes_them() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from cockpit.errors import PROBLEM_BASE
-from cockpit.local.apigw import ApiGateway, HttpRequest, proxy_event, proxy_response
-from cockpit.local.pool import FunctionWorkers, InvokeResult, WorkerPool
-from cockpit.local.routing import RouteTable
-from cockpit.local.template import Function, GatewayResponse, load_template
+from cockpit_dev.apigw import ApiGateway, HttpRequest, proxy_event, proxy_response
+from cockpit_dev.pool import FunctionWorkers, InvokeResult, WorkerPool
+from cockpit_dev.routing import RouteTable
+from cockpit_dev.template import Function, GatewayResponse, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")

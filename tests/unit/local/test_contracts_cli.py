@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cockpit.local.cli import main
+from cockpit_dev.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "contracts" / "examples" / "acme-parking.openapi.yaml"
 

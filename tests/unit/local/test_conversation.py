@@ -7,9 +7,9 @@ import json
 import httpx
 import pytest
 
-from cockpit.local.cli import parser
-from cockpit.local.conversation import Conversation, converse
-from cockpit.local.runtime import local_parameters
+from cockpit_dev.cli import parser
+from cockpit_dev.conversation import Conversation, converse
+from cockpit_dev.runtime import local_parameters
 
 
 def test_a_conversation_is_printed_turn_by_turn() -> None:

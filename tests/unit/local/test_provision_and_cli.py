@@ -9,8 +9,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from cockpit.local import cli, devkeys, provision, runtime
-from cockpit.local.template import GeneratedSecret, Index, Table
+from cockpit_dev import cli, devkeys, provision, runtime
+from cockpit_dev.template import GeneratedSecret, Index, Table
 
 
 def test_generated_secret_json_template() -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from cockpit.local import policy
-from cockpit.local.routing import RouteTable
-from cockpit.local.template import Route
+from cockpit_dev import policy
+from cockpit_dev.routing import RouteTable
+from cockpit_dev.template import Route
 
 ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123/live"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from cockpit.local.cfn import _CfnLoader
-from cockpit.local.template import (
+from cockpit_dev.cfn import _CfnLoader
+from cockpit_dev.template import (
     IMPLICIT_API,
     Template,
     TemplateError,
@@ -338,7 +338,7 @@ def test_merge_globals_rules() -> None:
 
 
 def test_s3_buckets_are_read_from_the_template_with_lower_case_names() -> None:
-    from cockpit.local.template import load_template
+    from cockpit_dev.template import load_template
 
     template = load_template(ROOT / "template.yaml", stack_name="Dev-Stack")
     bucket = template.buckets["ContractsBucket"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cockpit.local.pool import function_environment
-from cockpit.local.template import load_template
+from cockpit_dev.pool import function_environment
+from cockpit_dev.template import load_template
 from tests.support import localfn
 
 FUNCTION = load_template(localfn.TEMPLATE).functions["AppFunction"]

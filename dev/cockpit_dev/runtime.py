@@ -22,12 +22,12 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit.local import apigw, devkeys, lambda_api
-from cockpit.local.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
-from cockpit.local.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
-from cockpit.local.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
-from cockpit.local.provision import provision
-from cockpit.local.template import (
+from cockpit_dev import apigw, devkeys, lambda_api
+from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
+from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
+from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
+from cockpit_dev.provision import provision
+from cockpit_dev.template import (
     DEFAULT_REGION,
     DEFAULT_STACK_NAME,
     Template,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from cockpit.local.template import Route
+from cockpit_dev.template import Route
 
 _LITERAL, _PARAMETER, _GREEDY = 0, 1, 2
 

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from cockpit.local.net import BodyTooLarge, read_body
-from cockpit.local.pool import FunctionWorkers, WorkerPool
+from cockpit_dev.net import BodyTooLarge, read_body
+from cockpit_dev.pool import FunctionWorkers, WorkerPool
 
 SYNC_LIMIT = 6 * 1024 * 1024
 ASYNC_LIMIT = 1024 * 1024

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from cockpit.local import devkeys
+from cockpit_dev import devkeys
 
 PEOPLES_SQUARE = {"lat": 31.2304, "lon": 121.4737}
 DEMO_CAR = {
@@ -126,8 +126,8 @@ def chat(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace, out: Print = print) -> int:
-    from cockpit.local.net import free_port
-    from cockpit.local.runtime import Options, Runtime
+    from cockpit_dev.net import free_port
+    from cockpit_dev.runtime import Options, Runtime
 
     options = Options(
         port=free_port(),

@@ -20,11 +20,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from cockpit.errors import PROBLEM_BASE
-from cockpit.local import policy
-from cockpit.local.net import BodyTooLarge, read_body
-from cockpit.local.pool import WorkerPool
-from cockpit.local.routing import Match, RouteTable
-from cockpit.local.template import Api, Authorizer, Route, Template
+from cockpit_dev import policy
+from cockpit_dev.net import BodyTooLarge, read_body
+from cockpit_dev.pool import WorkerPool
+from cockpit_dev.routing import Match, RouteTable
+from cockpit_dev.template import Api, Authorizer, Route, Template
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 INTEGRATION_TIMEOUT = 29.0  # seconds: API Gateway's limit for a REST API integration

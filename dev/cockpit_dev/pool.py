@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from cockpit.local import children
-from cockpit.local.net import LOOPBACK
-from cockpit.local.template import Function
+from cockpit_dev import children
+from cockpit_dev.net import LOOPBACK
+from cockpit_dev.template import Function
 
 READY_TIMEOUT = 30.0
 MAX_WORKERS = 8  # execution environments per function
@@ -112,7 +112,7 @@ class Worker:
     def start(self) -> None:
         """Start the process (returns at once; `wait_ready` waits for its cold start)."""
         self.process = children.spawn(
-            [sys.executable, "-m", "cockpit.local.worker"],
+            [sys.executable, "-m", "cockpit_dev.worker"],
             env=self.env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

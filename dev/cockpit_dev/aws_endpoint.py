@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from cockpit.local import children
-from cockpit.local.net import LOOPBACK, http_status, port_open
+from cockpit_dev import children
+from cockpit_dev.net import LOOPBACK, http_status, port_open
 
 START_TIMEOUT = 20.0
 

@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from cockpit.local import devkeys
+from cockpit_dev import devkeys
 
 ROLES = ("vehicle", "partner", "admin")
 
 
 def _run(args: argparse.Namespace) -> int:
-    from cockpit.local import runtime
+    from cockpit_dev import runtime
 
     code: int = runtime.run(runtime.options_from(args))
     return code
@@ -24,14 +24,14 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from cockpit.openapi import API_REFERENCES, write
+    from cockpit_dev.openapi import API_REFERENCES, write
 
     write(args.output, args.api or API_REFERENCES)
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    from cockpit.local.runtime import add_arguments
+    from cockpit_dev.runtime import add_arguments
 
     root = argparse.ArgumentParser(prog="cockpit", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     )
     openapi.set_defaults(action=_openapi)
 
-    from cockpit.local import contracts_cli, conversation
+    from cockpit_dev import contracts_cli, conversation
 
     conversation.add_commands(commands)
     contracts_cli.add_commands(commands)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cockpit.local.cfn import Resolver, TemplateError, is_intrinsic, load_yaml
+from cockpit_dev.cfn import Resolver, TemplateError, is_intrinsic, load_yaml
 
 __all__ = [
     "Api",

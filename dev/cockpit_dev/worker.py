@@ -1,6 +1,6 @@
 """One function's execution environment: a child process, like one Lambda container.
 
-Run as `python -m cockpit.local.worker` by the runtime, with the function's environment already set.
+Run as `python -m cockpit_dev.worker` by the runtime, with the function's environment already set.
 It reads its spec (one JSON line) on stdin, puts the function's code folder and layers on sys.path
 (as Lambda does with /var/task and /opt/python), imports the handler once (the cold start), and
 serves invocations, one at a time, on 127.0.0.1:<ephemeral port>, which it reports on stdout as

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cockpit.local.template import Bucket, GeneratedSecret, Secret, SsmParameter, Table, Template
+from cockpit_dev.template import Bucket, GeneratedSecret, Secret, SsmParameter, Table, Template
 
 _PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
