@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cockpit.local.template import Template
+from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import new_session, ok, turn
 from tests.support.events import is_problem
 
