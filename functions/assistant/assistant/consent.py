@@ -32,7 +32,7 @@ YES_EN = frozenset(
         "right", "agreed", "approve", "approved", "go ahead", "do it", "go for it", "sounds good",
         "all right", "of course", "please do", "let's do it", "lets do it", "that's right", "thats right",
         "yes please", "make it so", "works for me", "that works", "perfect", "great", "cool", "deal",
-        "i confirm", "i do", "why not", "you bet",
+        "i confirm", "i do", "why not", "you bet", "pay it", "book it", "charge it", "start it", "do that",
     }
 )  # fmt: skip
 FILLER_EN = frozenset(
@@ -54,12 +54,15 @@ ASK_EN = (
     "how much", "what's the cost", "what is the cost", "the cost", "the price", "what price", "price",
     "cost", "what was that", "what is it", "what's that", "what is that", "which card", "which station",
     "which one is it", "say again", "say that again", "repeat", "pardon", "come again", "what did you say",
-    "how long", "what am i paying", "what for", "what exactly", "details",
+    "how long", "what am i paying", "what for", "what exactly", "details", "what's it for", "what is it for",
+    "what's this for", "what is this for", "for what", "what does it cost", "what's the damage",
 )  # fmt: skip
 
 # Chinese: matched as substrings (there are no spaces between words).
 YES_ZH = (
-    "是的", "是啊", "是", "好的", "好啊", "好吧", "好嘞", "好", "行", "可以", "确认", "确定", "对的", "对",
+    "付吧", "支付吧", "付了吧", "充吧", "订吧", "买吧", "开始吧", "就这个", "是的", "是啊", "是", "好的",
+    "好啊", "好吧", "好嘞", "好", "行",
+    "可以", "确认", "确定", "对的", "对",
     "没问题", "嗯嗯", "嗯", "同意", "就这样", "没错", "当然", "要的", "要", "ok", "okay", "yes", "继续",
 )  # fmt: skip
 FILLER_ZH = (
@@ -71,10 +74,11 @@ NO_ZH = (
     "不", "别", "没", "算了", "取消", "等一下", "等等", "等会", "稍等", "停", "先不", "改天", "拒绝",
     "不要", "不用", "再说", "以后", "回头", "慢着", "放弃", "改主意", "换", "改",
 )  # fmt: skip
+SOFT_NO = ("wait", "hold on", "hang on", "等一下", "等等", "稍等")
 YES_WITH_NEGATION_ZH = ("没问题", "没错", "不错")
 ASK_ZH = (
     "多少钱", "价格", "费用", "是什么", "什么来着", "啥", "哪张卡", "哪家", "再说一遍", "重复", "说什么",
-    "要付多少", "几块", "多少块",
+    "要付多少", "几块", "多少块", "来着", "干什么的", "什么的",
 )  # fmt: skip
 
 _NOISE = re.compile(r"[\s\.,!?;:~…。，！？；：、\"“”‘()（）\-—]+")
@@ -130,12 +134,18 @@ def classify(text: str) -> Answer:
     unnegated = said
     for phrase in YES_WITH_NEGATION_ZH:  # "没问题" (no problem) is a yes, not a 没
         unnegated = unnegated.replace(phrase, " ")
+    short = len(said.replace(" ", "")) <= 10 if zh else len(said.split()) <= 6  # about it, not a new request
+    asks = short and (_has_en(said, ASK_EN) or (zh and any(w in said for w in ASK_ZH)))
+    soft = said
+    for phrase in SOFT_NO:  # "wait, how much is it?" is a question, not a no
+        soft = soft.replace(phrase, " ")
+    if asks and not (_has_en(soft, NO_EN) or (zh and any(w in soft for w in NO_ZH))):
+        return Answer.ASK
     if _has_en(said, NO_EN) or (zh and any(w in unnegated for w in NO_ZH)):
         return Answer.NO
     if (zh and _zh_only(said)) or (not zh and _only(said, YES_EN, FILLER_EN)):
         return Answer.YES
-    short = len(said.replace(" ", "")) <= 10 if zh else len(said.split()) <= 6  # about it, not a new request
-    if short and (_has_en(said, ASK_EN) or (zh and any(w in said for w in ASK_ZH))):
+    if asks:
         return Answer.ASK
     return Answer.OTHER
 

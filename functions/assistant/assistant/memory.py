@@ -58,7 +58,8 @@ class Memory(BaseModel):
     charging_operation: Ref | None = None
     reservations: list[Ref] = Field(default_factory=list)
     payments: list[Ref] = Field(default_factory=list)
-    payment_method: Ref | None = None
+    payment_method: Ref | None = None  # the default one
+    methods: list[Ref] = Field(default_factory=list)  # every method listed: details type, brand, label
     due: Due | None = None
     paid: Ref | None = None  # the last charging session's card hold/capture: never pay it twice
 
@@ -117,6 +118,8 @@ def remember(memory: Memory, tool: str, result: dict[str, Any] | None, *, first_
     _reservations(memory, tool, r)
     if tool == "payments_list_methods" and (method := default_method(r)):
         memory.payment_method = Ref(id=method, tool=tool)
+        listed = [m for m in r.get("methods", []) if isinstance(m, dict) and m.get("id")]
+        memory.methods = [_ref(tool, m, ("type", "brand", "label", "last4")) for m in listed[:MAX_ITEMS]]
     operation = r.get("operation")
     if isinstance(operation, dict) and operation.get("id") and tool == "charging_start_session":
         memory.charging_operation = Ref(id=str(operation["id"]), status=operation.get("status"), tool=tool)

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from assistant import agents, consent, prompt, ranking, replies
+from assistant import agents, consent, prompt, ranking, replies, understand
 from assistant.loop import Outcome, ToolLoop, TurnContext
 from assistant.memory import remember
 from assistant.models import (
@@ -220,7 +220,7 @@ class AssistantService:
                     return Outcome(reply=note), agent
             elif fresh:
                 note = replies.say(session.locale, "set_aside")
-        elif answer is consent.Answer.YES:
+        elif _answers_nothing(answer, body.text):  # "yes", "nope, forget it" with nothing pending
             agent = agents.by_id(session.agent) or agents.TRAVEL_COMPANION
             return Outcome(reply=replies.say(session.locale, "nothing_pending")), agent
         outcome, agent = self._plan(session, body, ctx, now)
@@ -244,7 +244,11 @@ class AssistantService:
         visible = self.dispatcher.catalog.visible_for(ctx.caller)
         agent = agents.by_id(session.pinned_agent) or agents.route(body.text, visible, session.agent)
         ctx.agent = agent.id
-        offered = ranking.rank(body.text, agent.subset(visible), self.offer_limit)
+        mine = agent.subset(visible)
+        # the offline planner chooses deterministically among everything its agent has; a hosted model gets
+        # the tools ranked for the words (its prompt stays small)
+        limit = len(mine) if self.model.provider == "offline" else self.offer_limit
+        offered = ranking.rank(body.text, mine, limit)
         request = ModelRequest(
             system=prompt.system_prompt(agent, session, now, [t.name for t in offered]),
             messages=[*prompt.history_messages(session.history), Message(role="user", content=body.text)],
@@ -335,3 +339,10 @@ class AssistantService:
         session.agent = agent
         session.version += 1
         session.expires_at = min(now + self.ttl, session.ends_at)
+
+
+def _answers_nothing(answer: consent.Answer, text: str) -> bool:
+    """A yes, or a bare no, when no question is waiting: there is nothing to perform or to plan."""
+    if answer is consent.Answer.YES:
+        return True
+    return answer is consent.Answer.NO and not consent.rest_after_no(text) and not understand.asks(text)

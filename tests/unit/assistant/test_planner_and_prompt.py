@@ -152,7 +152,9 @@ def test_car_genius_reads_the_cars_own_service_report() -> None:
     request = ModelRequest(
         system="", messages=request.messages, tools=request.tools, utterance="any fault codes?", vehicle=car
     )
-    assert OfflinePlanner().complete(request).text == "Service due: brake fluid. Fault codes: P0A80."
+    assert OfflinePlanner().complete(request).text == (
+        "Service due: brake fluid. The car reports a high-voltage battery fault (P0A80)."
+    )
     assert (
         OfflinePlanner().complete(plan("需要保养吗", "zh-CN")).text
         == "目前没有待保养项目，车辆也没有报告故障码。"
