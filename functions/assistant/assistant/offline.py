@@ -25,6 +25,7 @@ from cockpit.tools.model import ToolSpec
 Plan = Callable[[ModelRequest, dict[str, ToolSpec], Parse], ModelReply]
 SLOTS_ONLY = {"book", "pay"}  # weak cues: alone, they continue the previous request
 SEARCHES = {"charger", "parking", "restaurant", "coffee", "hotel", "service"}  # a list shown: not re-run
+ACTIONS = {"start", "navigate", "book", "pay", "cancel", "reach", "dest_change"}  # what an answer continues
 
 
 class OfflinePlanner:
@@ -55,7 +56,7 @@ def understood(request: ModelRequest) -> Parse:
     if not before.intents:
         return p
     # a search already showed its list: "the second one" picks from it (navigate, or book a slot)
-    kept = before.intents - SEARCHES if not ({"book"} & before.intents) else before.intents
+    kept = before.intents & (ACTIONS | (SEARCHES if "book" in before.intents else set()))
     p.intents |= kept
     for slot in (
         "merchant",
@@ -84,7 +85,11 @@ def intent(p: Parse, memory: Memory) -> str:  # noqa: C901 — one ordered decis
         return "cancel"
     if "list" in i:
         return "list"
-    if "stop" in i:
+    status = str(memory.charging_session.status or "").lower() if memory.charging_session else ""
+    charging = status in ("active", "pending")
+    if "stop" in i or (
+        charging and has(p.text, "stop", "enough", "that's it", "够了", "停吧", "停下", "不充了")
+    ):
         return "stop"
     if "status" in i:
         return "status"
@@ -99,7 +104,7 @@ def intent(p: Parse, memory: Memory) -> str:  # noqa: C901 — one ordered decis
         return "start"  # "charge at the first one with my card": the card pays the session's hold
     if "pay" in i and not ({"hotel", "restaurant"} & i and p.amount_minor is None):
         return "pay"
-    if "range" in i or "battery" in i:
+    if ("range" in i or "battery" in i) and not ("charger" in i and has(p.text, "where", "find", "哪", "找")):
         return "battery"
     if "service" in i:
         return "service_book" if ({"book"} & i or has(p.text, "appointment", "slot")) else "service"

@@ -28,9 +28,11 @@ CUES: dict[str, tuple[str, ...]] = {
                "how is charging", "how is the charge", "how's the charge",
                "charging going", "charge going", "how much has it charged", "充得怎么样", "充电进度",
                "充了多少", "充电状态", "充好了吗"),
-    "reach": ("make it to", "get to", "reach", "enough to get", "enough charge for", "enough battery for",
+    "reach": ("make it to", "get to", "reach", "enough to get", "enough charge to", "enough charge for",
+              "enough battery for", "够开到", "电够", "够不够",
               "能开到", "开得到", "够到", "能到", "到得了", "够不够到", "能不能到", "撑到"),
     "dest_ask": ("my destination", "where am i going", "where are we going", "where are we heading",
+                 "这是去哪", "是去哪", "要去哪",
                  "where am i heading", "what's the destination", "what is the destination", "目的地是",
                  "我们去哪", "现在去哪", "导航去哪", "目的地在哪", "我的目的地"),
     "dest_change": ("instead", "change the destination", "change destination", "make that", "switch to",
@@ -39,7 +41,8 @@ CUES: dict[str, tuple[str, ...]] = {
               "续航", "还能跑多远", "还能开多远", "能跑多远", "能开多远", "还能跑多少", "还能开多少"),
     "battery": ("battery", "charge level", "state of charge", "how much charge", "电量", "还剩多少电",
                 "电池", "剩多少电", "还有多少电", "电还有多少"),
-    "service": ("service", "maintenance", "due for", "oil change", "inspection", "tyre", "tire", "brake",
+    "service": ("service", "maintenance", "what does the car need", "needs attention", "wrong with the car",
+                "due for", "oil change", "inspection", "tyre", "tire", "brake",
                 "fault", "warning light", "check engine", "workshop", "dealer", "garage", "保养", "维修",
                 "检修", "故障", "报警", "4s店", "修车", "年检"),
     "hotel": ("hotel", "room for", "a room", "place to stay", "stay the night", "somewhere to sleep",
@@ -176,7 +179,8 @@ def parse(utterance: str) -> Parse:
     else:
         text_for_cues = text
     p.intents = {intent for intent, cues in CUES.items() if has(text_for_cues, *cues)}
-    if re.search(r"在.{0,8}充|charge (?:at|there|it|here|up at)", text_for_cues) and "stop" not in p.intents:
+    starts = r"(?:在|去).{0,8}充(?!电站|电桩|电的地方)|charge (?:at|there|it|here|up at)"
+    if re.search(starts, text_for_cues) and "stop" not in p.intents:
         p.intents.add("start")
     if "pay" not in p.intents and named is not None and amount(text) is not None:
         p.intents.add("pay")
@@ -409,6 +413,10 @@ def place(text: str) -> str | None:
                 and not chosen
             ):
                 return name
+            if name and " " in name and name != text:  # "go to Xintiandi": the place after the verb
+                inner = place(name)
+                if inner:
+                    return inner
     return None
 
 
