@@ -23,6 +23,9 @@ class Agent:
     tools: tuple[str, ...]  # patterns over tool names, or "source:<pattern>" over the tool's source
     words: str  # what drivers say to this agent, en and zh (ranked like tools)
 
+    def spoken(self, locale: str) -> str:
+        return SPOKEN.get((self.id, locale), self.name)
+
     def offers(self, tool: ToolSpec) -> bool:
         return _offers(self.tools, tool.name, tool.source)
 
@@ -56,6 +59,7 @@ TRAVEL_COMPANION = Agent(
     "park book booking table reservation hotel 导航 路线 带我 去 餐厅 吃饭 咖啡 停车 车位 预订 订座 酒店",
 )
 AGENTS: tuple[Agent, ...] = (CAR_GENIUS, TRAVEL_COMPANION)
+SPOKEN = {("car_genius", "zh-CN"): "用车专家", ("travel_companion", "zh-CN"): "出行伙伴"}
 # A word the driver says to an agent weighs more than a tool's lexical match: tool descriptions mention
 # neighbouring domains (a route plan talks about battery and charging stops: 1.5 lost "how is my battery"
 # to Travel Companion).

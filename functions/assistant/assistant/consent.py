@@ -169,7 +169,7 @@ def rest_after_no(text: str) -> str:
             said = re.sub(rf"(?<![a-z']){re.escape(phrase)}(?![a-z'])", " ", said)
     words = [w for w in said.split() if w not in FILLER_EN and w not in YES_EN]
     left = "".join(words) if _CJK.search(said) else " ".join(words)
-    for filler in sorted(FILLER_ZH + YES_ZH, key=len, reverse=True):
-        if left == filler:
-            return ""
-    return left if len(left.replace(" ", "")) > 2 else ""
+    if _CJK.search(left):
+        for filler in sorted(FILLER_ZH + YES_ZH, key=len, reverse=True):
+            left = left.replace(filler, "")
+    return left if len(left.replace(" ", "")) > (1 if _CJK.search(left) else 2) else ""

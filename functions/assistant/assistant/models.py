@@ -76,14 +76,25 @@ class ModelInfo(BaseModel):
     steps: int = 0
 
 
+class Handover(BaseModel):
+    """The turn moved between car matters and travel: which agent handed over to which (the memory —
+    places, stations, sessions, bookings — goes with it)."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+    from_: str = Field(alias="from")
+    to: str
+
+
 class TurnResponse(BaseModel):
     turn_id: str
     reply: str
     tool_calls: list[ToolCallView] = Field(default_factory=list)
     pending_confirmation: PendingView | None = None
     cards: list[Card] = Field(default_factory=list)
-    agent: str
+    agent: str = Field(description="the agent that answered: 'Car Genius' or 'Travel Companion'")
     model: ModelInfo
+    handover: Handover | None = None
 
 
 class TurnRecord(BaseModel):

@@ -12,6 +12,7 @@ from assistant.loop import Outcome, ToolLoop, TurnContext
 from assistant.memory import remember
 from assistant.models import (
     CreateSession,
+    Handover,
     HistoryEntry,
     ModelInfo,
     Pending,
@@ -136,6 +137,13 @@ class AssistantService:
         ctx = TurnContext(session_id, session.turns, caller, session.locale, session.vehicle, "", request_id)
         outcome, agent = self._answer(session, body, ctx, now)
         self._follow_operations(caller, session, outcome)
+        before = agents.by_id(session.agent)
+        handover = None
+        if before is not None and before.id != agent.id:  # car matters <-> travel: say who took over
+            handover = Handover.model_validate({"from": before.name, "to": agent.name})
+            note = replies.say(session.locale, "handover", to=agent.spoken(session.locale),
+                               before=before.spoken(session.locale))  # fmt: skip
+            outcome.reply = f"{note} {outcome.reply}"
         turn_id = f"{session.session_id}.{session.turns}"
         record = TurnRecord(
             turn_id=turn_id,
@@ -166,6 +174,7 @@ class AssistantService:
             cards=outcome.cards,
             agent=agent.name,
             model=outcome.model,
+            handover=handover,
         )
 
     def _check_token(self, session: Session, body: TurnRequest, now: datetime) -> None:

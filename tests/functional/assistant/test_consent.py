@@ -63,7 +63,7 @@ def test_changing_the_subject_drops_it(gateway: Template, locale: str, said: str
     sid, _ = asked(locale)
     moved = ok(turn(sid, text=said))
     assert moved["pending_confirmation"] is None and not started(moved)
-    assert moved["reply"].startswith(("I dropped the earlier question", "之前那个确认已作废"))
+    assert "I dropped the earlier question" in moved["reply"] or "之前那个确认已作废" in moved["reply"]
     assert not started(ok(turn(sid, text=YESES[0] if locale == "en-US" else "好的")))
 
 
