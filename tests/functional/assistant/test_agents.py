@@ -37,3 +37,15 @@ def test_the_handover_is_said_in_the_sessions_language(gateway: Template) -> Non
     assert moved["agent"] == "Travel Companion" and moved["reply"].startswith(
         "出行伙伴为您接手（之前是用车专家）。"
     )
+
+
+def test_a_chinese_session_hears_chinese_station_names(gateway: Template) -> None:
+    import re
+
+    sid = new_session(locale="zh-CN")
+    found = ok(turn(sid, text="附近有快充吗"))
+    stations = found["tool_calls"][0]["result"]["stations"]
+    assert stations and all(re.search(r"[\u3400-\u9fff]", s["name"]) for s in stations)
+    assert stations[0]["name"] in found["reply"] and not re.search(r"[A-Za-z]{3,}", found["reply"])
+    asked = ok(turn(sid, text="在第一个充电"))
+    assert stations[0]["name"] in asked["pending_confirmation"]["summary"]
