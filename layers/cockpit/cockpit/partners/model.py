@@ -6,7 +6,8 @@ The contracts function writes these (compiler + registry); the router reads them
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+import json
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,3 +100,16 @@ class PartnerToolSource(Protocol):
     def active_tools(self) -> list[PartnerTool]: ...
 
     def get(self, name: str) -> PartnerTool | None: ...
+
+
+def confirmation_question(title: str, namespace: str, arguments: dict[str, Any], locale: str | None) -> str:
+    """The question the driver hears before a partner write (the registry's dry run shows it too)."""
+    shown = ", ".join(f"{k}={_short(v)}" for k, v in sorted(arguments.items())[:8])
+    if locale == "zh-CN":
+        return f"确认执行 {title}（{namespace}）：{shown}？"
+    return f"Confirm {title} with {namespace}: {shown}?"
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -35,7 +35,7 @@ from cockpit.errors import (
 from cockpit.observability import logger
 from cockpit.partners import request as outbound
 from cockpit.partners.auth import OutboundAuthenticator
-from cockpit.partners.model import PartnerOperation, PartnerTool
+from cockpit.partners.model import PartnerOperation, PartnerTool, confirmation_question
 from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse_target
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
 from cockpit.partners.secrets import SecretFields
@@ -282,15 +282,9 @@ def _log(op: PartnerOperation, status: int, started: float, ended: float, attemp
 
 def preview_summary(tool: PartnerTool, invocation: ToolInvocation) -> str:
     """The confirmation question for a partner tool, made by the gateway (the partner is not called)."""
-    shown = ", ".join(f"{k}={_short(v)}" for k, v in sorted(invocation.arguments.items())[:8])
-    if invocation.locale == "zh-CN":
-        return f"确认执行 {tool.spec.title}（{tool.operation.namespace}）：{shown}？"
-    return f"Confirm {tool.spec.title} with {tool.operation.namespace}: {shown}?"
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return confirmation_question(
+        tool.spec.title, tool.operation.namespace, invocation.arguments, invocation.locale
+    )
 
 
 class PartnerTarget:
