@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from cockpit.errors import PROBLEM_BASE
 from cockpit_dev import policy
 from cockpit_dev.net import BodyTooLarge, read_body
+from cockpit_dev.pages import Pages
 from cockpit_dev.pool import WorkerPool
 from cockpit_dev.routing import Match, RouteTable
 from cockpit_dev.template import Api, Authorizer, Route, Template
@@ -381,7 +382,7 @@ def _response_body(body: Any, is_base64: Any) -> bytes | None:
 # -- HTTP -----------------------------------------------------------------------------------------
 
 
-def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
+def handler_class(gateway: ApiGateway, pages: Pages | None = None) -> type[BaseHTTPRequestHandler]:
     class ApiRequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "cockpit-gateway-local"
@@ -389,6 +390,10 @@ def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.monotonic()
+            if pages is not None and pages.handles(self.command, self.path):  # the dev pages, not the API
+                page = pages.serve(self.path, self.headers.get)
+                self._send(HttpResponse(page.status, page.headers, page.body))
+                return
             try:
                 body = read_body(self.rfile, self.headers, MAX_PAYLOAD)
             except BodyTooLarge as exc:
