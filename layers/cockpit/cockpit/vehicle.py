@@ -45,4 +45,6 @@ class VehicleContext(BaseModel):
 
     def merged(self, update: VehicleContext) -> VehicleContext:
         """This context with the fields `update` sets (a turn's partial update)."""
-        return self.model_copy(update=update.model_dump(exclude_unset=True))
+        # Validated, not model_copy(update=...): that would keep a nested update (location, service) as
+        # the plain dict model_dump made of it, and the next reader of `.location.lat` would crash.
+        return VehicleContext.model_validate({**self.model_dump(), **update.model_dump(exclude_unset=True)})
