@@ -139,6 +139,10 @@ class ApiGateway:
             return self.gateway_response(api, "DEFAULT_5XX", 502, "The function's response was malformed.")
         return mapped
 
+    def serves_page(self, pages: Pages, method: str, target: str) -> bool:
+        """A development page, unless the template's own API has a route there (the template wins)."""
+        return pages.handles(method, target) and self.routes.match(urlsplit(target).path or "/") is None
+
     def _api_of(self, match: Match | None) -> Api | None:
         return self.template.apis[match.routes[0].api] if match else self._default_api
 
@@ -390,7 +394,7 @@ def handler_class(gateway: ApiGateway, pages: Pages | None = None) -> type[BaseH
 
         def _serve(self) -> None:
             started = time.monotonic()
-            if pages is not None and pages.handles(self.command, self.path):  # the dev pages, not the API
+            if pages is not None and gateway.serves_page(pages, self.command, self.path):
                 page = pages.serve(self.path, self.headers.get)
                 self._send(HttpResponse(page.status, page.headers, page.body))
                 return

@@ -154,3 +154,25 @@ def test_the_real_signer_makes_a_token_the_dev_key_verifies(
     key = jwt.PyJWKSet.from_dict(devkeys.jwks(tmp_path)).keys[0].key
     claims = jwt.decode(body["token"], key, algorithms=["RS256"], audience=devkeys.DEV_AUDIENCE)
     assert claims["role"] == "vehicle" and claims["sub"] == "vin-demo"
+
+
+def test_the_templates_own_routes_win_over_the_pages() -> None:
+    from dataclasses import replace
+
+    from cockpit_dev.apigw import ApiGateway
+    from cockpit_dev.pool import WorkerPool
+    from cockpit_dev.template import load_template
+
+    template = load_template(Path(__file__).resolve().parents[3] / "template.yaml")
+    ours = ApiGateway(template, WorkerPool([]))
+    assert ours.serves_page(site(), "GET", "/") and ours.serves_page(site(), "GET", "/v1/docs")
+    assert not ours.serves_page(site(), "GET", "/v1/openapi.json")
+    # Another template's routes keep their paths: a greedy one (which, as in API Gateway, does not match
+    # the bare root) and one at the root.
+    greedy = replace(template.routes[0], path="/{proxy+}", method="ANY")
+    theirs = ApiGateway(replace(template, routes=[greedy]), WorkerPool([]))
+    assert not theirs.serves_page(site(), "GET", "/console/") and theirs.serves_page(site(), "GET", "/")
+    root = replace(template.routes[0], path="/", method="GET")
+    assert not ApiGateway(replace(template, routes=[greedy, root]), WorkerPool([])).serves_page(
+        site(), "GET", "/"
+    )
