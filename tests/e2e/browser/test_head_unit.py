@@ -139,3 +139,17 @@ def test_the_page_is_served_with_its_csp_and_no_request_leaves_this_origin(
     expect(page.get_by_test_id("place").first).to_be_visible()
     expect(page.get_by_test_id("map-place").first).to_be_attached()
     assert origins == {gateway_url}, origins
+
+
+def test_navigate_then_the_route_is_drawn_from_its_polyline(page: Page, gateway_url: GatewayUrl) -> None:
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "find a fast charger on the way")
+    page.get_by_test_id("station").first.get_by_role("button", name="Navigate").click()
+    expect(page.get_by_test_id("card-route").first).to_contain_text("Destination")
+    expect(page.get_by_test_id("map-dest")).to_be_attached()
+    page.get_by_role("button", name="Show route").click()  # POST /v1/tools/navigation_plan_route/invoke
+    route = page.get_by_test_id("map-route")
+    expect(route).to_be_attached()
+    points = (route.get_attribute("points") or "").split()
+    assert len(points) >= 2 and len(set(points)) >= 2  # decoded from the encoded polyline, not one dot
+    expect(page.get_by_test_id("trace-row").first).to_contain_text("navigation_plan_route")

@@ -10,7 +10,7 @@
   const TEXT = {
     "en-US": {
       message: "Message", send: "Send", confirm: "Confirm", cancel: "Cancel", you: "You",
-      navigate: "Navigate", charge: "Charge here", book: "Book", refresh: "Refresh",
+      navigate: "Navigate", charge: "Charge here", show_route: "Show route", book: "Book", refresh: "Refresh",
       stations: "Charging stations", places: "Places", route: "Route", slots: "Available slots",
       reservation: "Reservation", payment: "Payment", session: "Charging session", operation: "Operation",
       battery: "Battery %", range: "Range km", lat: "Latitude", lon: "Longitude", due: "Service due",
@@ -31,7 +31,7 @@
     },
     "zh-CN": {
       message: "消息", send: "发送", confirm: "确认", cancel: "取消", you: "我",
-      navigate: "导航", charge: "在此充电", book: "预订", refresh: "刷新",
+      navigate: "导航", charge: "在此充电", show_route: "显示路线", book: "预订", refresh: "刷新",
       stations: "充电站", places: "地点", route: "路线", slots: "可预订时段",
       reservation: "预订", payment: "支付", session: "充电会话", operation: "操作",
       battery: "电量 %", range: "续航 km", lat: "纬度", lon: "经度", due: "待保养项目",
@@ -174,7 +174,7 @@
 
   function cardFor(c) {
     if (c.type === "stations") {
-      state.map.stations = c.stations;
+      showOnly("stations", c.stations);
       for (const station of c.stations) state.names[station.id] = station.name;
       return card("stations", t("stations"), el("ul", {}, c.stations.slice(0, 5).map((s, i) => {
         const free = (s.connectors || []).filter((x) => x.status === "AVAILABLE").length;
@@ -185,7 +185,7 @@
       })));
     }
     if (c.type === "places") {
-      state.map.places = c.places;
+      showOnly("places", c.places);
       return card("places", t("places"), el("ul", {}, c.places.slice(0, 5).map((p, i) =>
         el("li", {class: "item", "data-testid": "place"},
           el("span", {class: "name", text: `${i + 1}. ${p.name}`}),
@@ -197,33 +197,68 @@
       const d = c.destination || {};
       if (c.route) state.map.route = r;
       if (d.destination) state.map.destination = {...d.destination, name: d.name};
-      return card("route", t("route"), kv([
+      const box = card("route", t("route"), kv([
         [t("destination"), d.name],
         [t("distance"), r.distance_km !== undefined ? `${num(r.distance_km)} ${t("km")}` : undefined],
         [t("duration"), r.duration_min !== undefined ? `${num(r.duration_min, 0)} ${t("min")}` : undefined],
         [t("feasible"), r.feasible_on_current_charge === undefined ? undefined : t(r.feasible_on_current_charge ? "yes" : "no")],
         [t("stops"), r.charging_stops ? String(r.charging_stops.length) : undefined],
       ]));
+      if (d.destination && !c.route && state.vehicle.location) box.append(routeButton(d));
+      return box;
     }
     if (c.type === "reservation") {
       if (c.slots) {
-        state.map.venues = c.slots.map((s) => s.venue).filter(Boolean);
+        showOnly("venues", c.slots.map((s) => s.venue).filter(Boolean));
         return card("slots", t("slots"), el("ul", {}, c.slots.slice(0, 5).map((s, i) =>
           el("li", {class: "item", "data-testid": "slot"},
             el("span", {class: "name", text: `${i + 1}. ${(s.venue || {}).name || s.slot_id}`}),
-            el("span", {class: "meta", text: `${new Date(s.start).toLocaleString(state.locale)} · ${money(s.price)}`}),
+            el("span", {class: "meta", text: `${localTime(s.start)} · ${money(s.price)}`}),
             el("span", {class: "acts"}, action(t("book"), t("book_it")(i)))))));
       }
       const r = c.reservation || {};
       return card("reservation", t("reservation"), kv([
         [t("venue"), (r.venue || {}).name], [t("status"), r.status, `status-${r.status}`],
-        [t("start"), r.start ? new Date(r.start).toLocaleString(state.locale) : undefined],
+        [t("start"), r.start ? localTime(r.start) : undefined],
         [t("payment"), r.payment ? `${r.payment.status}` : undefined],
       ]));
     }
     if (c.type === "payment") return paymentCard(c.payment || {});
     if (c.type === "text" && !c.operation) return card("text", "", el("p", {text: c.text}));
     return null;
+  }
+
+  // A direct tool call (the same public API the assistant uses): the route from the car to the destination.
+  function routeButton(d) {
+    const button = el("button", {type: "button", class: "act", text: t("show_route"), onclick: async () => {
+      button.disabled = true;
+      try {
+        const args = {origin: state.vehicle.location, destination: d.destination};
+        const {body, ms} = await call("vehicle", "POST", "/v1/tools/navigation_plan_route/invoke", {arguments: args});
+        trace("navigation_plan_route", body.status, ms);
+        if (body.result && body.result.route) {
+          button.replaceWith(cardFor({type: "route", route: body.result.route, destination: d}));
+          drawMap();
+        }
+      } catch (error) {
+        trace("navigation_plan_route", "failed", undefined, error.problem);
+        button.disabled = false;
+      }
+    }});
+    return el("div", {class: "question"}, button);
+  }
+
+  // The latest search is what the map shows (the destination and the route stay).
+  function showOnly(kind, items) {
+    state.map.stations = kind === "stations" ? items : [];
+    state.map.places = kind === "places" ? items : [];
+    state.map.venues = kind === "venues" ? items : [];
+  }
+
+  // A venue's time as the venue tells it (its own UTC offset), not converted to the screen's zone.
+  function localTime(iso) {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(String(iso));
+    return m ? `${m[1]} ${m[2]}` : String(iso);
   }
 
   function paymentCard(p) {
@@ -353,7 +388,10 @@
       if (p.kind === "dest") g.append(s("path", {class: "dest", d: `M${X(p)},${Y(p)} l-7,-16 a7,7 0 1 1 14,0 z`}));
       else g.append(s("circle", {class: `${p.kind}${p.busy ? " busy" : ""}`, cx: X(p), cy: Y(p), r: 8}));
       if (p.kind === "station" && i < 5) g.append(s("text", {x: X(p) + 10, y: Y(p) + 4}, String(i + 1)));
-      if (p.kind === "dest") g.append(s("text", {x: X(p) + 10, y: Y(p) - 8}, p.label || ""));
+      if (p.kind === "dest") {
+        const right = X(p) > W * 0.6;  // labels near the right edge grow to the left
+        g.append(s("text", {x: X(p) + (right ? -10 : 10), y: Y(p) - 8, "text-anchor": right ? "end" : "start"}, p.label || ""));
+      }
       g.append(s("title", {}, p.label || ""));
       svg.append(g);
     });
@@ -370,6 +408,7 @@
     $("map-caption").textContent = [
       m.stations.length ? `${m.stations.length} ${t("stations")}` : "",
       m.places.length ? `${m.places.length} ${t("places")}` : "",
+      m.venues.length ? `${m.venues.length} ${t("slots")}` : "",
       m.route ? `${t("route")} ${num(m.route.distance_km)} ${t("km")}` : "",
     ].filter(Boolean).join(" · ");
   }
