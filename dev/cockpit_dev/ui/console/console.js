@@ -80,10 +80,15 @@
       const lines = [el("p", {class: "ok", role: "status",
         text: `${updating ? "Version" : "Registered"} ${answer.contract_id} v${answer.version}: ${answer.status}, ${answer.tools.length} tools`})];
       if (answer.signing) {
+        const key = el("input", {type: "password", readonly: true, "aria-label": "Signing key", value: answer.signing.key});
+        const reveal = el("button", {type: "button", text: "Show", onclick: () => {
+          key.type = key.type === "password" ? "text" : "password";
+          reveal.textContent = key.type === "password" ? "Show" : "Hide";
+        }});
         lines.push(el("div", {class: "secret", "data-testid": "signing-key"},
           el("strong", {text: "Signing key — shown once, store it now. "}),
-          "Every request the gateway sends you carries an HMAC-SHA256 signature made with it: ",
-          el("code", {text: answer.signing.key})));
+          "Every request the gateway sends you carries an HMAC-SHA256 signature made with it.",
+          el("div", {class: "secret-row"}, key, reveal)));
       }
       $("outcome").replaceChildren(...lines);
       await refresh();
