@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: what running needs (make run, chat, demo, token), then the dev tools (make test, lint, ...).
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 AWS_REGION ?= us-east-1
 # Unit and functional suites run in parallel processes (pytest-xdist); integration and e2e stay serial.
@@ -18,27 +20,35 @@ export SAM_CLI_DISABLE_VERSION_CHECK := 1
         openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean browser screenshots
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+$(RUN_STAMP): requirements-run.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
+	@# Progress goes to stderr, so that TOKEN=$$(make -s token) on a fresh clone captures the token only.
+	@echo "==> Installing what running needs into $(VENV) (first time only; make test adds the dev tools)" >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip==26.3 >&2
+	@$(BIN)/python -m pip install --progress-bar on -r requirements-run.txt -c requirements.lock >&2
+	@$(BIN)/python -m pip install --quiet --no-deps -e . >&2
+	@touch $(RUN_STAMP)
+	@echo "==> $(VENV) is ready to run" >&2
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	@echo "==> Adding the development tools to $(VENV) (pytest, ruff, mypy, cfn-lint, SAM CLI)" >&2
+	$(BIN)/python -m pip install --progress-bar on -r requirements-dev.txt -c requirements.lock
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with the pinned dependencies
+install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
+run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
 	$(BIN)/cockpit run
 
-chat: $(STAMP) ## Talk to the assistant of a running `make run` from the terminal
+chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
 
-demo: $(STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
+demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
 	$(BIN)/cockpit demo
 
-token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
+token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
 test: lint typecheck template-check build unit functional integration e2e browser ## Everything CI checks
@@ -64,7 +74,8 @@ functional: $(STAMP) ## Handlers in-process with moto and httpx mock transports
 integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 unless one answers there)
 	$(BIN)/pytest -q tests/integration
 
-e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
+e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL); npm ci for the TypeScript MCP client
+	npm ci --prefix tests/e2e/mcp_ts --no-audit --no-fund --loglevel=error
 	$(BIN)/pytest -q tests/e2e --ignore=tests/e2e/browser
 
 browser: $(STAMP) ## The head-unit page, partner console and API docs in Chromium (/usr/bin/chromium) via Playwright
@@ -73,7 +84,7 @@ browser: $(STAMP) ## The head-unit page, partner console and API docs in Chromiu
 screenshots: $(STAMP) ## Refresh the pages' screenshots in docs/screenshots/ (the browser tests, saving them)
 	COCKPIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/browser
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
 bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke

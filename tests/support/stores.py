@@ -31,6 +31,14 @@ class FakeIdempotency:
             raise IdempotencyInProgress("in progress")
         return found["answer"]
 
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        found = self.records.get((scope, key))
+        if found is None:
+            return None
+        if found["fingerprint"] != fingerprint:
+            raise IdempotencyConflict("different request")
+        return found.get("answer") if found["state"] == "COMPLETED" else None
+
     def complete(self, scope: str, key: str, answer: str) -> None:
         self.records[(scope, key)].update(state="COMPLETED", answer=answer)
 

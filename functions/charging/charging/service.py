@@ -70,7 +70,10 @@ class ChargingService:
         clock: Callable[[], datetime] = utcnow,
         payments: Payments | None = None,
         hold_caps: dict[str, int] | None = None,
+        *,
+        pseudonym: Callable[[str], str],
     ) -> None:
+        self.pseudonym = pseudonym  # the driver's id a CPO sees: a keyed HMAC of the vehicle (wiring)
         self.payments = payments
         self.hold_caps = hold_caps or {}
         self.cpo = cpo
@@ -157,7 +160,7 @@ class ChargingService:
             evse_uid=evse.uid,
             connector_id=connector.id,
             response_url=self._callback(START, sid),
-            token_uid=_pseudonym(inv.caller.sub),
+            token_uid=self.pseudonym(inv.caller.sub),
         )
         try:
             response = self.cpo.start_session(command)
@@ -172,7 +175,7 @@ class ChargingService:
             self._finish_start(session, op, refused)
         elif response.immediate_result is not None:
             self._finish_start(session, op, response.immediate_result)
-        return ToolResult(status="accepted", operation_id=op_id)
+        return self._accepted(self.sessions.get(sid) or session)
 
     def command_result(self, session_id: str, command: str, result: CommandResult) -> None:
         """The CPO's CommandResult for a command we sent (OCPI's asynchronous answer)."""
@@ -366,7 +369,9 @@ class ChargingService:
         return session
 
     def _accepted(self, session: ChargingSession) -> ToolResult:
-        return ToolResult(status="accepted", operation_id=session.operation_id)
+        """Accepted, naming the session it created as it stands now (its operation follows it to the end)."""
+        body = OneSession(session=SessionView.of(session)).model_dump(mode="json", exclude_none=True)
+        return ToolResult(status="accepted", operation_id=session.operation_id, result=body)
 
     def _callback(self, command: str, uid: str) -> str:
         return self.callback_base().rstrip("/") + CALLBACK_PATH.format(command=command, uid=uid)
@@ -391,10 +396,6 @@ def _as_argument(exc: ValidationFailed) -> ValidationFailed:
 
 def _unsettled(session: ChargingSession) -> bool:
     return session.payment is not None and session.payment.status == "requires_capture"
-
-
-def _pseudonym(sub: str) -> str:
-    return "drv-" + hashlib.sha256(f"cockpit-driver|{sub}".encode()).hexdigest()[:20]
 
 
 def _failure(outcome: CommandResult, action: str) -> ProblemError:

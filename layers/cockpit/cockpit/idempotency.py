@@ -32,6 +32,11 @@ class IdempotencyStore(Protocol):
         """Claim the key; the stored answer (JSON text) if it was already answered."""
         ...
 
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        """The stored answer if the key was already answered for this request (409 for another request);
+        None when it is free or in progress. Claims nothing."""
+        ...
+
     def complete(self, scope: str, key: str, answer: str) -> None: ...
 
     def abandon(self, scope: str, key: str) -> None: ...
@@ -84,6 +89,14 @@ class DynamoIdempotencyStore:
         raise IdempotencyInProgress(
             "a request with this Idempotency-Key is still in progress", headers={"Retry-After": str(retry)}
         )
+
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        old = self._read(scope, key)
+        if not old or number(old, "expires_at") < self.clock():
+            return None
+        if text(old, "fingerprint") != fingerprint:
+            raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        return text(old, "answer") if text(old, "state") == "COMPLETED" else None
 
     def _read(self, scope: str, key: str) -> dict[str, Any]:
         got = aws.client("dynamodb").get_item(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.jsontypes import JsonInt
+
 
 class Point(BaseModel):
     """WGS-84 coordinates."""
@@ -26,7 +28,7 @@ class ServiceNeeds(BaseModel):
 
     due: tuple[str, ...] = Field(default=(), max_length=32)
     fault_codes: tuple[str, ...] = Field(default=(), max_length=32)
-    mileage_km: int | None = Field(default=None, ge=0)
+    mileage_km: JsonInt | None = Field(default=None, ge=0)
 
 
 class VehicleContext(BaseModel):
@@ -44,7 +46,8 @@ class VehicleContext(BaseModel):
     service: ServiceNeeds | None = None
 
     def merged(self, update: VehicleContext) -> VehicleContext:
-        """This context with the fields `update` sets (a turn's partial update)."""
-        # Validated, not model_copy(update=...): that would keep a nested update (location, service) as
-        # the plain dict model_dump made of it, and the next reader of `.location.lat` would crash.
-        return VehicleContext.model_validate({**self.model_dump(), **update.model_dump(exclude_unset=True)})
+        """This context with the fields `update` sets (a turn's partial update), validated again: a copy
+        with `update=` would keep the update's nested models as plain dicts (`location.lat` then fails)."""
+        return VehicleContext.model_validate(
+            {**self.model_dump(exclude_unset=True), **update.model_dump(exclude_unset=True)}
+        )

@@ -11,6 +11,7 @@ from pydantic import Field
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher
 from cockpit.idempotency import DynamoIdempotencyStore
+from cockpit.operations import OperationsTarget, OperationStore
 from cockpit.partners import wiring as partner_wiring
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerToolSource
@@ -32,6 +33,7 @@ class DispatchSettings(EnvSettings):
     payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)
     partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
     contracts_table: str = Field(alias="CONTRACTS_TABLE", min_length=1)
+    operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
 
     def functions(self) -> dict[str, str]:
@@ -69,7 +71,12 @@ def dispatcher() -> Dispatcher:
     s = get_settings(DispatchSettings)
     return Dispatcher(
         catalog=catalog(),
-        targets=partner_wiring.targets(s.functions(), catalog(), partner_caller),
+        targets=partner_wiring.targets(
+            s.functions(),
+            catalog(),
+            partner_caller,
+            gateway={"operations": OperationsTarget(OperationStore(s.operations_table))},
+        ),
         idempotency=DynamoIdempotencyStore(s.idempotency_table),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
     )
