@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_DISABLE_VERSION_CHECK := 1
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean
+        openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean browser screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,7 +51,7 @@ demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planne
 token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
-test: lint typecheck template-check build unit functional integration e2e ## Everything CI checks
+test: lint typecheck template-check build unit functional integration e2e browser ## Everything CI checks
 
 lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
@@ -76,7 +76,13 @@ integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 
 
 e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL); npm ci for the TypeScript MCP client
 	npm ci --prefix tests/e2e/mcp_ts --no-audit --no-fund --loglevel=error
-	$(BIN)/pytest -q tests/e2e
+	$(BIN)/pytest -q tests/e2e --ignore=tests/e2e/browser
+
+browser: $(STAMP) ## The head-unit page, partner console and API docs in Chromium (/usr/bin/chromium) via Playwright
+	$(BIN)/pytest -q tests/e2e/browser
+
+screenshots: $(STAMP) ## Refresh the pages' screenshots in docs/screenshots/ (the browser tests, saving them)
+	COCKPIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/browser
 
 openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
@@ -113,7 +119,7 @@ localstack-deploy: build ## LocalStack (Docker + token): sam deploy. Without it:
 	fi
 
 localstack-e2e: $(STAMP) ## Run the e2e suite against the LocalStack deployment: COCKPIT_E2E_URL=...
-	$(BIN)/pytest -q tests/e2e
+	$(BIN)/pytest -q tests/e2e --ignore=tests/e2e/browser
 
 clean: ## Remove build output and caches (keeps .venv and dev keys)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
