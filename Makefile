@@ -13,14 +13,23 @@ export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 # SAM CLI: no telemetry, no update checks on a closed network.
 export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_DISABLE_VERSION_CHECK := 1
+# The deployed runtime, as template.yaml's Globals declare it (a unit test keeps the two in step): CPython
+# version and the wheel platform tags its architecture and glibc accept (python3.11 runs on Amazon Linux 2,
+# glibc 2.26: manylinux 2_17 and older).
+LAMBDA_PYTHON := 3.11
+LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_17_x86_64
+# What layers/cockpit/Makefile uses under `sam build` (it installs wheels for the deployed runtime).
+export COCKPIT_PIP := $(CURDIR)/$(BIN)/python -m pip
+export COCKPIT_LAYER_PYTHON := $(LAMBDA_PYTHON)
+export COCKPIT_LAYER_PLATFORMS := $(LAMBDA_PLATFORMS)
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench build deploy localstack-up localstack-deploy localstack-e2e clean
+        openapi bench build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
+$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt layers/cockpit/requirements-tracing.txt $(wildcard functions/*/requirements.txt) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
@@ -41,7 +50,7 @@ demo: $(STAMP) ## A scripted conversation with the assistant (offline planner) o
 token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
-test: lint typecheck template-check build unit functional integration e2e ## Everything CI checks
+test: lint typecheck template-check build artifacts wheels-check unit functional integration e2e ## Everything CI checks
 
 lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
@@ -75,6 +84,38 @@ bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, Dyna
 build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python), with .pyc shipped
 	$(BIN)/sam build --template template.yaml
 	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build
+
+# The artifact test runs the built code on this machine, so it builds for this machine's architecture
+# (binary wheels included); `make build` builds for the deployed one, checked by `make wheels-check`.
+HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+HOST_WHEEL_ARCH := $(if $(filter arm64,$(HOST_ARCH)),aarch64,x86_64)
+HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 manylinux_2_34,$(tag)_$(HOST_WHEEL_ARCH))
+LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
+
+$(LAMBDA_RUNTIME_SDK)/.installed: tests/artifacts/lambda-runtime.txt | $(STAMP)
+	rm -rf $(LAMBDA_RUNTIME_SDK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(LAMBDA_RUNTIME_SDK) \
+		-r tests/artifacts/lambda-runtime.txt
+	touch $@
+
+artifacts: $(STAMP) $(LAMBDA_RUNTIME_SDK)/.installed ## sam build for this machine, then import and call every built function as Lambda runs it
+	sed -E '/Architectures:/ s/arm64|x86_64/$(HOST_ARCH)/g' template.yaml > .aws-sam/template-host.yaml
+	COCKPIT_LAYER_PLATFORMS="$(HOST_PLATFORMS)" $(BIN)/sam build --template .aws-sam/template-host.yaml \
+		--base-dir . --build-dir .aws-sam/host
+	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/artifacts
+
+WHEELS_DIR := .aws-sam/wheels
+PIP_WHEELS = $(BIN)/python -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+	--implementation cp --python-version $(LAMBDA_PYTHON) $(foreach p,$(LAMBDA_PLATFORMS),--platform $(p)) \
+	--dest $(WHEELS_DIR)
+
+wheels-check: $(STAMP) ## Every layer and function dependency has a wheel for the deployed runtime's platform
+	rm -rf $(WHEELS_DIR)
+	$(PIP_WHEELS) -r layers/cockpit/requirements.txt
+	$(PIP_WHEELS) --no-deps -r layers/cockpit/requirements-tracing.txt
+	for requirements in functions/*/requirements.txt; do $(PIP_WHEELS) -r $$requirements || exit 1; done
+	@echo "binary wheels for CPython $(LAMBDA_PYTHON) on $(LAMBDA_PLATFORMS):"
+	@ls $(WHEELS_DIR) | grep -v -- '-none-any.whl$$' | sed 's/^/  /'
 
 deploy: build ## Guided SAM deploy to your AWS account (profile in samconfig.toml)
 	$(BIN)/sam deploy --guided --config-env aws
