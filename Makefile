@@ -22,9 +22,15 @@ LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_17_x86_64
 export COCKPIT_PIP := $(CURDIR)/$(BIN)/python -m pip
 export COCKPIT_LAYER_PYTHON := $(LAMBDA_PYTHON)
 export COCKPIT_LAYER_PLATFORMS := $(LAMBDA_PLATFORMS)
+# The artifact test runs the built code on this machine, so it builds for this machine's architecture
+# (binary wheels included); `make build` builds for the deployed one, checked by `make wheels-check`.
+HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+HOST_WHEEL_ARCH := $(if $(filter arm64,$(HOST_ARCH)),aarch64,x86_64)
+HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 manylinux_2_34,$(tag)_$(HOST_WHEEL_ARCH))
+LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean
+        openapi bench build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,30 +84,29 @@ e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
-bench: $(STAMP) ## Router overhead vs a raw pydantic handler, cold imports, DynamoDB calls per invoke
+bench: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Router overhead vs a raw pydantic handler, cold imports and the cold path of a tool call, DynamoDB calls
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/cold_path.py
 
 build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python), with .pyc shipped
 	$(BIN)/sam build --template template.yaml
 	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build
 
-# The artifact test runs the built code on this machine, so it builds for this machine's architecture
-# (binary wheels included); `make build` builds for the deployed one, checked by `make wheels-check`.
-HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
-HOST_WHEEL_ARCH := $(if $(filter arm64,$(HOST_ARCH)),aarch64,x86_64)
-HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 manylinux_2_34,$(tag)_$(HOST_WHEEL_ARCH))
-LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
 
-$(LAMBDA_RUNTIME_SDK)/.installed: tests/artifacts/lambda-runtime.txt | $(STAMP)
+$(LAMBDA_RUNTIME_SDK)/.installed: tests/artifacts/lambda-runtime.txt $(STAMP)
 	rm -rf $(LAMBDA_RUNTIME_SDK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(LAMBDA_RUNTIME_SDK) \
 		-r tests/artifacts/lambda-runtime.txt
 	touch $@
 
-artifacts: $(STAMP) $(LAMBDA_RUNTIME_SDK)/.installed ## sam build for this machine, then import and call every built function as Lambda runs it
+host-build: $(STAMP) ## sam build for this machine's architecture into .aws-sam/host (for `make artifacts` and `make bench`)
+	mkdir -p .aws-sam
 	sed -E '/Architectures:/ s/arm64|x86_64/$(HOST_ARCH)/g' template.yaml > .aws-sam/template-host.yaml
 	COCKPIT_LAYER_PLATFORMS="$(HOST_PLATFORMS)" $(BIN)/sam build --template .aws-sam/template-host.yaml \
 		--base-dir . --build-dir .aws-sam/host
+	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/host
+
+artifacts: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Import and call every built function as Lambda runs it (tracing on and off)
 	$(BIN)/pytest -q -n $(TEST_WORKERS) tests/artifacts
 
 WHEELS_DIR := .aws-sam/wheels
