@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# Python 3.13, as the functions run it: the newest 3.13.x pyenv has, else python3.13 on PATH.
+PYENV_313 := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.13\.[0-9]+$$' | sort -t. -k3 -n | tail -1)
+PYTHON ?= $(or $(if $(PYENV_313),$(shell PYENV_VERSION=$(PYENV_313) pyenv which python3.13 2>/dev/null)),python3.13)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -14,14 +16,16 @@ export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_DISABLE_VERSION_CHECK := 1
 # The deployed runtime, as template.yaml's Globals declare it (a unit test keeps the two in step): CPython
-# version and the wheel platform tags its architecture and glibc accept (python3.11 runs on Amazon Linux 2,
-# glibc 2.26: manylinux 2_17 and older).
-LAMBDA_PYTHON := 3.11
-LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_17_x86_64
+# version and the wheel platform tags its architecture and glibc accept (python3.13 runs on Amazon Linux
+# 2023, glibc 2.34: manylinux 2_34 and older; arm64 is aarch64).
+LAMBDA_PYTHON := 3.13
+LAMBDA_PLATFORMS := manylinux2014_aarch64 manylinux_2_17_aarch64 manylinux_2_28_aarch64 manylinux_2_34_aarch64
 # What layers/cockpit/Makefile uses under `sam build` (it installs wheels for the deployed runtime).
 export COCKPIT_PIP := $(CURDIR)/$(BIN)/python -m pip
 export COCKPIT_LAYER_PYTHON := $(LAMBDA_PYTHON)
 export COCKPIT_LAYER_PLATFORMS := $(LAMBDA_PLATFORMS)
+# sam build's Python workflow runs `python3.13` from PATH: the venv's.
+SAM := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam
 # The artifact test runs the built code on this machine, so it builds for this machine's architecture
 # (binary wheels included); `make build` builds for the deployed one, checked by `make wheels-check`.
 HOST_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
@@ -36,7 +40,7 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt layers/cockpit/requirements-tracing.txt $(wildcard functions/*/requirements.txt) pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -88,8 +92,8 @@ bench: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Router overhead vs a raw p
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/cold_path.py
 
-build: $(STAMP) ## sam build (no Docker needed: python3.11 is this machine's Python), with .pyc shipped
-	$(BIN)/sam build --template template.yaml
+build: $(STAMP) ## sam build for the deployed runtime (python3.13, arm64; no Docker needed), with .pyc shipped
+	$(SAM) build --template template.yaml
 	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build
 
 
@@ -102,7 +106,7 @@ $(LAMBDA_RUNTIME_SDK)/.installed: tests/artifacts/lambda-runtime.txt $(STAMP)
 host-build: $(STAMP) ## sam build for this machine's architecture into .aws-sam/host (for `make artifacts` and `make bench`)
 	mkdir -p .aws-sam
 	sed -E '/Architectures:/ s/arm64|x86_64/$(HOST_ARCH)/g' template.yaml > .aws-sam/template-host.yaml
-	COCKPIT_LAYER_PLATFORMS="$(HOST_PLATFORMS)" $(BIN)/sam build --template .aws-sam/template-host.yaml \
+	COCKPIT_LAYER_PLATFORMS="$(HOST_PLATFORMS)" $(SAM) build --template .aws-sam/template-host.yaml \
 		--base-dir . --build-dir .aws-sam/host
 	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/host
 

@@ -58,6 +58,15 @@ def submodules(package: str) -> list[str]:
     return found
 
 
+def shipped_modules(layer: str, task_root: str, package: str) -> list[str]:
+    return [
+        *top_level_names(Path(layer)),
+        *submodules("cockpit"),
+        *top_level_names(Path(task_root)),
+        *submodules(package),
+    ]
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1])
     task_root, layer, sdk = spec["task_root"], spec["layer"], spec["runtime_sdk"]
@@ -79,22 +88,30 @@ def main() -> None:
 
     made = tracer()
     report["tracer"] = None if made is None else {"disabled": bool(made.disabled)}
-    for event in spec["events"]:
-        try:
-            answer = handler(event, Context(spec["name"]))
-            report["calls"].append({"answer": answer})
-        except Exception as exc:  # the authorizer answers 401 by raising
-            report["calls"].append({"raised": f"{type(exc).__name__}: {exc}"})
+    report["snapstart_hook"] = bool(getattr(sys.modules.get("cockpit.snapstart"), "INSTALLED", False))
+
+    def answer_events() -> None:
+        for event in spec["events"]:
+            try:
+                answer = handler(event, Context(spec["name"]))
+                report["calls"].append({"answer": answer})
+            except Exception as exc:  # the authorizer answers 401 by raising
+                report["calls"].append({"raised": f"{type(exc).__name__}: {exc}"})
+
+    answer_events()
+    # A SnapStart restore, as the runtime performs it: the registered after-restore hooks, then the same
+    # events again on what the hooks left.
+    import snapshot_restore_py
+
+    hooks = snapshot_restore_py.get_after_restore()
+    report["restore_hooks"] = len(hooks)
+    for func, args, kwargs in hooks:
+        func(*args, **kwargs)
+    answer_events()
     report["xray_loaded"] = "aws_xray_sdk" in sys.modules
 
     # Then everything shipped, whether this handler reaches it or not.
-    for name in top_level_names(Path(layer)):
-        load(name)
-    for name in submodules("cockpit"):
-        load(name)
-    for name in top_level_names(Path(task_root)):
-        load(name)
-    for name in submodules(spec["handler"].split(".")[0]):
+    for name in shipped_modules(layer, task_root, spec["handler"].split(".")[0]):
         load(name)
 
     report["origins"] = sorted(

@@ -53,7 +53,7 @@ def test_handler_resolves_to_a_function_under_its_code_uri(fn: Function) -> None
     tree = ast.parse(source.read_text())
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     assert attr in defined, f"{fn.logical_id}: {module} defines no function {attr}"
-    assert fn.runtime == "python3.11"
+    assert fn.runtime == "python3.13"
 
 
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
