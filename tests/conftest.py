@@ -21,8 +21,11 @@ for _name, _value in {
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Settings and boto3 clients are cached per container; each test is a fresh container."""
+    from cockpit import deadline
     from cockpit.settings import reset_container
 
     reset_container()
+    deadline.start(None)  # no invocation's deadline outlives its test
     yield
     reset_container()
+    deadline.start(None)  # no invocation's deadline outlives its test

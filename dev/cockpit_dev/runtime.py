@@ -22,7 +22,7 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit_dev import apigw, devkeys, lambda_api
+from cockpit_dev import apigw, devkeys, lambda_api, stack
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
@@ -120,7 +120,7 @@ class Runtime:
         document = load_yaml(path)
         declared = list((document.get("Parameters") or {}).keys())
         parameters = local_parameters(declared, self.options.port, self.options.parameters)
-        return parse_template(
+        template = parse_template(
             document,
             path=path,
             parameters=parameters,
@@ -128,6 +128,10 @@ class Runtime:
             region=self.options.region,
             physical_ids=physical_ids,
         )
+        problems = stack.rule_problems(document, template.parameters)  # what CloudFormation's Rules refuse
+        if problems:
+            raise TemplateError("the template's Rules refuse these parameters: " + "; ".join(problems))
+        return template
 
     def start(self) -> None:
         options = self.options

@@ -38,7 +38,7 @@ def _handler(template: Template, name: str) -> Callable[[dict[str, Any], Any], A
 
 
 def serve_lambda_in_process(template: Template) -> None:
-    """Answer the cached Lambda client's Invoke calls by running the named handler here."""
+    """Answer the Lambda clients' Invoke calls by running the named handler here."""
 
     def invoke(request: Any, **_kwargs: Any) -> AWSResponse:
         name = unquote(request.url.split("/functions/")[1].split("/")[0])  # a name or a qualified ARN
@@ -50,7 +50,8 @@ def serve_lambda_in_process(template: Template) -> None:
             headers = {"X-Amz-Function-Error": "Unhandled"}
         return AWSResponse(request.url, 200, headers, _Raw(body))
 
-    aws.client("lambda").meta.events.register_first("before-send.lambda.Invoke", invoke)
+    # on the session: every Lambda client made from it (each timeout `aws.client_within` needs) is served
+    aws.session().events.register_first("before-send.lambda.Invoke", invoke)
 
 
 @contextmanager

@@ -134,3 +134,174 @@ def test_routes_match_the_handlers_routes() -> None:
     answered_405 = {("GET", "/mcp", "RouterFunction")}
     assert declared - answered_405 == served
     assert all(any(r == path for (_m, r, _f) in served) for (_m, path, _f) in answered_405)
+
+
+# -- deployable and operable (issue 15) ------------------------------------------------------------
+
+API_GATEWAY_TIMEOUT_S = 29
+API_FUNCTIONS = sorted({r.function for r in TEMPLATE.routes})
+GLOBAL_TIMEOUT = RAW["Globals"]["Function"]["Timeout"]
+
+
+def timeout_of(logical_id: str) -> int:
+    return int(RAW["Resources"][logical_id]["Properties"].get("Timeout", GLOBAL_TIMEOUT))
+
+
+@pytest.mark.parametrize("name", API_FUNCTIONS)
+def test_api_functions_time_out_before_api_gateway(name: str) -> None:
+    assert timeout_of(name) < API_GATEWAY_TIMEOUT_S
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
+def test_a_function_waits_longer_than_the_functions_it_calls(fn: Function) -> None:
+    """Timeouts nest: a callee gives up (and answers) before its caller's own time runs out."""
+    env = RAW["Resources"][fn.logical_id]["Properties"]["Environment"]["Variables"]
+    callees = [  # `!Ref Fn.Alias`: the function behind its published alias
+        v["Ref"].removesuffix(".Alias")
+        for k, v in env.items()
+        if k.endswith("_FUNCTION") and isinstance(v, dict)
+    ]
+    for callee in callees:
+        assert timeout_of(callee) < timeout_of(fn.logical_id), f"{fn.logical_id} calls {callee}"
+
+
+def test_one_api_stage_access_logs_and_metrics() -> None:
+    (api,) = resources("AWS::Serverless::Api").values()
+    props = api["Properties"]
+    assert props["OpenApiVersion"]  # without it SAM adds a second stage called "Stage"
+    assert props["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    (settings,) = props["MethodSettings"]
+    assert settings["MetricsEnabled"] is True
+    assert "LoggingLevel" not in settings  # execution logs would write to a log group nobody declared
+
+
+def test_every_log_group_is_declared_with_the_retention_parameter() -> None:
+    groups = resources("AWS::Logs::LogGroup")
+    for name, group in groups.items():
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+    for fn in FUNCTIONS:
+        target = RAW["Resources"][fn.logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert target in groups, fn.logical_id
+    assert len(groups) == len(FUNCTIONS) + 1  # the functions' and the API's access log
+
+
+def alarms() -> dict[str, dict]:
+    return {k: v["Properties"] for k, v in resources("AWS::CloudWatch::Alarm").items()}
+
+
+def _alarm_on(namespace: str, metric: str, dimension: str) -> dict[str, dict]:
+    found = {}
+    for props in alarms().values():
+        stats = [m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m] or [props]
+        for m in stats:
+            if m["Namespace"] == namespace and m["MetricName"] == metric:
+                value = next(d["Value"] for d in m["Dimensions"] if d["Name"] == dimension)
+                found[value["Ref"] if isinstance(value, dict) and "Ref" in value else str(value)] = props
+    return found
+
+
+def test_alarms_cover_the_api_every_function_and_every_table() -> None:
+    functions = [f.logical_id for f in FUNCTIONS]
+    for metric in ("Errors", "Throttles"):
+        assert sorted(_alarm_on("AWS/Lambda", metric, "FunctionName")) == sorted(functions), metric
+    durations = _alarm_on("AWS/Lambda", "Duration", "FunctionName")
+    for fn in functions:  # near the timeout: 90 % of it, in milliseconds
+        assert durations[fn]["Threshold"] == int(timeout_of(fn) * 1000 * 0.9), fn
+    tables = sorted(resources("AWS::DynamoDB::Table"))
+    for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
+        assert sorted(_alarm_on("AWS/DynamoDB", metric, "TableName")) == tables, metric
+    assert _alarm_on("AWS/ApiGateway", "5XXError", "ApiName")
+    (latency,) = _alarm_on("AWS/ApiGateway", "Latency", "ApiName").values()
+    assert latency["ExtendedStatistic"] == "p99"
+    for name, props in alarms().items():
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+    subscription = RAW["Resources"]["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        [
+            *resources("AWS::DynamoDB::Table"),
+            *resources("AWS::S3::Bucket"),
+            *resources("AWS::SecretsManager::Secret"),
+        ]
+    ),
+)
+def test_data_survives_stack_deletion_and_replacement(name: str) -> None:
+    resource = RAW["Resources"][name]
+    assert resource["DeletionPolicy"] == "Retain"
+    assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_overwritten_documents_expire() -> None:
+    (bucket,) = resources("AWS::S3::Bucket").values()
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert any(
+        r["Status"] == "Enabled"
+        and r["NoncurrentVersionExpiration"]["NoncurrentDays"] == {"Ref": "NoncurrentDocumentDays"}
+        for r in rules
+        if "NoncurrentVersionExpiration" in r
+    )
+
+
+def test_the_authorizer_sees_only_jwt_shaped_bearer_tokens() -> None:
+    (api,) = TEMPLATE.apis.values()
+    expression = api.authorizers["JwtAuthorizer"].validation_expression
+    assert expression is not None
+    assert re.fullmatch(expression, "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ2In0.c2ln-_x")
+    for refused in ("Bearer x", "Basic dTpw", "eyJh.eyJz.c2ln", "Bearer a.b.c d", "Bearer a.b"):
+        assert not re.fullmatch(expression, refused), refused
+    # SAM adds the authorizer's invoke permission itself; a second one is a duplicate
+    assert not resources("AWS::Lambda::Permission")
+
+
+def statements(fn: str) -> list[dict]:
+    found = []
+    for policy in RAW["Resources"][fn]["Properties"].get("Policies", []):
+        assert isinstance(policy, dict)
+        assert set(policy) == {"Version", "Statement"}, f"{fn}: SAM policy templates grant what nobody calls"
+        found += policy["Statement"]
+    return found
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
+def test_policies_are_explicit_and_grant_nothing_nobody_calls(fn: Function) -> None:
+    for statement in statements(fn.logical_id):
+        for action in _actions(statement):
+            assert "*" not in action, action
+            assert not re.search(r"Scan|Acl|Lifecycle|Policy|Tagging", action), action
+        resource = statement["Resource"]
+        assert resource != "*"
+
+
+def test_bedrock_only_when_chosen_and_only_the_configured_model() -> None:
+    for fn in FUNCTIONS:
+        assert not any(a.startswith("bedrock:") for s in statements(fn.logical_id) for a in _actions(s))
+    extra = resources("AWS::IAM::Policy")
+    assert sorted(extra) == ["AssistantBedrockPolicy"]
+    bedrock = extra["AssistantBedrockPolicy"]
+    assert bedrock["Condition"] == "UsesBedrock"
+    assert bedrock["Properties"]["Roles"] == [{"Ref": "AssistantFunctionRole"}]
+    for statement in bedrock["Properties"]["PolicyDocument"]["Statement"]:
+        assert _actions(statement) == ["bedrock:InvokeModel"]
+        scoped = "${LlmModel}" in str(statement["Resource"]) or "${LlmModel}" in str(
+            statement.get("Condition")
+        )
+        assert scoped, statement["Sid"]
+
+
+def test_the_access_log_waits_for_the_account_role_when_the_stack_sets_it() -> None:
+    """A stage with an access log fails to create before the account's CloudWatch role is set."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    condition, when_set, _otherwise = api["Properties"]["Description"]["Fn::If"]
+    assert condition == "ManagesApiGatewayAccount"
+    assert "${ApiGatewayAccount}" in when_set["Fn::Sub"]
+    assert RAW["Resources"]["ApiGatewayAccount"]["Condition"] == condition

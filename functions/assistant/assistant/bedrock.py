@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from assistant.ports import Message, ModelReply, ModelRequest, ModelToolCall
 from cockpit import aws
-from cockpit.errors import ModelUnavailable
+from cockpit.errors import ModelUnavailable, UpstreamTimeout
 
 
 class BedrockConverseModel:
@@ -20,7 +20,10 @@ class BedrockConverseModel:
         self._client = client
 
     def complete(self, request: ModelRequest) -> ModelReply:
-        client = self._client or aws.client("bedrock-runtime")
+        try:
+            client = self._client or aws.client_within("bedrock-runtime", "bedrock")
+        except UpstreamTimeout:
+            raise ModelUnavailable("bedrock: no time left in this turn to ask the model") from None
         try:
             answer = client.converse(**converse_request(self.model_id, request))
         except (ClientError, BotoCoreError) as exc:

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from assistant.ports import Message, ModelReply, ModelRequest, ModelToolCall
-from cockpit.errors import ModelUnavailable
+from cockpit import deadline
+from cockpit.errors import ModelUnavailable, UpstreamTimeout
 from cockpit.tools.model import ToolSpec
 
 
@@ -26,6 +27,7 @@ class OpenAICompatibleModel:
     ) -> None:
         self.provider = provider
         self.model = model
+        self._timeout_s = timeout_s
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
@@ -37,7 +39,12 @@ class OpenAICompatibleModel:
     def complete(self, request: ModelRequest) -> ModelReply:
         body = payload(self.model, request)
         try:
-            response = self._http.post("chat/completions", json=body)
+            seconds = deadline.budget(self._timeout_s, self.provider)
+        except UpstreamTimeout:
+            raise ModelUnavailable(f"{self.provider}: no time left in this turn to ask the model") from None
+        try:
+            timeout = httpx.Timeout(seconds, connect=min(seconds, 3.0))
+            response = self._http.post("chat/completions", json=body, timeout=timeout)
         except httpx.TimeoutException:
             raise ModelUnavailable(f"{self.provider}: the model did not answer in time") from None
         except httpx.HTTPError as exc:

@@ -34,5 +34,5 @@ def list_reservations(inv: ToolInvocation, args: m.ListArgs) -> m.Reservations:
     return service().list(inv, args)
 
 
-def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    return tools.handle(event)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tools.handle(event, context)

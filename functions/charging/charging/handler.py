@@ -54,5 +54,5 @@ def command_result(req: Request) -> m.OcpiAck:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "tool_invocation":
-        return tools.handle(event)
+        return tools.handle(event, context)
     return app(event, context)

@@ -35,6 +35,7 @@ from charging.ports import (
     Tariff,
     Usage,
 )
+from cockpit import deadline
 from cockpit.clock import utcnow
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.money import CURRENCY_EXPONENTS, Money
@@ -416,12 +417,13 @@ class OcpiOperator:
             "X-Request-ID": str(uuid.uuid4()),
             "X-Correlation-ID": str(uuid.uuid4()),
         }
+        timeout = deadline.budget(self._timeout, f"OCPI {what}")
         try:
             response = self._client.request(
-                method, url, params=params, json=body, headers=headers, timeout=self._timeout
+                method, url, params=params, json=body, headers=headers, timeout=timeout
             )
         except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"OCPI {what}: no answer within {self._timeout:g} s") from exc
+            raise UpstreamTimeout(f"OCPI {what}: no answer within {timeout:g} s") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"OCPI {what}: could not reach the CPO ({type(exc).__name__})") from exc
         return self._unwrap(what, response), response

@@ -35,5 +35,5 @@ def get_destination(inv: ToolInvocation, _args: m.GetDestinationArgs) -> ToolRes
     return ToolResult(status="succeeded", result={"destination": shown})
 
 
-def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    return tools.handle(event)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tools.handle(event, context)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from cockpit import deadline
 from cockpit.errors import UpstreamError, UpstreamTimeout
 
 # httpx logs every request's full URL at INFO; AMap's key travels in the query string.
@@ -20,6 +21,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 def get_json(
     client: httpx.Client, url: str, params: Mapping[str, str], *, timeout_s: float, what: str
 ) -> Any:
+    timeout_s = deadline.budget(timeout_s, what)
     try:
         response = client.get(url, params=params, timeout=timeout_s)
     except httpx.TimeoutException:

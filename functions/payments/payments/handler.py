@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cockpit import deadline
 from cockpit.errors import ProblemError, from_pydantic
 from cockpit.observability import log_crash, logger
 from cockpit.payments_client import CommandAnswer, PaymentCommand
@@ -55,5 +56,6 @@ def payment_command(event: dict[str, Any]) -> dict[str, Any]:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "payment_command":
+        deadline.start(context)
         return payment_command(event)
-    return tools.handle(event)
+    return tools.handle(event, context)

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cockpit import deadline
+from cockpit.errors import UpstreamTimeout
 from cockpit.money import Money
 from payments.ports import (
     ChargeRequest,
@@ -125,8 +127,12 @@ class StripeProcessor:
 
     def _post(self, path: str, form: dict[str, str], idempotency_key: str) -> dict[str, Any]:
         headers = {**self._headers, "Idempotency-Key": idempotency_key}
+        try:  # nothing is sent when the request has no time left: asked again later, under the same key
+            timeout = deadline.budget(self._timeout, "Stripe")
+        except UpstreamTimeout:
+            raise ProcessorUnknown("no time left in this request to ask Stripe", timed_out=True) from None
         try:
-            response = self._client.post(self._base + path, data=form, headers=headers, timeout=self._timeout)
+            response = self._client.post(self._base + path, data=form, headers=headers, timeout=timeout)
         except httpx.TimeoutException:
             raise ProcessorUnknown("Stripe did not answer in time", timed_out=True) from None
         except httpx.HTTPError as exc:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from cockpit import deadline
 from cockpit.errors import (
     BadRequest,
     Forbidden,
@@ -177,7 +178,8 @@ class Api:
 
         return register
 
-    def __call__(self, event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
+    def __call__(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        deadline.start(context)
         tracer()
         logger().set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))

@@ -63,6 +63,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Any:
         return lam
 
     monkeypatch.setattr(aws, "client", lambda service: holder[service])
+    monkeypatch.setattr(aws, "client_within", lambda service, _what: holder[service])
     return use
 
 

@@ -187,7 +187,9 @@ def gateway_for(
     return ApiGateway(template, pool, **options)
 
 
-TOOLS = HttpRequest("GET", "/v1/tools", [("Authorization", "Bearer t")], b"")
+TOOLS = HttpRequest(
+    "GET", "/v1/tools", [("Authorization", "Bearer h.p.s")], b""
+)  # JWT-shaped: the ValidationExpression
 PROBLEM = GatewayResponse(None, {"Content-Type": "application/problem+json"}, None)
 MINE = GatewayResponse(599, {"Content-Type": "text/plain"}, "mine: $context.error.messageString")
 

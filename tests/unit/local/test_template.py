@@ -59,7 +59,7 @@ def test_real_template_functions_and_globals_merge() -> None:
     router = template.functions["RouterFunction"]
     assert router.handler == "router.handler.lambda_handler"
     assert router.code_uri == ROOT / "functions" / "router"
-    assert router.timeout == 29  # the function's own Timeout wins over Globals' 10
+    assert router.timeout == 28  # the function's own Timeout wins over Globals' 10
     assert router.memory == 512  # from Globals
     assert router.layers == (ROOT / "layers" / "cockpit",)
     assert router.environment["POWERTOOLS_SERVICE_NAME"] == "router"  # the function's variable
@@ -120,12 +120,19 @@ def test_parameter_overrides_and_conditions() -> None:
         REAL,
         parameters={
             "ChargingProvider": "ocpi",
+            "OcpiVersionUrl": "https://cpo.example/ocpi/2.2.1",
             "PublicBaseUrl": "http://127.0.0.1:3000",
             "TracingEnabled": "true",
         },
         region="eu-west-1",
     )
-    assert template.conditions == {"HasPublicBaseUrl": True, "Tracing": True}
+    assert template.conditions == {
+        "HasPublicBaseUrl": True,
+        "Tracing": True,
+        "UsesBedrock": False,
+        "HasAlarmEmail": False,
+        "ManagesApiGatewayAccount": True,
+    }
     assert template.functions["ChargingFunction"].environment["CHARGING_PROVIDER"] == "ocpi"
     assert template.functions["RouterFunction"].environment["POWERTOOLS_TRACE_DISABLED"] == "false"
     assert template.ssm_parameters["PublicBaseUrlParameter"].value == "http://127.0.0.1:3000"

@@ -36,7 +36,7 @@ def invoke_function(function_name: str, payload: bytes, what: str) -> bytes:
     """Synchronous Lambda Invoke of another function of the gateway: its answer's bytes, or the problem
     (504 when it did not answer in time or timed out, 502 when invoking failed or the function crashed)."""
     try:
-        response = aws.client("lambda").invoke(
+        response = aws.client_within("lambda", what).invoke(
             FunctionName=function_name, InvocationType="RequestResponse", Payload=payload
         )
     except (ReadTimeoutError, ConnectTimeoutError):

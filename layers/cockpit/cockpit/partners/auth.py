@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from cockpit import deadline
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth
 from cockpit.partners.netguard import AddressRefused, check_url, parse_target
@@ -85,7 +86,7 @@ class OutboundAuthenticator:
                 data=form,
                 auth=(auth.client_id, secret),
                 headers={"Accept": "application/json"},
-                timeout=TOKEN_TIMEOUT_S,
+                timeout=deadline.budget(TOKEN_TIMEOUT_S, "the partner's token endpoint"),
             )
         except httpx.TimeoutException:
             raise UpstreamTimeout("the partner's token endpoint did not answer in time") from None

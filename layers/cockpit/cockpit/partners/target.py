@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from cockpit import __version__
+from cockpit import deadline as time_left
 from cockpit.errors import (
     ConfigurationError,
     PartnerConflict,
@@ -89,9 +90,10 @@ class PartnerCaller:
                 f"{tool.spec.name}: the partner is failing; calls are paused for {wait} s",
                 headers={"Retry-After": str(wait)},
             )
+        allowed = time_left.budget(_timeout_s(op), op.namespace)  # no time left: 504, not the partner's fault
         started = self.monotonic()
         try:
-            body, status, attempts = self._send(op, request, invocation, deadline=started + _timeout_s(op))
+            body, status, attempts = self._send(op, request, invocation, deadline=started + allowed)
         except ProblemError as exc:
             if isinstance(exc, ConfigurationError):  # the gateway's fault, not the partner's
                 self.breaker.release(op.partner_id)

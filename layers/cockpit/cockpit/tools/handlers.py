@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from cockpit import deadline
 from cockpit.errors import Forbidden, ProblemError, ToolNotFound, from_pydantic
 from cockpit.observability import log_crash, logger, tracer
 from cockpit.tools.model import ToolInvocation, ToolResult
@@ -51,7 +52,8 @@ class ToolHandlers:
         model: type[BaseModel] = self._entries[name].arguments
         return model
 
-    def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
+    def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        deadline.start(context)
         tracer()
         invocation = ToolInvocation.model_validate(event)
         logger().set_correlation_id(invocation.invocation_id)
