@@ -7,6 +7,8 @@ PYENV_313 := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.13\.[0-9]+
 PYTHON ?= $(or $(if $(PYENV_313),$(shell PYENV_VERSION=$(PYENV_313) pyenv which python3.13 2>/dev/null)),python3.13)
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: what running needs (make run, chat, demo, token), then the dev tools (make test, lint, ...).
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 AWS_REGION ?= us-east-1
 # Unit and functional suites run in parallel processes (pytest-xdist); integration and e2e stay serial.
@@ -37,27 +39,35 @@ LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
         openapi bench build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements-dev.txt requirements.lock layers/cockpit/requirements.txt layers/cockpit/requirements-tracing.txt $(wildcard functions/*/requirements.txt) pyproject.toml
-	$(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+$(RUN_STAMP): requirements-run.txt requirements.lock layers/cockpit/requirements.txt layers/cockpit/requirements-tracing.txt $(wildcard functions/*/requirements.txt) pyproject.toml
+	@# Progress goes to stderr, so that TOKEN=$$(make -s token) on a fresh clone captures the token only.
+	@echo "==> Installing what running needs into $(VENV) (first time only; make test adds the dev tools)" >&2
+	@$(PYTHON) -m venv --clear $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip==26.3 >&2
+	@$(BIN)/python -m pip install --progress-bar on -r requirements-run.txt -c requirements.lock >&2
+	@$(BIN)/python -m pip install --quiet --no-deps -e . >&2
+	@touch $(RUN_STAMP)
+	@echo "==> $(VENV) is ready to run" >&2
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	@echo "==> Adding the development tools to $(VENV) (pytest, ruff, mypy, cfn-lint, SAM CLI)" >&2
+	$(BIN)/python -m pip install --progress-bar on -r requirements-dev.txt -c requirements.lock
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with the pinned dependencies
+install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
+run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
 	$(BIN)/cockpit run
 
-chat: $(STAMP) ## Talk to the assistant of a running `make run` from the terminal
+chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
 
-demo: $(STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
+demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
 	$(BIN)/cockpit demo
 
-token: $(STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
+token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
 test: lint typecheck template-check build artifacts wheels-check unit functional integration e2e ## Everything CI checks
@@ -86,7 +96,7 @@ integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 
 e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
 	$(BIN)/pytest -q tests/e2e
 
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the code
+openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
 bench: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Router overhead vs a raw pydantic handler, cold imports and the cold path of a tool call, DynamoDB calls

@@ -8,7 +8,8 @@
    first use (catalog, compiled validators, settings).
 3. DynamoDB calls per invoke, per function, for each kind of tool call (moto in-process).
 4. Partner call overhead: a partner tool called through the router (validation, secrets, signing, the
-   SSRF-pinned transport, output schema) against a direct httpx call to the same local partner server.
+   SSRF-pinned transport, output schema) against a direct httpx call to the same local partner server;
+   and a partner `pattern` (RE2) against a 30-character hostile argument vs benign ones.
 4. The assistant: a turn's own overhead (scripted zero-latency model asking for one tool, the tool at zero
    cost, sessions in memory) against bare dispatch of the same tool call; DynamoDB calls per turn.
 4. Partner contracts: compiling OpenAPI documents into tools (a hand-written one and a generated
@@ -666,6 +667,37 @@ def partner_overhead() -> list[tuple[str, float, float, float]]:
     return [(label, median, p99, median / base) for label, median, p99, _ in rows]
 
 
+def pattern_validation() -> list[tuple[str, float, float, float]]:
+    """A partner argument with `pattern: ^(a+)+$` (exponential on a backtracking engine), validated by the
+    partner catalog: a 30-character hostile string against benign ones of the same length."""
+    from cockpit.partners.catalog import PartnerCatalog
+    from cockpit.tools.catalog import first_party
+    from tests.support.partners import FakePartnerToolSource, parking_tools
+
+    (tool, *_) = parking_tools("https://api.acme-parking.example/v2", signing_arn="sign")
+    schema = {"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}}}
+    spec = tool.spec.model_copy(update={"input_schema": schema})
+    catalog = PartnerCatalog(first_party(), FakePartnerToolSource([tool.model_copy(update={"spec": spec})]))
+
+    def check(text: str) -> Callable[[], Any]:
+        def call() -> Any:
+            with contextlib.suppress(Exception):  # the refusal (422) is the measured work
+                catalog.validate_arguments(spec, {"s": text})
+
+        return call
+
+    rows = []
+    for label, text in (
+        ("benign, valid: 30 × 'a'", "a" * 30),
+        ("benign, invalid: 30 × 'b'", "b" * 30),
+        ("hostile: 30 × 'a' + '!'", "a" * 30 + "!"),
+    ):
+        median, p99 = percentiles(time_calls(check(text), PARTNER_ROUNDS))
+        rows.append((label, median, p99, 0.0))
+    base = rows[0][1]
+    return [(label, median, p99, median / base) for label, median, p99, _ in rows]
+
+
 class _MemorySessions:
     """The session store's interface over a dict of JSON texts (DynamoDB calls are counted separately)."""
 
@@ -963,6 +995,7 @@ def cold_tables() -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))  # bench reuses the tests' event builders
+    print("# make bench: every figure is measured in this run (Ctrl-C stops it)\n", flush=True)
     warm = timing_table(
         f"Warm overhead: tool call through the router, target at zero cost ({WARM_ROUNDS} calls each, µs)",
         warm_overhead(),
@@ -978,6 +1011,12 @@ def main() -> None:
         against="direct",
     )
     print(f"Gateway cost per partner call: {partner[-1][1] - partner[0][1]:.0f} µs at the median\n")
+    timing_table(
+        f"Partner pattern validation, RE2 (`^(a+)+$`, {PARTNER_ROUNDS} calls each, µs)",
+        pattern_validation(),
+        head="argument",
+        against="benign valid",
+    )
     calls_table("DynamoDB calls per invoke", dynamodb_calls() + booking_dynamodb_calls())
     calls_table("DynamoDB calls per navigation invoke", navigation_dynamodb_calls())
     timing_table(
@@ -1015,5 +1054,20 @@ def main() -> None:
         print(f"| {label} | {detail} |")
 
 
+def run() -> int:
+    """`make bench`: Ctrl-C or a reader that went away (`make bench | head`) ends it in one line."""
+    try:
+        main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        sys.stderr.write("bench: interrupted; the tables above are complete, the rest was not measured\n")
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(run())

@@ -8,7 +8,6 @@ import binascii
 import hashlib
 import json
 import re
-import sys
 import threading
 import time
 import traceback
@@ -19,8 +18,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import PROBLEM_BASE
-from cockpit_dev import policy
+from cockpit_dev import logs, policy
 from cockpit_dev.net import BodyTooLarge, read_body
 from cockpit_dev.pool import WorkerPool
 from cockpit_dev.routing import Match, RouteTable
@@ -28,6 +28,11 @@ from cockpit_dev.template import Api, Authorizer, Route, Template
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 INTEGRATION_TIMEOUT = 29.0  # seconds: API Gateway's limit for a REST API integration
+# Every 401 of the local runtime says where a token comes from (development only: a deployed API
+# answers the template's gateway response as it is).
+HOW_TO_AUTHENTICATE = (
+    "Local development: `make token` prints a token (make token ROLE=partner SUB=acme for others)."
+)
 _HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"}
 _TITLES = {
     400: ("bad-request", "Bad request"),
@@ -98,6 +103,8 @@ class ApiGateway:
         except Exception:
             _log(f"internal error handling {request.method} {request.target}:\n{traceback.format_exc()}")
             response = self.gateway_response(self._default_api, "DEFAULT_5XX", 500, "The gateway failed.")
+        if response.status == 401:
+            response = _with_token_hint(response)
         response.headers += [("X-Request-Id", request_id), ("x-amzn-RequestId", request_id)]
         return response
 
@@ -201,7 +208,7 @@ class ApiGateway:
             ) from None
         if authorizer.reauthorize_seconds > 0:
             with self._lock:
-                self._policies[key] = (now + authorizer.reauthorize_seconds, result)
+                self._policies[key] = (now + _cache_seconds(authorizer.reauthorize_seconds, result), result)
         return result
 
     # -- gateway responses ------------------------------------------------------------------------
@@ -233,13 +240,23 @@ class ApiGateway:
         return HttpResponse(spec.status or status, headers, body.encode())
 
 
+def _with_token_hint(response: HttpResponse) -> HttpResponse:
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        return response
+    if not isinstance(document, dict):
+        return response
+    document["detail"] = f"{document.get('detail') or 'Unauthorized.'} {HOW_TO_AUTHENTICATE}"
+    return HttpResponse(response.status, response.headers, json.dumps(document).encode())
+
+
 def _full_match(expression: str, value: str) -> bool:
     return re.fullmatch(expression, value) is not None
 
 
 def _log(message: str) -> None:
-    sys.stderr.write(f"[api] {message.rstrip()}\n")
-    sys.stderr.flush()
+    logs.emit("api", message.rstrip())
 
 
 # -- proxy event and response -----------------------------------------------------------------------
@@ -381,8 +398,19 @@ def _response_body(body: Any, is_base64: Any) -> bytes | None:
 # -- HTTP -----------------------------------------------------------------------------------------
 
 
+class _AnyMethod:
+    """Any method without a `do_` of its own (TRACE, CONNECT, PROPFIND, …) is served by `_serve` too: the
+    gateway answers it as API Gateway does (MISSING_AUTHENTICATION_TOKEN, problem+json here), never
+    with http.server's HTML 501."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return object.__getattribute__(self, "_serve")
+        raise AttributeError(name)
+
+
 def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
-    class ApiRequestHandler(BaseHTTPRequestHandler):
+    class ApiRequestHandler(_AnyMethod, BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "cockpit-gateway-local"
         sys_version = ""
@@ -421,3 +449,14 @@ def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
             return
 
     return ApiRequestHandler
+
+
+def _cache_seconds(reauthorize: int, result: policy.AuthorizerResult) -> float:
+    """How long a policy may be served from the cache: ReauthorizeEvery, and never past the token's
+    `exp` plus the leeway when the authorizer's context names it (an expired token is refused in time)."""
+    exp = result.context.get("exp")
+    try:
+        left = float(exp) + TOKEN_LEEWAY_SECONDS - time.time() if exp is not None else float(reauthorize)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(min(float(reauthorize), left), 0.0)

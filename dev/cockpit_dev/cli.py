@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from cockpit_dev import devkeys
+import httpx
+
+from cockpit_dev import devkeys, problems
+from cockpit_dev.problems import CommandError
 
 ROLES = ("vehicle", "partner", "admin")
 
 
 def _run(args: argparse.Namespace) -> int:
-    from cockpit_dev import runtime
+    from cockpit_dev import logs, runtime
 
+    logs.configure(form=args.log_format)
     code: int = runtime.run(runtime.options_from(args))
     return code
 
@@ -33,7 +38,9 @@ def _openapi(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     from cockpit_dev.runtime import add_arguments
 
-    root = argparse.ArgumentParser(prog="cockpit", description=__doc__)
+    root = argparse.ArgumentParser(
+        prog="cockpit", description=__doc__, epilog="`cockpit COMMAND --help` describes each command."
+    )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the whole gateway locally (no Docker)")
@@ -41,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(action=_run)
 
     token = commands.add_parser("token", help="print a development token signed with the local dev key")
-    token.add_argument("--role", choices=ROLES, required=True)
+    token.add_argument("--role", choices=ROLES, required=True, help="what the token may do")
     token.add_argument("--sub", required=True, help="subject, e.g. vin-demo")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     token.set_defaults(action=_token)
@@ -61,10 +68,43 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, transport: object | None = None) -> int:
-    args = parser().parse_args(argv)
-    args.transport = transport  # an httpx transport for tests; None: the network
-    action: Callable[[argparse.Namespace], int] = args.action
-    return action(args)
+    """Run one command. Expected conditions end in one line on stderr, never a traceback: an
+    interrupt (130), a closed stdout such as `cockpit token | head -c1` (0), the gateway down or a
+    token refused (1)."""
+    try:
+        args = parser().parse_args(argv)
+        args.transport = transport  # an httpx transport for tests; None: the network
+        action: Callable[[argparse.Namespace], int] = args.action
+        code = action(args)
+        sys.stdout.flush()  # here, so that a reader gone early is seen now, not at exit
+        return code
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except BrokenPipeError:
+        _stdout_gone()
+        return 0
+    except CommandError as exc:
+        _say(str(exc))
+        return 1
+    except httpx.TransportError as exc:
+        _say(str(problems.unreachable(exc)))
+        return 1
+
+
+def _say(text: str) -> None:
+    try:
+        sys.stderr.write(f"cockpit: {text}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+
+
+def _stdout_gone() -> None:
+    """Whoever read stdout has gone: drop what is still buffered for it, quietly (Python's advice)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import http.client
 import socket
+import sys
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Protocol
+from typing import Any, Protocol
 
 LOOPBACK = "127.0.0.1"
 
@@ -47,6 +48,12 @@ class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer was written is no error of ours (no traceback)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset, Aborted
+            return
+        super().handle_error(request, client_address)
 
 
 def bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> LoopbackServer:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from cockpit_dev import children
+from cockpit_dev import children, logs
 from cockpit_dev.net import LOOPBACK
 from cockpit_dev.template import Function
 
@@ -108,6 +108,7 @@ class Worker:
         self.env = dict(env)
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.generation = 0  # the code it runs: older than its owner's after a reload, it is retired
 
     def start(self) -> None:
         """Start the process (returns at once; `wait_ready` waits for its cold start)."""
@@ -132,8 +133,7 @@ class Worker:
         }
         self.process.stdin.write(json.dumps(spec).encode() + b"\n")
         self.process.stdin.flush()
-        prefix = f"[{self.function.name}] ".encode()
-        threading.Thread(target=_pump, args=(self.process.stderr, prefix), daemon=True).start()
+        threading.Thread(target=_pump, args=(self.process.stderr, self.function.name), daemon=True).start()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         assert self.process is not None
@@ -155,7 +155,7 @@ class Worker:
     def invoke(self, payload: bytes, request_id: str) -> InvokeResult:
         status, body, headers = self._post("/invoke", payload, request_id, self.function.timeout + 10)
         if status is None:
-            sys.stderr.write(f"[{self.function.name}] worker exited; the next invocation starts a new one\n")
+            logs.emit(self.function.name, "worker exited; the next invocation starts a new one")
             self.stop()
             return _exit_error(request_id)
         result = InvokeResult(body, headers.get("X-Function-Error"))
@@ -209,6 +209,7 @@ class FunctionWorkers:
         self._all: set[Worker] = set()  # idle, busy, or starting
         self._changed = threading.Condition()
         self._stopped = False
+        self._generation = 0
 
     def invoke(self, payload: bytes, request_id: str | None = None) -> InvokeResult:
         request_id = request_id or str(uuid.uuid4())
@@ -216,7 +217,7 @@ class FunctionWorkers:
             with self.lease() as worker:
                 return worker.invoke(payload, request_id)
         except (WorkerError, OSError) as exc:  # no worker could be started
-            sys.stderr.write(f"[{self.function.name}] {exc}\n")
+            logs.emit(self.function.name, str(exc))
             return _exit_error(request_id)
 
     @contextmanager
@@ -237,6 +238,7 @@ class FunctionWorkers:
             if self._idle:
                 return self._idle.pop()
             worker = Worker(self.function, self.env)
+            worker.generation = self._generation
             self._all.add(worker)
         try:
             worker.start()
@@ -248,7 +250,7 @@ class FunctionWorkers:
 
     def _release(self, worker: Worker) -> None:
         with self._changed:
-            keep = worker.alive and not self._stopped
+            keep = worker.alive and not self._stopped and worker.generation == self._generation
             if keep:
                 self._idle.append(worker)
             else:
@@ -256,6 +258,16 @@ class FunctionWorkers:
             self._changed.notify()
         if not keep:
             worker.stop()
+
+    def recycle(self) -> list[Worker]:
+        """The code changed: idle workers are retired now (returned, for the caller to stop), busy ones
+        when their invocation ends; new invocations get new workers."""
+        with self._changed:
+            self._generation += 1
+            retired, self._idle = self._idle, []
+            self._all.difference_update(retired)
+            self._changed.notify_all()
+        return retired
 
     def stop(self) -> list[Worker]:
         """Start no more workers; the ones there are (the caller stops them)."""
@@ -310,6 +322,18 @@ class WorkerPool:
                         seeded.append(workers.function.name)
         return seeded
 
+    def recycle(self) -> None:
+        """Restart every function's workers (after a code change): retire them, then warm one each."""
+        retired = [worker for each in self.functions.values() for worker in each.recycle()]
+        for worker in retired:
+            worker.close_stdin()
+        for worker in retired:
+            worker.stop()
+        try:
+            self.start()
+        except (WorkerError, OSError) as exc:  # e.g. the edit does not import: its invocations say so
+            logs.emit("cockpit", f"a worker did not start after the change: {exc}")
+
     def stop(self) -> None:
         workers = [worker for each in self.functions.values() for worker in each.stop()]
         for worker in workers:
@@ -333,12 +357,11 @@ def _read_line(stream: IO[bytes], timeout: float) -> bytes:
     return buffer
 
 
-def _pump(stream: IO[bytes], prefix: bytes) -> None:
-    """Copy a worker's log lines to our stderr, each prefixed with the function's name."""
+def _pump(stream: IO[bytes], source: str) -> None:
+    """Copy a worker's log lines to the runtime's console, each marked with the function's name."""
     try:
         for line in iter(stream.readline, b""):
-            sys.stderr.write((prefix + line).decode(errors="replace"))
-            sys.stderr.flush()
+            logs.emit(source, line.decode(errors="replace"))
     except (OSError, ValueError):
         pass
     finally:

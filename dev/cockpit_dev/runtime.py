@@ -22,11 +22,12 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit_dev import apigw, devkeys, lambda_api, stack
+from cockpit_dev import apigw, devkeys, lambda_api, logs, stack
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
 from cockpit_dev.provision import provision
+from cockpit_dev.reload import Watcher
 from cockpit_dev.template import (
     DEFAULT_REGION,
     DEFAULT_STACK_NAME,
@@ -48,6 +49,7 @@ class Options:
     parameters: dict[str, str] = field(default_factory=dict)
     stack_name: str = DEFAULT_STACK_NAME
     region: str = DEFAULT_REGION
+    reload: bool = True  # restart the function workers when their code changes
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -72,6 +74,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="stack name for resource names")
     parser.add_argument("--region", default=DEFAULT_REGION, help="AWS region (default us-east-1)")
+    parser.add_argument(
+        "--no-reload",
+        dest="reload",
+        action="store_false",
+        help="do not restart the function workers when code under functions/ or the layer changes",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default=os.environ.get("COCKPIT_LOG_FORMAT", "human"),
+        help="console logs for people (human, the default) or as JSON lines (json; COCKPIT_LOG_FORMAT)",
+    )
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -83,6 +97,7 @@ def options_from(args: argparse.Namespace) -> Options:
         parameters=dict(args.parameter),
         stack_name=args.stack_name,
         region=args.region,
+        reload=args.reload,
     )
 
 
@@ -114,6 +129,7 @@ class Runtime:
         self.pool: WorkerPool | None = None
         self.servers: list[LoopbackServer] = []
         self._serving: list[LoopbackServer] = []
+        self.watcher: Watcher | None = None
 
     def load(self, physical_ids: dict[str, str] | None = None) -> Template:
         path = self.options.template.resolve()
@@ -166,6 +182,23 @@ class Runtime:
         for port in (options.lambda_port, options.port):
             if not port_open(port, timeout=5):
                 raise PortInUseError(f"{LOOPBACK}:{port} does not answer")
+        if options.reload:
+            self.watcher = Watcher([*self._code_folders(template), *DEV_FILES], self._code_changed)
+            self.watcher.start()
+
+    def _code_folders(self, template: Template) -> set[Path]:
+        return {path for f in template.functions.values() for path in (f.code_uri, *f.layers)}
+
+    def _code_changed(self, paths: list[Path]) -> None:
+        """Functions and layers: restart the workers. The runtime itself: say that it needs a restart."""
+        runtime_files = [p for p in paths if p.parent == DEV_PACKAGE and p != DEV_PACKAGE / "worker.py"]
+        if runtime_files:
+            names = ", ".join(_relative(p) for p in runtime_files)
+            _log(f"{names} changed: stop (Ctrl-C) and `make run` again to use it")
+        if len(runtime_files) < len(paths) and self.pool is not None:
+            shown = ", ".join(_relative(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+            _log(f"code changed ({shown}): restarting the function workers")
+            self.pool.recycle()
 
     def ready_line(self) -> str:
         assert self.aws is not None
@@ -191,10 +224,13 @@ class Runtime:
         route = gets[0]
         if route.authorizer is None:
             return f"curl {api}{route.path}"
-        auth = '-H "Authorization: Bearer $(cockpit token --role vehicle --sub vin-demo)" '
-        return f"curl {auth}{api}{route.path}"
+        auth = f'-H "Authorization: Bearer $({cockpit_command()} token --role vehicle --sub vin-demo)" '
+        return f"curl {auth}{api}{route.path} (more tokens: make token)"
 
     def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         for server in reversed(self._serving):
             server.shutdown()  # waits for serve_forever to return: only for servers that serve
         for server in self.servers:
@@ -209,13 +245,37 @@ class Runtime:
             self.aws = None
 
 
+DEV_PACKAGE = Path(__file__).resolve().parent
+# The development package's files a change in which matters while running: the worker (restarted
+# with the functions) and the runtime's own modules (need a restart, which the runtime says).
+DEV_FILES = (DEV_PACKAGE,)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def cockpit_command() -> str:
+    """How to call `cockpit` from the working directory: it is not on PATH unless the venv is active,
+    so the venv's script (relative when it is below the working directory)."""
+    script = Path(sys.executable).parent / "cockpit"
+    if not script.exists():
+        return f"{sys.executable} -m cockpit_dev.cli"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 class _Interrupted(Exception):
     pass
 
 
 def _log(message: str) -> None:
-    sys.stderr.write(f"[cockpit] {message}\n")
-    sys.stderr.flush()
+    logs.emit("cockpit", message)
 
 
 STARTUP_ERRORS = (
@@ -247,7 +307,10 @@ def run(options: Options) -> int:
         sys.stdout.flush()
         if runtime.template and any(r.path == "/v1/sessions" for r in runtime.template.routes):
             api = f"http://{LOOPBACK}:{options.port}"
-            _log(f"talk to the assistant: cockpit chat --url {api} (or watch one: cockpit demo)")
+            _log(
+                f"talk to the assistant: make chat (or {cockpit_command()} chat --url {api}); "
+                "watch one: make demo"
+            )
         while True:
             time.sleep(3600)
     except _Interrupted:
@@ -267,4 +330,6 @@ def run_command(argv: Sequence[str] | None = None) -> int:
     """`cockpit run [options]` (argv without the subcommand)."""
     parser = argparse.ArgumentParser(prog="cockpit run", description=__doc__)
     add_arguments(parser)
-    return run(options_from(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    logs.configure(form=args.log_format)
+    return run(options_from(args))

@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 Handler = Callable[[Any, Any], Any]
+UNAUTHORIZED = "Unauthorized"  # what a TOKEN authorizer raises for API Gateway to answer 401
 
 
 class LambdaContext:
@@ -121,7 +122,8 @@ class Function:
             result = self.handler(event, LambdaContext(self.spec, request_id, deadline))
         except Exception as exc:
             document = {**error_document(exc), "requestId": request_id}
-            _log(f"[ERROR] {document['errorType']}: {document['errorMessage']}\n{traceback.format_exc()}")
+            if document["errorMessage"] != UNAUTHORIZED:  # an authorizer's refusal is no crash: no trace
+                _log(f"[ERROR] {document['errorType']}: {document['errorMessage']}\n{traceback.format_exc()}")
             outcome.update(payload=json.dumps(document).encode(), error=True)
             return
         try:

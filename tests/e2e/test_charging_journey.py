@@ -182,3 +182,15 @@ def test_bad_requests_over_http(http: httpx.Client, token: TokenFactory) -> None
     assert doc["errors"][0]["pointer"] == "/arguments/location/lat"
     problem(invoke(http, car, "charging_teleport", {}), 404)
     problem(http.get("/v1/nothing-here", headers=bearer(car)), 404)
+
+
+@pytest.mark.local_only
+def test_an_expired_token_is_refused_once_its_leeway_has_passed_though_its_policy_is_cached(
+    http: httpx.Client, token: TokenFactory
+) -> None:
+    """exp 27 s ago: inside the 30 s leeway, accepted (and its policy cached for ReauthorizeEvery);
+    four seconds later the same token is past exp + leeway and refused, cache or no cache."""
+    car = token("vehicle", "vin-e2e-expiring", exp=int(time.time()) - 27)
+    assert http.get("/v1/tools", headers=bearer(car)).status_code == 200
+    time.sleep(4)
+    problem(http.get("/v1/tools", headers=bearer(car)), 401)

@@ -124,6 +124,19 @@ def test_a_partner_registers_changes_and_retires_a_contract(
         == 0
     )
     cli_id = json.loads(capsys.readouterr().out)["contract_id"]
+    # Registering again: a 409 that names the command publishing a new version; that command works.
+    again = [
+        *args,
+        "register",
+        str(PARKING),
+        "--namespace",
+        cli_namespace,
+        "--base-url",
+        "http://127.0.0.1:9/v2",
+    ]
+    assert cockpit(again) == 1 and f"--contract {cli_id}" in capsys.readouterr().err
+    assert cockpit([*again, "--contract", cli_id]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 2
     assert cockpit([*args, "list"]) == 0 and cli_id in capsys.readouterr().out
     assert (
         cockpit([*args, "show", cli_id]) == 0

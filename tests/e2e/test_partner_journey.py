@@ -15,6 +15,7 @@ import boto3
 import httpx
 import pytest
 
+from cockpit_dev.contracts_cli import VERIFY_SNIPPET
 from tests.support.partner_server import PartnerServer, openapi_document
 from tests.support.partners import verify_signature
 
@@ -111,6 +112,7 @@ def test_a_vehicle_calls_a_partner_tool_and_the_partner_receives_exactly_that(
     assert got.headers["x-api-key"] == API_KEY and got.headers["accept-language"] == "zh-CN"
     assert got.headers["x-cockpit-subject"].startswith("psn_") and "vin-e2e-partner" not in str(got.headers)
     assert verify_signature(registered["signing_key"], "GET", got.target, got.headers, got.body).ok
+    assert snippet_verifies(registered["signing_key"], "GET", got.target, got.headers, got.body)
 
 
 def test_a_reservation_is_confirmed_first_and_sent_once(
@@ -132,6 +134,16 @@ def test_a_reservation_is_confirmed_first_and_sent_once(
     (got,) = partner_server.received[before:]
     assert got.method == "POST" and got.target == "/v2/reservations" and json.loads(got.body) == args
     assert verify_signature(registered["signing_key"], "POST", got.target, got.headers, got.body).ok
+    assert snippet_verifies(registered["signing_key"], "POST", got.target, got.headers, got.body)
+
+
+def snippet_verifies(key: str, method: str, target: str, headers: dict[str, str], body: bytes) -> bool:
+    """Run the snippet `cockpit contracts register` prints with the signing key, as a partner would."""
+    namespace: dict[str, Any] = {}
+    exec(VERIFY_SNIPPET, namespace)  # noqa: S102 - the printed snippet itself
+    ok = namespace["cockpit_signature_ok"](key, method, target, headers, body)
+    tampered = namespace["cockpit_signature_ok"](key, method, target + "&x=1", headers, body)
+    return bool(ok) and not tampered
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,7 @@ def test_two_vehicles_racing_for_one_charge_point(stack: Template) -> None:
         SessionStore(charging_table),
         ops,
         callback_base=lambda: "http://127.0.0.1:3000",
+        pseudonym=lambda sub: f"psn-test-{len(sub)}",
     )
     args = StartSessionArgs(station_id="CN-SHA-0001", evse_uid="CN-SHA-0001-E1")
 

@@ -111,7 +111,61 @@ def test_one_namespace_raced_by_five_partners_is_registered_once_and_the_losers_
     prefix = registry.limits.secret_prefix
     names = [
         s["Name"]
-        for s in boto3.client("secretsmanager").list_secrets()["SecretList"]
+        for page in boto3.client("secretsmanager").get_paginator("list_secrets").paginate()
+        for s in page["SecretList"]  # every page: a long-lived endpoint holds more than one
         if s["Name"].startswith(prefix)
     ]
     assert all(n.startswith(f"{prefix}{winners[0].contract_id}/") for n in names) and len(names) == 2  # type: ignore[attr-defined]
+
+
+def one_operation(operation_id: str) -> dict[str, object]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "tiny", "version": "1"},
+        "paths": {
+            "/thing": {
+                "get": {
+                    "operationId": operation_id,
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}}}},
+                }
+            }
+        },
+    }  # fmt: skip
+
+
+def race_pair(registry: ContractsService, bodies: list[tuple[str, str]], trial: int) -> list[object]:
+    gate = threading.Barrier(len(bodies))
+
+    def attempt(i: int) -> object:
+        namespace, operation = bodies[i]
+        body = ContractRequest.model_validate({
+            "namespace": namespace, "display_name": "Racer", "openapi": one_operation(operation),
+            "base_url": "https://api.acme-parking.example/v2",
+        })  # fmt: skip
+        gate.wait()
+        try:
+            return registry.register(Caller(sub=f"racer-{trial}-{i}", role=Role.PARTNER), body, dry_run=False)
+        except NamespaceUnavailable as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(attempt, range(len(bodies))))
+
+
+def test_two_namespaces_raced_onto_one_tool_name_register_once_and_the_catalog_serves_the_winner(
+    stack: Template,
+) -> None:
+    """`n` + operation `x_get` and `n_x` + operation `get` both compile `n_x_get`. The overlap check
+    alone reads then writes, so raced it let both through; the tool-name claim lets exactly one."""
+    registry = service(stack, dev_mode=True)
+    table = stack.functions["ContractsFunction"].environment["CONTRACTS_TABLE"]
+    for trial in range(6):
+        base = f"r{uuid.uuid4().hex[:6]}"
+        outcomes = race_pair(registry, [(base, "x_get"), (f"{base}_x", "get")], trial)
+        winners = [o for o in outcomes if not isinstance(o, NamespaceUnavailable)]
+        losers = [o for o in outcomes if isinstance(o, NamespaceUnavailable)]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert losers[0].status == 409 and losers[0].errors[0].pointer == "/namespace"
+        served = [t for t in DynamoPartnerTools(table).active_tools() if t.spec.name == f"{base}_x_get"]
+        assert [t.operation.contract_id for t in served] == [winners[0].contract_id]  # type: ignore[attr-defined]

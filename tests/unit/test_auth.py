@@ -145,7 +145,8 @@ class TestAuthorizerHandler:
             {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": self.ARN}, None
         )
         assert out["principalId"] == "vin-42"
-        assert out["context"] == {"sub": "vin-42", "role": "vehicle"}
+        exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+        assert out["context"] == {"sub": "vin-42", "role": "vehicle", "exp": exp}  # exp: cached policies
         (statement,) = out["policyDocument"]["Statement"]
         assert statement["Effect"] == "Allow"
         assert statement["Resource"] == "arn:aws:execute-api:us-east-1:000000000000:abc123/live/*/*"
@@ -164,3 +165,36 @@ class TestAuthorizerHandler:
         reset_container()
         with pytest.raises(ConfigurationError, match="JWT_ISSUER"):
             handler.verifier()
+
+
+def proxy_event(**authorizer: Any) -> dict[str, Any]:
+    return {"httpMethod": "GET", "resource": "/whoami", "path": "/whoami",
+            "requestContext": {"requestId": "r-1", "authorizer": authorizer}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("exp", "status"),
+    [
+        (None, 200),  # a sample event (the gateway's authorizer always names exp)
+        (lambda now: now + 600, 200),
+        (lambda now: now - 20, 200),  # inside the 30 s leeway
+        (lambda now: now - 31, 401),  # past it: refused though API Gateway still caches the policy
+        (lambda now: "soon", 401),
+    ],
+)
+def test_every_function_refuses_a_cached_authorization_past_exp_and_leeway(exp: Any, status: int) -> None:
+    from cockpit.api import Api
+
+    api = Api("t")
+
+    @api.route("GET", "/whoami", summary="who", roles=None)
+    def whoami(request: Any) -> bytes:
+        return request.caller.sub.encode()
+
+    context: dict[str, Any] = {"sub": "vin-1", "role": "vehicle"}
+    if exp is not None:
+        context["exp"] = str(exp(int(time.time())))  # API Gateway hands context values over as strings
+    out = api(proxy_event(**context))
+    assert out["statusCode"] == status, out
+    if status == 401:
+        assert json.loads(out["body"])["type"].endswith("/unauthorized")

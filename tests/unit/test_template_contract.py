@@ -305,3 +305,18 @@ def test_the_access_log_waits_for_the_account_role_when_the_stack_sets_it() -> N
     assert condition == "ManagesApiGatewayAccount"
     assert "${ApiGatewayAccount}" in when_set["Fn::Sub"]
     assert RAW["Resources"]["ApiGatewayAccount"]["Condition"] == condition
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
+def test_a_caller_may_invoke_its_callees_versions_and_aliases(fn: Function) -> None:
+    env = RAW["Resources"][fn.logical_id]["Properties"]["Environment"]["Variables"]
+    callees = {  # `!Ref Fn.Alias`: the function behind its published alias
+        v["Ref"].removesuffix(".Alias")
+        for k, v in env.items()
+        if k.endswith("_FUNCTION") and isinstance(v, dict)
+    }
+    invokes = [s for s in statements(fn.logical_id) if _actions(s) == ["lambda:InvokeFunction"]]
+    invocable = [r for s in invokes for r in s["Resource"]]
+    for callee in callees:
+        assert {"Fn::GetAtt": [callee, "Arn"]} in invocable, callee
+        assert {"Fn::Sub": f"${{{callee}.Arn}}:*"} in invocable, callee

@@ -17,7 +17,7 @@ TURN_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 @app.route("POST", "/v1/sessions", summary="Start a conversation session", request=CreateSession,
            response=SessionCreated, status=201, roles=VEHICLE, problems=(400, 401, 403, 413, 415, 422),
-           tags=("assistant",))  # fmt: skip
+           body_required=False, tags=("assistant",))  # fmt: skip
 def create_session(req: Request) -> SessionCreated:
     return service().create(req.caller, req.parse(CreateSession))
 

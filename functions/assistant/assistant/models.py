@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.agents import AGENTS
 from cockpit.errors import Problem
 from cockpit.vehicle import VehicleContext
 
@@ -21,7 +22,12 @@ class CreateSession(BaseModel):
 
     locale: Locale = "en-US"
     vehicle: VehicleContext = Field(default_factory=VehicleContext)
-    agent: str | None = Field(default=None, max_length=64, description="pin one agent (else routed per turn)")
+    agent: str | None = Field(
+        default=None,
+        max_length=64,
+        description="pin one agent (else routed per turn)",
+        json_schema_extra={"enum": [*(a.id for a in AGENTS), None]},  # the service refuses any other
+    )
 
 
 class SessionCreated(BaseModel):
@@ -32,12 +38,22 @@ class SessionCreated(BaseModel):
 class TurnRequest(BaseModel):
     """Body of POST /v1/sessions/{session_id}/turns."""
 
-    model_config = ConfigDict(extra="forbid")
-
     text: str = Field(default="", max_length=MAX_TEXT)
     vehicle: VehicleContext | None = None
     confirm: str | None = Field(default=None, min_length=1, max_length=256)
     reject: str | None = Field(default=None, min_length=1, max_length=256)
+
+    # The service's rule, stated for clients: words (not only blanks), a confirm, or a reject — not both.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [{"required": ["text"], "properties": {"text": {"pattern": "\\S"}}},
+                      {"required": ["confirm"], "properties": {"confirm": {"type": "string"}}},
+                      {"required": ["reject"], "properties": {"reject": {"type": "string"}}}],
+            "not": {"required": ["confirm", "reject"],
+                    "properties": {"confirm": {"type": "string"}, "reject": {"type": "string"}}},
+        },
+    )  # fmt: skip
 
     @field_validator("text")
     @classmethod

@@ -45,8 +45,8 @@ def local_time(vehicle: VehicleContext, now: datetime) -> str:
 
 def describe_vehicle(vehicle: VehicleContext) -> str:
     parts = []
-    if vehicle.location is not None:
-        parts.append(f"location lat {vehicle.location.lat:.4f}, lon {vehicle.location.lon:.4f}")
+    if vehicle.location is not None:  # ≈100 m for the model (3 decimals); tools get the exact fix
+        parts.append(f"location lat {vehicle.location.lat:.3f}, lon {vehicle.location.lon:.3f}")
     if vehicle.heading_deg is not None:
         parts.append(f"heading {vehicle.heading_deg:.0f}°")
     if vehicle.battery_percent is not None:

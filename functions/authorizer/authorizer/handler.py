@@ -31,7 +31,7 @@ def api_wildcard(method_arn: str) -> str:
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     tracer()
     try:
-        caller = verifier().verify(event.get("authorizationToken"))
+        caller, expires = verifier().verify_until(event.get("authorizationToken"))
     except InvalidToken as exc:
         logger().info("token refused", extra={"reason": str(exc)})
         raise Exception("Unauthorized") from None  # API Gateway's contract for a 401
@@ -47,5 +47,7 @@ def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
                 }
             ],
         },
-        "context": {"sub": caller.sub, "role": caller.role.value},
+        # exp travels with the cached policy: every function refuses the token once exp + leeway has
+        # passed, however long API Gateway keeps the policy (cockpit.api.Request.caller).
+        "context": {"sub": caller.sub, "role": caller.role.value, "exp": expires},
     }

@@ -13,10 +13,11 @@ from typing import Any
 import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.tools.model import Caller
 
 ALGORITHM = "RS256"
-LEEWAY_SECONDS = 30
+LEEWAY_SECONDS = TOKEN_LEEWAY_SECONDS
 JWKS_TIMEOUT_S = 3  # well inside the authorizer's own timeout
 REQUIRED_CLAIMS = ["sub", "role", "iss", "aud", "exp"]
 
@@ -58,6 +59,10 @@ class Verifier:
         return keys[0]
 
     def verify(self, authorization: str | None) -> Caller:
+        return self.verify_until(authorization)[0]
+
+    def verify_until(self, authorization: str | None) -> tuple[Caller, int]:
+        """The caller and the token's `exp` (what a cached authorization must not outlive)."""
         token = bearer(authorization)
         try:
             header = jwt.get_unverified_header(token)
@@ -79,8 +84,9 @@ class Verifier:
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}") from None
         try:
-            return Caller.model_validate({"sub": claims["sub"], "role": claims["role"]})
-        except ValueError:
+            caller = Caller.model_validate({"sub": claims["sub"], "role": claims["role"]})
+            return caller, int(claims["exp"])
+        except (ValueError, TypeError):
             raise InvalidToken("sub or role claim not acceptable") from None
 
 

@@ -70,7 +70,10 @@ class ChargingService:
         clock: Callable[[], datetime] = utcnow,
         payments: Payments | None = None,
         hold_caps: dict[str, int] | None = None,
+        *,
+        pseudonym: Callable[[str], str],
     ) -> None:
+        self.pseudonym = pseudonym  # the driver's id a CPO sees: a keyed HMAC of the vehicle (wiring)
         self.payments = payments
         self.hold_caps = hold_caps or {}
         self.cpo = cpo
@@ -157,7 +160,7 @@ class ChargingService:
             evse_uid=evse.uid,
             connector_id=connector.id,
             response_url=self._callback(START, sid),
-            token_uid=_pseudonym(inv.caller.sub),
+            token_uid=self.pseudonym(inv.caller.sub),
         )
         try:
             response = self.cpo.start_session(command)
@@ -391,10 +394,6 @@ def _as_argument(exc: ValidationFailed) -> ValidationFailed:
 
 def _unsettled(session: ChargingSession) -> bool:
     return session.payment is not None and session.payment.status == "requires_capture"
-
-
-def _pseudonym(sub: str) -> str:
-    return "drv-" + hashlib.sha256(f"cockpit-driver|{sub}".encode()).hexdigest()[:20]
 
 
 def _failure(outcome: CommandResult, action: str) -> ProblemError:

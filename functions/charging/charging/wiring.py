@@ -18,6 +18,7 @@ from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
 from cockpit.errors import ConfigurationError, Unauthorized
 from cockpit.operations import OperationStore
+from cockpit.partners.signing import pseudonym
 from cockpit.payments_client import PaymentsClient
 from cockpit.settings import get_settings, per_container
 
@@ -32,7 +33,24 @@ def service() -> ChargingService:
         callback_base=public_base_url,
         payments=PaymentsClient(s.payments_function),
         hold_caps=s.hold_caps,
+        pseudonym=lambda sub: pseudonym(subject_key(), cpo_label(s), sub),
     )
+
+
+def cpo_label(s: ChargingSettings) -> str:
+    """Whom the pseudonym is for: one CPO's pseudonyms never match another's, nor a partner's."""
+    if s.provider == "sandbox":
+        return "cpo:sandbox"
+    parts = urlsplit(s.ocpi_version_url)
+    return f"cpo:{parts.scheme}://{parts.netloc}"
+
+
+@per_container
+def subject_key() -> bytes:
+    """The gateway's pseudonym key, read on the first start (never at cold start)."""
+    arn = get_settings(ChargingSettings).subject_secret_arn
+    value = aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    return str(json.loads(value)["key"]).encode()
 
 
 def operator(s: ChargingSettings) -> ChargePointOperator:

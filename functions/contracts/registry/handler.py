@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.api import Api, Request, Response
+from cockpit.api import FLAG_SCHEMA, Api, Request, Response
 from cockpit.tools.model import Role
 from registry import models as m
 from registry.wiring import max_body_bytes, service
@@ -15,12 +15,14 @@ READERS = PARTNER | ADMIN
 WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422)
 DRY_RUN_OK = {200: "dry_run: compiled and checked, nothing stored"}
 DRY_RUN = {"dry_run": "true: compile and check everything, store nothing (the partner's preflight)"}
+FLAG = {"dry_run": FLAG_SCHEMA}
 ITEM = "/v1/contracts/{contract_id}"
 
 
 @app.route("POST", "/v1/contracts", summary="Register a partner service from its OpenAPI document",
            request=m.ContractRequest, response=m.Registered, status=201, also=DRY_RUN_OK, roles=PARTNER,
-           problems=WRITE_PROBLEMS, query=DRY_RUN, exclude_none=True, tags=("contracts",))  # fmt: skip
+           problems=WRITE_PROBLEMS, query=DRY_RUN, schemas=FLAG, exclude_none=True,
+           tags=("contracts",))  # fmt: skip
 def register_contract(req: Request) -> Response:
     preflight = req.flag("dry_run")
     body = req.parse(m.ContractRequest, max_bytes=max_body_bytes())
@@ -41,7 +43,7 @@ def get_contract(req: Request) -> m.ContractView:
 
 @app.route("PUT", ITEM, summary="Add a version (it serves once approved; the current one serves until then)",
            request=m.ContractRequest, response=m.Registered, roles=PARTNER, problems=WRITE_PROBLEMS,
-           query=DRY_RUN, exclude_none=True, tags=("contracts",))  # fmt: skip
+           query=DRY_RUN, schemas=FLAG, exclude_none=True, tags=("contracts",))  # fmt: skip
 def update_contract(req: Request) -> m.Registered:
     preflight = req.flag("dry_run")
     body = req.parse(m.ContractRequest, max_bytes=max_body_bytes())

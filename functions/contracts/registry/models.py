@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from cockpit.jsontypes import JsonInt
 from cockpit.tools.model import Effect
 
 NAMESPACE = r"^[a-z][a-z0-9_]{0,30}[a-z0-9]$"
@@ -57,7 +58,7 @@ class ContractRequest(_In):
     confirmation_required: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
         default=[], max_length=500
     )
-    timeout_ms: int = Field(default=3000, ge=100, le=10_000)
+    timeout_ms: JsonInt = Field(default=3000, ge=100, le=10_000)
 
 
 class ContractStatus(StrEnum):

@@ -120,6 +120,7 @@ class ContractsService:
         contract_id, signing_key = "ctr_" + secrets.token_hex(10), secrets.token_urlsafe(32)
         now = self.clock()
         with Undo("registration", contract_id) as undo:
+            self._claim_names(body.namespace, contract_id, compiled, undo)
             signing_arn = self.secrets.create(
                 self._secret_name(contract_id, "signing"),
                 {"key": signing_key},
@@ -164,6 +165,10 @@ class ContractsService:
             warnings=compiled.warnings,
             signing=m.SigningKey(key=signing_key),
         )
+
+    def _claim_names(self, namespace: str, contract_id: str, compiled: Compiled, undo: Undo) -> None:
+        claimed = self.store.claim_tool_names(namespace, contract_id, [t.name for t in compiled.tools])
+        undo.add(lambda: self.store.release_tool_names(contract_id, claimed))
 
     def _check_namespace(self, caller: Caller, namespace: str) -> None:
         if reserved(namespace):
@@ -287,6 +292,7 @@ class ContractsService:
         number, now = contract.latest_version + 1, self.clock()
         versions = {v.version: v for v in self.store.versions(contract_id)}
         with Undo("new version", contract_id) as undo:
+            self._claim_names(contract.namespace, contract_id, compiled, undo)
             version, tools = self._store_version(contract, number, body, compiled, undo)
             changed = [version]
             pending = versions.get(contract.pending_version or 0)

@@ -6,6 +6,8 @@ CONTRACT#<id> / T#<000001>#<tool> one compiled tool of that version (PartnerTool
                                   so a pending version waits beside the active one
 CONTRACTS     / <owner>#<id>      the listing (a partner's own, or all for an admin)
 NAMESPACES    / <namespace>       the claim that keeps a namespace unique
+TOOLNAMES     / <tool>            the claim that keeps a tool name to one namespace (`a` + `x_get` and
+                                  `a_x` + `get` both make `a_x_get`: one conditional put decides)
 CATALOG       / <tool>            the tools being served (cockpit.partners.registry reads these)
 """
 
@@ -19,14 +21,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cockpit import aws
-from cockpit.ddb import S, cancelled_by_condition, text
-from cockpit.errors import Conflict, NamespaceUnavailable
+from cockpit.ddb import S, cancelled_by_condition, condition_failed, text
+from cockpit.errors import Conflict, NamespaceUnavailable, ProblemItem
 from cockpit.partners.model import PartnerTool
 from cockpit.partners.registry import CATALOG_PK, bump_revision, catalog_item, catalog_key
 from registry.models import ContractRecord, VersionRecord
 
 LISTING_PK = "CONTRACTS"
 NAMESPACES_PK = "NAMESPACES"
+TOOLNAMES_PK = "TOOLNAMES"
 
 
 def owner_key(partner_id: str) -> str:
@@ -177,6 +180,54 @@ class ContractStore:
 
     def delete_tools(self, contract_id: str, version: int, names: list[str]) -> None:
         self._batch([{"DeleteRequest": {"Key": self._tool_key(contract_id, version, n)}} for n in names])
+
+    def claim_tool_names(self, namespace: str, contract_id: str, names: list[str]) -> list[str]:
+        """Claim each tool name for `namespace`, one conditional put each, in sorted order (so two
+        registrations contesting several names meet first on the same one and exactly one goes on).
+        The overlap check reads then writes; this is what holds under a race: a name already held by
+        another namespace → 409. Returns the names this call newly claimed (the undo releases those)."""
+        client, claimed = aws.client("dynamodb"), list[str]()
+        for name in sorted(set(names)):
+            try:
+                old = client.put_item(
+                    TableName=self.table,
+                    Item={
+                        "pk": S(TOOLNAMES_PK),
+                        "sk": S(name),
+                        "namespace": S(namespace),
+                        "contract_id": S(contract_id),
+                    },
+                    ConditionExpression="attribute_not_exists(pk) OR #ns = :ns",
+                    ExpressionAttributeNames={"#ns": "namespace"},
+                    ExpressionAttributeValues={":ns": S(namespace)},
+                    ReturnValues="ALL_OLD",
+                ).get("Attributes")
+            except ClientError as exc:
+                if not condition_failed(exc):
+                    raise
+                self.release_tool_names(contract_id, claimed)
+                why = f"tool name {name!r} belongs to another namespace"
+                raise NamespaceUnavailable(
+                    f"namespace {namespace!r}: {why}",
+                    errors=[ProblemItem(pointer="/namespace", message=why)],
+                ) from None
+            if not old:
+                claimed.append(name)
+        return claimed
+
+    def release_tool_names(self, contract_id: str, names: list[str]) -> None:
+        client = aws.client("dynamodb")
+        for name in names:
+            try:
+                client.delete_item(
+                    TableName=self.table,
+                    Key={"pk": S(TOOLNAMES_PK), "sk": S(name)},
+                    ConditionExpression="contract_id = :cid",
+                    ExpressionAttributeValues={":cid": S(contract_id)},
+                )
+            except ClientError as exc:
+                if not condition_failed(exc):
+                    raise
 
     def create(self, contract: ContractRecord, version: VersionRecord) -> None:
         """The contract, its first version, its listing entry and its namespace claim, all or nothing.

@@ -7,6 +7,7 @@ from typing import Any
 from cockpit.api import Api, Request, Response
 from cockpit.dispatch.core import ToolCall, negotiate_locale
 from cockpit.dispatch.models import InvokeRequest, InvokeResponse
+from cockpit.tools.formats import Format
 from cockpit.tools.model import Role
 from router import service
 from router.mcp import Exchange
@@ -17,6 +18,7 @@ ANY_ROLE, VEHICLE = frozenset(Role), frozenset({Role.VEHICLE})
 CALL_PROBLEMS = (400, 401, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504)
 KEY_HEADER = {"Idempotency-Key": "required for write and payment tools (1-255 chars)"}
 FORMATS = {"format": "native (default), openai, bedrock or mcp"}
+FORMAT_SCHEMA = {"format": {"type": "string", "enum": ["", *(f.value for f in Format)]}}  # "": native
 
 
 @app.route("GET", "/v1/health", summary="Liveness and version", response=Health, tags=("meta",))
@@ -30,7 +32,7 @@ def get_openapi(_req: Request) -> bytes:
 
 
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,
-           problems=(401, 403, 422), query=FORMATS, tags=("tools",))  # fmt: skip
+           problems=(401, 403, 422), query=FORMATS, schemas=FORMAT_SCHEMA, tags=("tools",))  # fmt: skip
 def list_tools(req: Request) -> bytes:
     return service.list_tools(service.parse_format(req.query("format")), req.caller)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,7 +17,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cockpit import deadline
+from cockpit import deadline, jsondepth
+from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import (
     BadRequest,
     Forbidden,
@@ -34,6 +36,9 @@ from cockpit.observability import log_crash, logger, tracer
 from cockpit.tools.model import Caller, Role
 
 MAX_BODY_BYTES = 256 * 1024
+HEADER_MAX_LENGTH = 255  # a header a route reads (Idempotency-Key): 1 to this many characters
+# A true/false query parameter (`Request.flag`): these, in any case.
+FLAG_SCHEMA = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$"}
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +58,7 @@ class Request:
     def caller(self) -> Caller:
         if self._caller is None:
             ctx = (self.event.get("requestContext") or {}).get("authorizer") or {}
+            _check_expiry(ctx.get("exp"))
             self._caller = _caller(str(ctx.get("sub", "")), str(ctx.get("role", "")))
         return self._caller
 
@@ -76,7 +82,7 @@ class Request:
             )
         return value in ("true", "1")
 
-    def header(self, name: str, *, max_length: int = 255) -> str | None:
+    def header(self, name: str, *, max_length: int = HEADER_MAX_LENGTH) -> str | None:
         """A header's value, refused (400, naming the header) when empty or longer than `max_length`."""
         value = self.headers.get(name.lower())
         if value is not None and not 1 <= len(value) <= max_length:
@@ -92,11 +98,14 @@ class Request:
         return raw
 
     def json_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
-        """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON."""
+        """The body, which must be JSON by its content type: 413 if too large, 415 if not JSON, 400 if
+        it nests deeper than any parser here may safely recurse (every route that reads JSON)."""
         raw = self.raw_body(max_bytes)
         content_type = self.headers.get("content-type", JSON).split(";")[0].strip().lower()
         if content_type != JSON and not content_type.endswith("+json"):
             raise UnsupportedMediaType(f"send application/json, not {content_type}")
+        if jsondepth.deeper_than(raw):  # before any parser recurses into it (json: RecursionError)
+            raise MalformedJson(f"the body nests deeper than {jsondepth.MAX_DEPTH} levels")
         return raw
 
     def parse(self, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
@@ -104,12 +113,29 @@ class Request:
         `max_bytes`: the route's own cap, where it must take more than the API's 256 KiB."""
         raw = self.json_body(max_bytes)
         try:
-            return model.model_validate_json(raw or b"{}")
+            # strict: a JSON value of the type the schema names (no `false` for an integer, no "5"
+            # for a number), which is what the OpenAPI document promises; JSON strings still carry
+            # dates and enum values.
+            return model.model_validate_json(raw or b"{}", strict=True)
         except ValidationError as exc:
             first = exc.errors()[0]
             if first["type"] == "json_invalid":
                 raise MalformedJson(f"the body is not valid JSON: {first['msg']}") from None
             raise from_pydantic(exc) from None
+
+
+def _check_expiry(exp: Any) -> None:
+    """The authorizer's policy is cached (API Gateway: ReauthorizeEvery; the local runtime likewise), so
+    the token's `exp`, carried in its context, is checked on every request: an expired token is refused
+    within the verifier's leeway whatever the cache holds. (A context without `exp` is a sample event.)"""
+    if exp is None:
+        return
+    try:
+        expires = float(exp)
+    except (TypeError, ValueError):
+        raise Unauthorized("the request carries no valid token expiry") from None
+    if time.time() > expires + TOKEN_LEEWAY_SECONDS:
+        raise Unauthorized("the token has expired")
 
 
 @lru_cache(maxsize=4096)
@@ -162,6 +188,8 @@ class Route:
     exclude_none: bool = False
     query: Mapping[str, str] = field(default_factory=dict)  # parameter -> description, for OpenAPI
     headers: Mapping[str, str] = field(default_factory=dict)
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # query/header -> its rule
+    body_required: bool = True  # False: an empty body means every default
     tags: tuple[str, ...] = ()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.jsontypes import JsonInt
+
 
 class Point(BaseModel):
     """WGS-84 coordinates."""
@@ -26,7 +28,7 @@ class ServiceNeeds(BaseModel):
 
     due: tuple[str, ...] = Field(default=(), max_length=32)
     fault_codes: tuple[str, ...] = Field(default=(), max_length=32)
-    mileage_km: int | None = Field(default=None, ge=0)
+    mileage_km: JsonInt | None = Field(default=None, ge=0)
 
 
 class VehicleContext(BaseModel):
@@ -44,5 +46,8 @@ class VehicleContext(BaseModel):
     service: ServiceNeeds | None = None
 
     def merged(self, update: VehicleContext) -> VehicleContext:
-        """This context with the fields `update` sets (a turn's partial update)."""
-        return self.model_copy(update=update.model_dump(exclude_unset=True))
+        """This context with the fields `update` sets (a turn's partial update), validated again: a copy
+        with `update=` would keep the update's nested models as plain dicts (`location.lat` then fails)."""
+        return VehicleContext.model_validate(
+            {**self.model_dump(exclude_unset=True), **update.model_dump(exclude_unset=True)}
+        )

@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from charging.handler import lambda_handler as charging
+from cockpit.partners.signing import pseudonym
 from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
@@ -42,6 +43,15 @@ def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Templ
             SecretId=secret.name, SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN})
         )
         yield template
+
+
+def keyed_pseudonym(template: Template, cpo: OcpiTestCpo, sub: str) -> str:
+    """What the CPO must see: an HMAC under the gateway's secret key, per CPO (not a plain hash of the
+    vehicle id, which the CPO could recompute from any vehicle id it learns)."""
+    secret = template.secrets["PartnerSubjectSecret"].name
+    key = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"])["key"]
+    origin = cpo.version_url.split("/", 3)[:3]
+    return pseudonym(key.encode(), "cpo:" + "/".join(origin), sub)
 
 
 def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:
@@ -94,7 +104,8 @@ def test_start_stays_pending_until_the_cpo_calls_back(gateway: Template, cpo: Oc
     sent = command.body
     session_id = sent["authorization_reference"]
     assert sent["response_url"] == f"{PUBLIC}/ocpi/emsp/2.2.1/commands/START_SESSION/{session_id}"
-    assert sent["token"]["uid"].startswith("drv-") and "vin-test-1" not in json.dumps(sent)
+    assert sent["token"]["uid"] == keyed_pseudonym(gateway, cpo, "vin-test-1")
+    assert "vin-test-1" not in json.dumps(sent) and len(sent["token"]["uid"]) <= 36  # OCPI CiString(36)
 
     ack = callback("START_SESSION", session_id, {"result": "ACCEPTED"})
     assert ack["statusCode"] == 200 and ev.body(ack)["status_code"] == 1000

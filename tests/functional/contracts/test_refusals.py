@@ -163,6 +163,18 @@ def test_a_document_over_the_size_limit_is_413(nothing_stored: Callable[[], None
     problem(call("POST", "/v1/contracts", raw_body=body), 413, "payload-too-large")  # the whole body's cap
 
 
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_a_document_string_nested_100k_deep_is_a_422_never_a_500(
+    nothing_stored: Callable[[], None], opener: str
+) -> None:
+    closer = "]" if opener == "[" else "}"
+    text = "{" + '"openapi": "3.1.0", "x": ' + opener * 100_000 + "1" + closer * 100_000 + "}"
+    doc = problem(register(parking(openapi=text, confirmation_required=[])), 422, "invalid-contract")
+    assert "nests deeper than 120 levels" in doc["detail"]
+    body = '{"openapi": ' + "[" * 5000 + "]" * 5000 + "}"  # the body itself this deep: 400
+    problem(call("POST", "/v1/contracts", raw_body=body), 400, "malformed-json")
+
+
 def test_malformed_bodies(nothing_stored: Callable[[], None]) -> None:
     problem(call("POST", "/v1/contracts", raw_body="{not json"), 400, "malformed-json")
     problem(

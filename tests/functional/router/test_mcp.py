@@ -142,6 +142,14 @@ def test_malformed_messages_are_400_with_a_json_rpc_error(gateway: Template, raw
     assert ev.body(out)["error"]["code"] == code
 
 
+def test_json_nested_5000_deep_is_a_400_problem_never_a_500(gateway: Template) -> None:
+    deep = '{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + "[" * 5000 + "]" * 5000 + "}}"
+    out = post(None, raw=deep)
+    assert ev.is_problem(out, 400) and "deeper than 128" in ev.body(out)["detail"]
+    mine = '{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + "[" * 100 + "]" * 100 + "}}"
+    assert post(None, raw=mine)["statusCode"] == 200  # deep, but within any parser's reach
+
+
 def test_an_unsupported_protocol_version_header_is_400(gateway: Template) -> None:
     out = post({"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers={"MCP-Protocol-Version": "2024-01-01"})
     assert out["statusCode"] == 400 and ev.body(out)["error"]["code"] == -32600

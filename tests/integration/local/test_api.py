@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 import uuid
 from typing import Any
 
@@ -35,13 +36,18 @@ def test_ready_line(fixture_gateway: GatewayProcess) -> None:
     pattern = (
         r"cockpit-gateway ready api=http://127\.0\.0\.1:\d+ lambda=http://127\.0\.0\.1:\d+ "
         r"aws=http://127\.0\.0\.1:\d+ \(moto\) \| try: curl -H \"Authorization: Bearer "
-        r"\$\(cockpit token --role vehicle --sub vin-demo\)\" http://127\.0\.0\.1:\d+/echo/special"
+        r"\$\(\.venv/bin/cockpit token --role vehicle --sub vin-demo\)\" http://127\.0\.0\.1:\d+/echo/special"
+        r" \(more tokens: make token\)"
     )
     assert re.fullmatch(pattern, fixture_gateway.ready_line), fixture_gateway.ready_line
     assert fixture_gateway.stdout_path.read_text().count("\n") == 1  # exactly one line on stdout
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/nowhere"), ("DELETE", "/echo/x"), ("HEAD", "/open")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nowhere"), ("DELETE", "/echo/x"), ("HEAD", "/open"), ("TRACE", "/echo/x"),
+     ("PROPFIND", "/open")],
+)  # fmt: skip
 def test_unknown_routes_and_methods_are_missing_authentication_token(
     api: httpx.Client, method: str, path: str
 ) -> None:
@@ -112,6 +118,21 @@ def test_the_policy_is_cached_per_token(api: httpx.Client) -> None:
     assert first["method_arn"].endswith("/test/GET/echo/one")  # the authorizer ran once, for /echo/one
     other = api.get("/echo/one", headers=bearer(f"count-{uuid.uuid4().hex}")).json()
     assert other["event"]["requestContext"]["authorizer"]["call"] != first["call"]
+
+
+def test_a_cached_policy_never_outlives_its_tokens_exp_plus_the_leeway(api: httpx.Client) -> None:
+    """ReauthorizeEvery is 300 s; a context naming exp 28 s ago is cached 2 s at most (leeway 30 s)."""
+    token = f"expiring-{int(time.time()) - 28}-{uuid.uuid4().hex}"
+
+    def call() -> Any:
+        return api.get("/echo/one", headers=bearer(token)).json()["event"]["requestContext"]["authorizer"][
+            "call"
+        ]
+
+    first = call()
+    assert call() == first  # cached meanwhile
+    time.sleep(2.5)
+    assert call() != first  # past exp + leeway: asked again (the real authorizer then refuses it)
 
 
 def test_literal_resource_beats_a_parameter(api: httpx.Client) -> None:

@@ -255,8 +255,11 @@ def test_keywords_the_gateway_cannot_enforce_are_dropped_with_a_warning() -> Non
     schema = {
         "type": "object",
         "properties": {
-            "p": {"type": "string", "pattern": "\\p{L}+"},
+            "p": {"type": "string", "pattern": "^(a)\\1$"},  # a back-reference: backtracking only
+            "q": {"type": "string", "pattern": "(?<=a)b"},  # look-behind, likewise
+            "l": {"type": "string", "pattern": "\\p{L}+"},  # RE2 runs it (Python's re could not)
             "t": {"type": "array", "prefixItems": [{"type": "string"}]},
+            "m": {"type": "object", "patternProperties": {"^(?!x)": {"type": "string"}, "^y": {}}},
         },
     }
     result = compiled(
@@ -273,8 +276,15 @@ def test_keywords_the_gateway_cannot_enforce_are_dropped_with_a_warning() -> Non
             version="3.1.0",
         )
     )
-    assert result.tools[0].input_schema["properties"] == {"p": {"type": "string"}, "t": {"type": "array"}}
-    assert any("pattern" in w for w in result.warnings) and any("prefixItems" in w for w in result.warnings)
+    assert result.tools[0].input_schema["properties"] == {
+        "p": {"type": "string"},
+        "q": {"type": "string"},
+        "l": {"type": "string", "pattern": "\\p{L}+"},
+        "t": {"type": "array"},
+        "m": {"type": "object", "patternProperties": {"^y": {}}},
+    }
+    dropped = [w for w in result.warnings if "linear time" in w]
+    assert len(dropped) == 3 and any("prefixItems" in w for w in result.warnings)
 
 
 # -- parameters and bodies ------------------------------------------------------------------------------

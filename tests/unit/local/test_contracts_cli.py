@@ -4,11 +4,14 @@ keeps the API key out of the command line (it comes from an environment variable
 from __future__ import annotations
 
 import json
+import textwrap
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from cockpit.partners.signing import signature
 from cockpit_dev.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "contracts" / "examples" / "acme-parking.openapi.yaml"
@@ -134,3 +137,79 @@ def test_no_token_or_no_key_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> 
             ],
             transport=Recorder().transport(),
         )
+
+
+def test_connection_options_work_before_and_after_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COCKPIT_TOKEN", raising=False)
+    recorder = Recorder(200, {"contracts": []})
+    assert (
+        main(["contracts", "list", "--token", "after", "--url", "http://gw.test"], recorder.transport()) == 0
+    )
+    argv = ["contracts", "--token", "before", "show", "ctr_7", "--url", "http://other.test"]
+    assert main(argv, transport=recorder.transport()) == 0
+    argv = ["contracts", "--token", "before", "retire", "ctr_7", "--token", "wins"]
+    assert main(argv, transport=recorder.transport()) == 0
+    first, second, third = recorder.requests
+    assert (first.url.host, first.headers["authorization"]) == ("gw.test", "Bearer after")
+    assert (second.url.host, second.headers["authorization"]) == ("other.test", "Bearer before")
+    assert third.headers["authorization"] == "Bearer wins"
+
+
+class Registry(Recorder):
+    """POST answers `status`; GET /v1/contracts lists `listed`."""
+
+    def __init__(self, status: int, answer: dict[str, object], listed: list[dict[str, str]]) -> None:
+        super().__init__(status, answer)
+        self.listed = listed
+
+    def transport(self) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            if request.method == "GET":
+                return httpx.Response(200, json={"contracts": self.listed})
+            return httpx.Response(self.status, json=self.answer)
+
+        return httpx.MockTransport(handle)
+
+
+REGISTER = ["contracts", "register", str(EXAMPLE), "--namespace", "acme_parking", "--base-url",
+            "https://x.example", "--token", "t"]  # fmt: skip
+TAKEN = {"status": 409, "title": "Conflict", "detail": "namespace 'acme_parking' is taken"}
+
+
+def test_registering_twice_says_how_to_publish_a_new_version(capsys: pytest.CaptureFixture[str]) -> None:
+    mine = [{"contract_id": "ctr_abc", "namespace": "acme_parking", "status": "active"}]
+    assert main(REGISTER, transport=Registry(409, TAKEN, mine).transport()) == 1
+    err = capsys.readouterr().err
+    assert "ctr_abc" in err and "--contract ctr_abc" in err and "new version" in err
+    assert main(REGISTER, transport=Registry(409, TAKEN, []).transport()) == 1
+    assert "choose another --namespace" in capsys.readouterr().err
+
+
+def _snippet_from(notice: str) -> str:
+    body = notice.split("(Python):\n", 1)[1]
+    return textwrap.dedent(body)
+
+
+def test_the_signing_key_is_shown_once_with_a_snippet_that_verifies_a_signed_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    key = "k3y-" + "x" * 40
+    answer = {"contract_id": "ctr_abc", "version": 1, "status": "active", "signing": {"key": key}}
+    assert main(REGISTER, transport=Registry(201, answer, []).transport()) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["signing"]["key"] == key  # scripts still read the answer
+    assert "shown once — store it now" in captured.err and key in captured.err
+    namespace: dict[str, object] = {}
+    exec(_snippet_from(captured.err), namespace)  # noqa: S102 - the printed snippet, as a partner runs it
+    check = namespace["cockpit_signature_ok"]
+    assert callable(check)
+    body, target, now = b'{"spot_id":"s1"}', "/v2/reservations?x=%20y", int(time.time())
+    headers = {"X-Cockpit-Timestamp": str(now), "X-Cockpit-Signature": signature(key.encode(), "POST", target,
+                                                                                 now, body)}  # fmt: skip
+    assert check(key, "POST", target, headers, body) is True
+    assert check(key, "POST", target, headers, body + b" ") is False
+    assert check("other", "POST", target, headers, body) is False
+    stale = {**headers, "X-Cockpit-Timestamp": str(now - 600)}
+    stale["X-Cockpit-Signature"] = signature(key.encode(), "POST", target, now - 600, body)
+    assert check(key, "POST", target, stale, body) is False

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cockpit.errors import ConfigurationError, ValidationFailed
-from cockpit.partners.model import BodyBinding, ParameterBinding, PartnerOperation
+from cockpit.partners.model import ApiKeyAuth, BodyBinding, ParameterBinding, PartnerOperation
 from cockpit.partners.request import build
 
 BASE = "https://api.acme-parking.example/v2/"
@@ -190,3 +190,50 @@ def test_an_api_key_in_the_query_is_appended_encoded() -> None:
 def test_a_base_url_with_a_query_or_fragment_is_a_misconfiguration(base_url: str) -> None:
     with pytest.raises(ConfigurationError):
         build(op("/items", base_url=base_url), {})
+
+
+def free_form(name: str = "filter") -> ParameterBinding:
+    return ParameterBinding(name=name, location="query", argument=name, style="form", explode=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("api_key", "the API key's own name"),
+        ("API_KEY", "servers differ on case"),
+        ("q", "a parameter the operation declares"),
+    ],
+)
+def test_a_free_form_object_cannot_pose_as_the_api_key_or_a_declared_parameter(key: str, why: str) -> None:
+    auth = ApiKeyAuth(location="query", name="api_key", secret_arn="arn:key")
+    operation = op("/items", query(), free_form(), auth=auth)
+    with pytest.raises(ValidationFailed) as refused:
+        build(operation, {"q": "x", "filter": {key: "ATTACKER", "color": "red"}})
+    assert [e.pointer for e in refused.value.errors] == [f"/arguments/filter/{key}"], why
+    request = build(operation, {"q": "x", "filter": {"color": "red", "size": 2}})
+    assert request.target == "/v2/items?q=x&color=red&size=2"
+
+
+def test_an_exploded_matrix_object_cannot_pose_as_another_path_parameter() -> None:
+    other = ParameterBinding(name="shelf", location="path", argument="shelf", required=True)
+    spec = ParameterBinding(name="id", location="path", argument="id", required=True, style="matrix",
+                            explode=True)  # fmt: skip
+    with pytest.raises(ValidationFailed, match="may not set"):
+        build(op("/items/{id}/{shelf}", spec, other), {"id": {"shelf": "9"}, "shelf": "1"})
+    assert build(op("/items/{id}/{shelf}", spec, other), {"id": {"a": "9"}, "shelf": "1"}).target == (
+        "/v2/items/;a=9/1"
+    )
+
+
+def test_the_api_key_header_is_the_only_header_of_its_name() -> None:
+    from cockpit.partners.auth import OutboundAuthenticator
+
+    class Key:
+        def field(self, _arn: str, _name: str) -> str:
+            return "real-key"
+
+    request = build(op("/items"), {})
+    request.headers["x-API-key"] = "ATTACKER"  # however a binding got there, it does not travel
+    OutboundAuthenticator(Key(), None).apply(request, ApiKeyAuth(location="header", name="X-Api-Key",  # type: ignore[arg-type]
+                                                                  secret_arn="arn:key"))  # fmt: skip
+    assert {k: v for k, v in request.headers.items() if k.lower() == "x-api-key"} == {"X-Api-Key": "real-key"}

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from cockpit import jsondepth
 from cockpit.errors import InvalidContract, PayloadTooLarge, ProblemItem
 
 MAX_DEPTH = 120
@@ -43,6 +44,8 @@ def load(openapi: Any, *, max_bytes: int) -> dict[str, Any]:
 
 
 def parse_text(text: str) -> Any:
+    if jsondepth.deeper_than(text, MAX_DEPTH):  # json.loads recurses per level: refused before it
+        raise refuse(f"nests deeper than {MAX_DEPTH} levels")
     if text.lstrip().startswith("{"):
         try:
             return json.loads(text)
@@ -50,6 +53,8 @@ def parse_text(text: str) -> Any:
             raise refuse(f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (C or pure Python)
+    except RecursionError:  # block-style nesting (indentation, no brackets); libyaml stops at 1000
+        raise refuse(f"nests deeper than {MAX_DEPTH} levels") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
+from cockpit.partners import patterns
 from registry.compiler.problems import Problems
 from registry.compiler.refs import RefError, Refs, refs_in, split, strongly_connected
 
@@ -200,16 +201,19 @@ class Schemas:
             out["enum"] = raw["enum"]
         self._bounds(raw, out)
         pattern = raw.get("pattern")
-        if isinstance(pattern, str):
-            if _regex(pattern):
-                out["pattern"] = pattern
-            else:
-                self.problems.warn(
-                    [*path, "pattern"], "not a regular expression the gateway can run; dropped"
-                )
+        if isinstance(pattern, str) and self._runnable(pattern, [*path, "pattern"]):
+            out["pattern"] = pattern
         required = raw.get("required")
         if isinstance(required, list):
             out["required"] = [r for r in required if isinstance(r, str)]
+
+    def _runnable(self, pattern: str, path: list[Any]) -> bool:
+        """Whether the gateway can match this pattern in linear time (RE2; see cockpit.partners.patterns),
+        else a warning and the pattern is dropped: the partner's own service still checks its input."""
+        why = patterns.why_unsafe(pattern)
+        if why is not None:
+            self.problems.warn(path, f"pattern {why}; dropped")
+        return why is None
 
     @staticmethod
     def _bounds(raw: dict[str, Any], out: dict[str, Any]) -> None:
@@ -227,7 +231,9 @@ class Schemas:
         patterns = raw.get("patternProperties")
         if isinstance(patterns, dict):
             out["patternProperties"] = {
-                k: self.node(v, [*path, "patternProperties", k]) for k, v in patterns.items() if _regex(k)
+                k: self.node(v, [*path, "patternProperties", k])
+                for k, v in patterns.items()
+                if self._runnable(k, [*path, "patternProperties", k])
             }
         for keyword in _ONE_SCHEMA:
             if keyword in raw:
@@ -315,11 +321,3 @@ def _number(value: Any) -> bool:
 
 def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _regex(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
-    return True

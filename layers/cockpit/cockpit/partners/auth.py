@@ -3,6 +3,7 @@ access token cached per container until shortly before it expires (a 401 from th
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import httpx
 
 from cockpit import deadline
 from cockpit.errors import UpstreamError, UpstreamTimeout
+from cockpit.partners.deadline import within
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth
 from cockpit.partners.netguard import AddressRefused, check_url, parse_target
 from cockpit.partners.request import OutboundRequest
@@ -18,7 +20,8 @@ from cockpit.partners.secrets import SecretFields
 
 REFRESH_MARGIN_S = 30.0  # a token this close to expiry is renewed before use
 DEFAULT_LIFETIME_S = 300.0  # when the token endpoint names no expires_in
-TOKEN_TIMEOUT_S = 5.0
+TOKEN_TIMEOUT_S = 5.0  # the whole exchange: connect, send, headers and body
+MAX_TOKEN_BYTES = 64 * 1024
 _TokenKey = tuple[str, str, tuple[str, ...]]
 
 
@@ -36,18 +39,22 @@ class OutboundAuthenticator:
         *,
         dev_mode: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        token_timeout_s: float = TOKEN_TIMEOUT_S,
     ) -> None:
         self._secrets = secrets
         self._client = client
         self._dev_mode = dev_mode
         self._clock = clock
+        self._token_timeout_s = token_timeout_s
         self._tokens: dict[_TokenKey, _Token] = {}
         self.token_requests = 0
 
     def apply(self, request: OutboundRequest, auth: OutboundAuth) -> None:
         if isinstance(auth, ApiKeyAuth):
             key = self._secrets.field(auth.secret_arn, "value")
-            if auth.location == "header":
+            if auth.location == "header":  # the only header of that name, whatever its case
+                for name in [n for n in request.headers if n.lower() == auth.name.lower()]:
+                    del request.headers[name]
                 request.headers[auth.name] = key
             else:
                 request.add_query(auth.name, key)
@@ -80,14 +87,44 @@ class OutboundAuthenticator:
         secret = self._secrets.field(auth.secret_arn, "client_secret")
         started = self._clock()
         self.token_requests += 1
+        allowed = deadline.budget(self._token_timeout_s, "the partner's token endpoint")  # the invocation's
+        request = self._client.build_request(
+            "POST", auth.token_url, data=form, timeout=allowed,
+            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+        )  # fmt: skip
+        with within(allowed):  # the whole exchange, however slowly the endpoint drips
+            status, raw = self._exchange(request, (auth.client_id, secret))
+        if status != 200:
+            raise UpstreamError(f"the partner's token endpoint answered {status}")
         try:
-            answer = self._client.post(
-                auth.token_url,
-                data=form,
-                auth=(auth.client_id, secret),
-                headers={"Accept": "application/json"},
-                timeout=deadline.budget(TOKEN_TIMEOUT_S, "the partner's token endpoint"),
-            )
+            doc = json.loads(raw)
+            value = doc["access_token"]
+            lifetime = float(doc.get("expires_in") or DEFAULT_LIFETIME_S)
+        except (ValueError, KeyError, TypeError, RecursionError):
+            raise UpstreamError("the partner's token endpoint answered no access_token") from None
+        if not isinstance(value, str) or not value:
+            raise UpstreamError("the partner's token endpoint answered no access_token")
+        return _Token(value=value, expires_at=started + lifetime)
+
+    def _exchange(self, request: httpx.Request, basic: tuple[str, str]) -> tuple[int, bytes]:
+        """The status and at most `MAX_TOKEN_BYTES` of body (more is refused, not read)."""
+        try:
+            answer = self._client.send(request, stream=True, auth=basic)
+            try:
+                declared = answer.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > MAX_TOKEN_BYTES:
+                    raise UpstreamError("the partner's token endpoint answered more than 64 KiB")
+                if answer.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
+                    raise UpstreamError("the partner's token endpoint answered a compressed body")
+                chunks, size = list[bytes](), 0
+                for chunk in answer.iter_bytes():  # identity only (asked for, checked): no decoding
+                    size += len(chunk)
+                    if size > MAX_TOKEN_BYTES:
+                        raise UpstreamError("the partner's token endpoint answered more than 64 KiB")
+                    chunks.append(chunk)
+                return answer.status_code, b"".join(chunks)
+            finally:
+                answer.close()
         except httpx.TimeoutException:
             raise UpstreamTimeout("the partner's token endpoint did not answer in time") from None
         except AddressRefused as exc:
@@ -96,17 +133,6 @@ class OutboundAuthenticator:
             raise UpstreamError(
                 f"the partner's token endpoint is unreachable ({type(exc).__name__})"
             ) from None
-        if answer.status_code != 200 or len(answer.content) > 65536:
-            raise UpstreamError(f"the partner's token endpoint answered {answer.status_code}")
-        try:
-            doc = answer.json()
-            value = doc["access_token"]
-            lifetime = float(doc.get("expires_in") or DEFAULT_LIFETIME_S)
-        except (ValueError, KeyError, TypeError):
-            raise UpstreamError("the partner's token endpoint answered no access_token") from None
-        if not isinstance(value, str) or not value:
-            raise UpstreamError("the partner's token endpoint answered no access_token")
-        return _Token(value=value, expires_at=started + lifetime)
 
 
 def _key(auth: OAuth2ClientCredentials) -> _TokenKey:

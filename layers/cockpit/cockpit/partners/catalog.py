@@ -23,6 +23,7 @@ from referencing.exceptions import Unresolvable
 
 from cockpit.errors import UpstreamError
 from cockpit.partners.model import PartnerTool, PartnerToolSource
+from cockpit.partners.patterns import PartnerValidator, UnsafePattern
 from cockpit.tools.catalog import Catalog, worth_compiling
 from cockpit.tools.model import Caller, Role, ToolSpec
 
@@ -81,11 +82,13 @@ class PartnerCatalog(Catalog):
                 return []
             except fastjsonschema.JsonSchemaValueException:
                 pass  # invalid: the full validator names every problem
+        name = key.removesuffix("#out")
         try:
             errors = sorted(checks.full.iter_errors(instance), key=lambda e: list(e.absolute_path))
         except Unresolvable:
-            name = key.removesuffix("#out")
             raise UpstreamError(f"{name}: the partner tool's schema has a broken $ref") from None
+        except UnsafePattern as exc:  # stored before registration checked patterns with RE2
+            raise UpstreamError(f"{name}: the partner tool's schema has a pattern {exc}") from None
         return [(list(e.absolute_path), e.message) for e in errors]
 
     def _partner_checks(self, which: str, schema: dict[str, Any]) -> _Checks:
@@ -103,7 +106,7 @@ class PartnerCatalog(Catalog):
             Draft202012Validator.check_schema(schema)
         except SchemaError:
             raise UpstreamError("the partner tool's schema is not valid JSON Schema 2020-12") from None
-        full = Draft202012Validator(schema, format_checker=_FORMATS)
+        full = PartnerValidator(schema, format_checker=_FORMATS)
         fast = _compiled(schema) if reads_alike(schema) and worth_compiling(schema) else None
         found = self._partner_validators[key] = _Checks(full, fast)
         if len(self._partner_validators) > MAX_PARTNER_VALIDATORS:
@@ -126,19 +129,21 @@ class _Checks:
 
 # Keywords that the compiled (draft-07) validator and the 2020-12 validator read alike. `format` is left
 # out (the two check different format sets), and so is every 2020-12-only or draft-07-only keyword.
+# `pattern` and `patternProperties` are left out too: the compiled validator runs them on Python's
+# backtracking `re`, so a partner schema with a pattern is checked by the RE2 validator only.
 _ALIKE = frozenset(
     {
-        "type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties",
+        "type", "enum", "const", "properties", "required", "additionalProperties",
         "propertyNames", "minProperties", "maxProperties", "items", "minItems", "maxItems", "uniqueItems",
         "contains", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
-        "maxLength", "pattern", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$defs",
+        "maxLength", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$defs",
         "definitions",
     }
 )  # fmt: skip
 _ANNOTATIONS = frozenset(
     {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment"}
 )
-_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions"})  # values are schemas by name
+_NAMED = frozenset({"properties", "$defs", "definitions"})  # values are schemas by name
 
 
 _ONE_SCHEMA = frozenset(

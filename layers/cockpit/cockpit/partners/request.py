@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from cockpit.errors import ConfigurationError, ProblemItem, ValidationFailed, json_pointer
-from cockpit.partners.model import BodyBinding, ParameterBinding, PartnerOperation
+from cockpit.partners.model import ApiKeyAuth, BodyBinding, ParameterBinding, PartnerOperation
 
 # Reserved characters a query value may keep with allowReserved; the query's own delimiters never.
 _RESERVED_OK = ":/?[]@!$'()*,;"
@@ -70,6 +70,7 @@ def build(op: PartnerOperation, arguments: dict[str, Any]) -> OutboundRequest:
     if base.query or base.fragment:
         raise ConfigurationError(f"{op.namespace}: a base URL carries no query or fragment")
     path = _path(base.path.rstrip("/"), op, arguments)
+    taken = _taken_names(op)
     query: list[str] = []
     headers: dict[str, str] = {}
     for p in op.parameters:
@@ -81,6 +82,7 @@ def build(op: PartnerOperation, arguments: dict[str, Any]) -> OutboundRequest:
                 raise _invalid(p.argument, f"the {p.location} parameter {p.name} is required")
             continue
         if p.location == "query":
+            _own_keys_only(p, value, taken["query"])
             query.extend(_query(p, value))
         else:
             headers[p.name] = _header(p, value)
@@ -90,6 +92,36 @@ def build(op: PartnerOperation, arguments: dict[str, Any]) -> OutboundRequest:
     if op.body is not None:
         _body(request, op.body, arguments)
     return request
+
+
+def _taken_names(op: PartnerOperation) -> dict[str, frozenset[str]]:
+    """Names, per location, that only the operation's own bindings and the gateway may set: every
+    declared parameter and the API key's name (lower-cased: servers differ on case)."""
+    names: dict[str, set[str]] = {"query": set(), "path": set()}
+    for p in op.parameters:
+        names.setdefault(p.location, set()).add(p.name.lower())
+    if isinstance(op.auth, ApiKeyAuth) and op.auth.location == "query":
+        names["query"].add(op.auth.name.lower())
+    return {k: frozenset(v) for k, v in names.items()}
+
+
+def _own_keys_only(p: ParameterBinding, value: Any, taken: frozenset[str]) -> None:
+    """An object exploded into name=value pairs (form or matrix style) may not pose as a declared
+    parameter or the API key: `{"api_key": "ATTACKER"}` would reach the partner beside the real one."""
+    if not (isinstance(value, dict) and p.explode and p.style in ("form", "matrix")):
+        return
+    for key in value:
+        if str(key).lower() in taken:
+            raise ValidationFailed(
+                f"{p.argument}: the key {str(key)[:64]!r} may not set a parameter the operation declares "
+                "or the gateway sets",
+                errors=[
+                    ProblemItem(
+                        pointer=json_pointer(["arguments", p.argument, str(key)]),
+                        message="names a parameter this object may not set",
+                    )
+                ],
+            )
 
 
 def _invalid(argument: str, message: str) -> ValidationFailed:
@@ -128,12 +160,14 @@ def _path(base_path: str, op: PartnerOperation, arguments: dict[str, Any]) -> st
         value = arguments.get(binding.argument)
         if value is None or value == "" or value == [] or value == {}:
             raise _invalid(binding.argument, f"the path parameter {binding.name} needs a value")
-        return _path_value(binding, value)
+        return _path_value(binding, value, taken)
 
+    taken = frozenset(p.name.lower() for p in op.parameters if p.location == "path")
     return base_path + _TEMPLATE_VAR.sub(substitute, op.path)
 
 
-def _path_value(p: ParameterBinding, value: Any) -> str:
+def _path_value(p: ParameterBinding, value: Any, taken: frozenset[str] = frozenset()) -> str:
+    _own_keys_only(p, value, taken)
     prefix = {"label": ".", "matrix": f";{_enc(p.name)}="}.get(p.style, "")
     joiner = {"label": ".", "matrix": f";{_enc(p.name)}="}.get(p.style, ",") if p.explode else ","
     if isinstance(value, list):

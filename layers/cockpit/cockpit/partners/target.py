@@ -36,6 +36,7 @@ from cockpit.errors import (
 from cockpit.observability import logger
 from cockpit.partners import request as outbound
 from cockpit.partners.auth import OutboundAuthenticator
+from cockpit.partners.deadline import within
 from cockpit.partners.model import PartnerOperation, PartnerTool
 from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse_target
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
@@ -188,6 +189,12 @@ class PartnerCaller:
             request.method, request.url, headers=request.headers, content=request.body or None,
             timeout=httpx.Timeout(remaining),
         )  # fmt: skip
+        with within(remaining):  # every byte of this attempt, headers and body, by then
+            return self._exchange(op, sent, deadline_at=deadline)
+
+    def _exchange(
+        self, op: PartnerOperation, sent: httpx.Request, *, deadline_at: float
+    ) -> tuple[int, bytes, str]:
         try:
             response = self.client.send(sent, stream=True)
         except httpx.TimeoutException as exc:
@@ -211,7 +218,7 @@ class PartnerCaller:
                                    partner_status=response.status_code)
                 )  # fmt: skip
             media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return response.status_code, self._read(op, response, deadline), media_type
+            return response.status_code, self._read(op, response, deadline_at), media_type
         finally:
             response.close()
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from cockpit.partners import deadline
 from cockpit.partners.netguard import GuardedBackend, Resolver
 
 # httpx logs every request's full URL at INFO: a partner's API key may ride in the query string.
@@ -54,6 +55,56 @@ class _Body(httpx.SyncByteStream):
             self._stream.close()
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write gets at most the time left (`cockpit.partners.deadline`)."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = deadline.clamp(timeout)
+        if left is not None and left <= 0:
+            raise httpcore.ReadTimeout("the exchange's deadline has passed")
+        return self._inner.read(max_bytes, left)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        left = deadline.clamp(timeout)
+        if left is not None and left <= 0:
+            raise httpcore.WriteTimeout("the exchange's deadline has passed")
+        self._inner.write(buffer, left)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        left = deadline.clamp(timeout)
+        if left is not None and left <= 0:
+            raise httpcore.ConnectTimeout("the exchange's deadline has passed")
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(GuardedBackend):
+    """The guarded backend whose connections keep to the exchange's deadline."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        left = deadline.clamp(timeout)
+        if left is not None and left <= 0:
+            raise httpcore.ConnectTimeout("the exchange's deadline has passed")
+        return _DeadlineStream(super().connect_tcp(host, port, left, local_address, socket_options))
+
+
 class PinnedTransport(httpx.BaseTransport):
     """Sends requests through a connection pool whose sockets go only to checked addresses."""
 
@@ -70,7 +121,7 @@ class PinnedTransport(httpx.BaseTransport):
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=30.0,
-            network_backend=GuardedBackend(dev_mode=dev_mode, resolver=resolver),
+            network_backend=_DeadlineBackend(dev_mode=dev_mode, resolver=resolver),
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,5 +1,5 @@
 """Tokens: allow, deny, narrow (only GET /echo/*), unauthorized, crash, invalid, slow (times out),
-count-<anything>."""
+count-<anything>, expiring-<exp>-<anything> (allows, naming that exp in its context)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _policy("Allow", f"{api_prefix}/*/GET/echo/*")
     if token.startswith("count-"):
         return _policy("Allow", f"{api_prefix}/*", {"call": next(_calls), "method_arn": arn})
+    if token.startswith("expiring-"):
+        exp = int(token.split("-")[1])
+        return _policy("Allow", f"{api_prefix}/*", {"call": next(_calls), "exp": exp})
     if token == "invalid":
         return {"principalId": "x"}
     if token == "crash":

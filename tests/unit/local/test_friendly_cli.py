@@ -1,0 +1,257 @@
+"""The `cockpit` command for people: one line for an expected condition (never a traceback), help for
+every option, quit words in both languages, and the runtime's console in human or JSON form."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cockpit_dev import cli, logs
+from cockpit_dev.conversation import Conversation, converse
+from cockpit_dev.net import LoopbackServer
+from cockpit_dev.problems import CommandError, refused, unreachable
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    found = [(parser.prog, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found
+
+
+def test_every_option_of_every_command_has_help_text() -> None:
+    missing = [
+        f"{prog} {action.option_strings or action.dest}"
+        for prog, parser in _parsers(cli.parser())
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction | argparse._SubParsersAction)
+        and not (action.help or "").strip()
+    ]
+    assert len(_parsers(cli.parser())) >= 12 and missing == []
+
+
+def test_make_help_lists_every_target_with_a_description() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    described = re.findall(r"^([a-zA-Z0-9_.-]+):.*## ", makefile, flags=re.MULTILINE)
+    shown = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = {line.split()[0] for line in re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout).splitlines()}
+    assert {"e2e", "localstack-e2e", "run", "test"} <= listed and listed == set(described)
+
+
+def test_quit_words_end_the_conversation_in_both_languages() -> None:
+    said: list[str] = []
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        said.append(json.loads(request.content)["text"])
+        return httpx.Response(200, json={"reply": "ok", "agent": "Car Genius"})
+
+    for word in ("quit", "EXIT", "退出", "/q"):
+        with httpx.Client(base_url="http://gw.test", transport=httpx.MockTransport(gateway)) as http:
+            talk = Conversation(http, "t")
+            talk.session_id = "ses_1"
+            assert converse(talk, ["电量", word, "never sent"], lambda _line: None) == 1
+    assert said == ["电量"] * 4
+
+
+def test_a_refused_token_and_an_unreachable_gateway_are_one_line_with_what_to_do() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1:3000/v1/sessions")
+    problem = {
+        "status": 401,
+        "detail": "A valid bearer token is required. Local development: `make token` ...",
+    }
+    said = str(refused(httpx.Response(401, json=problem, request=request)))
+    assert "refused the token (A valid bearer token is required.)" in said and "`make token`" in said
+    assert "\n" not in said
+    down = str(unreachable(httpx.ConnectError("Connection refused", request=request)))
+    assert down.startswith("cannot reach http://127.0.0.1:3000: ") and "`make run`" in down
+    assert "403" in str(refused(httpx.Response(403, json={"detail": "no"}, request=request)))
+
+
+def _chat_against(handler: httpx.MockTransport, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(["chat", "--token", "t", "--plain"], transport=handler)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_chat_says_in_one_line_when_the_token_is_refused_or_the_gateway_is_down(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deny = httpx.MockTransport(lambda r: httpx.Response(401, json={"status": 401, "detail": "expired"}))
+    code, out, err = _chat_against(deny, capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "`make token`" in err
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    code, out, err = _chat_against(httpx.MockTransport(down), capsys)
+    assert (code, out) == (1, "") and err.startswith("cockpit: cannot reach http://127.0.0.1:3000")
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_an_interrupt_is_one_line_and_status_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.devkeys, "token", interrupted)
+    assert cli.main(["token", "--role", "vehicle", "--sub", "v"]) == 130
+    assert capsys.readouterr().err == "cockpit: interrupted\n"
+
+
+def test_a_client_that_hangs_up_early_leaves_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    server = LoopbackServer(("127.0.0.1", 0), __import__("http.server").server.BaseHTTPRequestHandler)
+    try:
+        for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+            try:
+                raise gone
+            except ConnectionError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a real bug")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a real bug" in capsys.readouterr().err  # real errors still show
+    finally:
+        server.server_close()
+
+
+POWERTOOLS = {
+    "level": "INFO", "location": "turn:88", "message": "turn", "timestamp": "2026-12-05T06:00:00Z",
+    "service": "assistant", "cold_start": False, "function_request_id": "r1", "agent": "car_genius",
+    "tools": ["charging_find_stations:succeeded"],
+}  # fmt: skip
+EMF = {
+    "_aws": {"CloudWatchMetrics": [{"Metrics": [{"Name": "ToolErrors", "Unit": "Count"}]}]},
+    "ToolErrors": 0,
+}
+
+
+def test_the_console_is_for_people_by_default_and_json_on_request() -> None:
+    assert (
+        logs.render_human("AssistantFunction", json.dumps(POWERTOOLS))
+        == '[AssistantFunction] INFO turn agent=car_genius tools=["charging_find_stations:succeeded"]'
+    )
+    assert (
+        logs.render_human("AssistantFunction", json.dumps(EMF)) == "[AssistantFunction] metrics ToolErrors=0"
+    )
+    assert logs.render_human("api", "GET /v1/tools -> 200 (3 ms)") == "[api] GET /v1/tools -> 200 (3 ms)"
+    as_json = json.loads(logs.render_json("AssistantFunction", json.dumps(POWERTOOLS)))
+    assert as_json == {"source": "AssistantFunction", **POWERTOOLS}
+    plain = json.loads(logs.render_json("cockpit", "stopping"))
+    assert plain["source"] == "cockpit" and plain["message"] == "stopping" and plain["timestamp"]
+    buffer = io.StringIO()
+    previous = logs.configure(buffer, "json")
+    try:
+        logs.emit("cockpit", "hello\n")
+    finally:
+        logs.restore(previous)
+    assert json.loads(buffer.getvalue())["message"] == "hello"
+
+
+def test_run_takes_a_log_format_and_rejects_others(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.parser().parse_args(["run", "--log-format", "json"]).log_format == "json"
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["run", "--log-format", "xml"])
+    assert "--log-format" in capsys.readouterr().err
+
+
+def test_the_token_command_survives_a_reader_that_left(tmp_path: Path) -> None:
+    """`cockpit token | head -c1`, made certain: stdout's reader is gone before the token is written."""
+    env = {"COCKPIT_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cockpit_dev.cli", "token", "--role", "vehicle", "--sub", "v"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader hangs up at once
+    err = child.stderr.read().decode()
+    assert child.wait(60) == 0 and err == "", err
+
+
+def test_command_error_is_an_exception_with_its_line() -> None:
+    assert str(CommandError("x")) == "x"
+
+
+def test_chat_keeps_a_readline_history_between_sessions(tmp_path: Path) -> None:
+    import readline
+
+    from cockpit_dev.conversation import _editing
+
+    path = tmp_path / "home" / "chat_history"
+    readline.clear_history()
+    save = _editing(path)
+    assert save is not None
+    readline.add_history("find a fast charger")
+    save()
+    readline.clear_history()
+    assert _editing(path) is not None  # the next chat reads it back
+    last = readline.get_current_history_length()
+    assert readline.get_history_item(last) == "find a fast charger"
+    readline.clear_history()
+
+
+DEV_TOOLS = ("aws-sam-cli", "mypy", "ruff", "cfn-lint", "pytest", "moto[server]")
+
+
+def _requirements(name: str) -> set[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return {
+        line.split("==")[0].strip() for line in lines if line.strip() and not line.startswith(("#", "-r"))
+    }
+
+
+def _make_dry_run(target: str, venv: Path) -> str:
+    done = subprocess.run(
+        ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_running_installs_only_what_running_needs_and_make_test_adds_the_dev_tools(tmp_path: Path) -> None:
+    assert not set(DEV_TOOLS) & _requirements("requirements-run.txt")
+    assert set(DEV_TOOLS) <= _requirements("requirements-dev.txt")
+    assert "-r requirements-run.txt" in (ROOT / "requirements-dev.txt").read_text()
+    fresh = tmp_path / "venv"  # a fresh clone: nothing installed yet
+    for target in ("run", "chat", "demo", "token"):
+        plan = _make_dry_run(target, fresh)
+        assert "-r requirements-run.txt" in plan and "requirements-dev.txt" not in plan, plan
+        assert "==> Installing what running needs" in plan  # progress is shown
+    for target in ("unit", "lint", "test"):
+        plan = _make_dry_run(target, fresh)
+        assert "-r requirements-run.txt" in plan and "-r requirements-dev.txt" in plan, plan
+    fresh.mkdir()
+    (fresh / ".installed-run").touch()  # after `make run`, `make unit` adds the dev tools only
+    plan = _make_dry_run("unit", fresh)
+    assert "-r requirements-dev.txt" in plan and "-r requirements-run.txt" not in plan, plan
+
+
+@pytest.mark.parametrize("key", [EOFError, KeyboardInterrupt], ids=["ctrl-d", "ctrl-c"])
+def test_ctrl_d_and_ctrl_c_at_the_prompt_end_the_chat(
+    key: type[BaseException], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cockpit_dev.conversation import _typed_lines
+
+    typed = iter(["how is my battery"])
+
+    def prompt(_text: str) -> str:
+        for line in typed:
+            return line
+        raise key
+
+    monkeypatch.setattr("builtins.input", prompt)
+    assert list(_typed_lines()) == ["how is my battery"]
+    assert capsys.readouterr().out == "\n"  # the prompt's line is closed, nothing else
