@@ -74,7 +74,8 @@ functional: $(STAMP) ## Handlers in-process with moto and httpx mock transports
 integration: $(STAMP) ## Against an AWS endpoint (moto server on 127.0.0.1:4566 unless one answers there)
 	$(BIN)/pytest -q tests/integration
 
-e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL)
+e2e: $(STAMP) ## Over HTTP against the local runtime (or COCKPIT_E2E_URL); npm ci for the TypeScript MCP client
+	npm ci --prefix tests/e2e/mcp_ts --no-audit --no-fund --loglevel=error
 	$(BIN)/pytest -q tests/e2e
 
 openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code

@@ -60,7 +60,9 @@ def test_an_mcp_client_finds_and_starts_charging(http: httpx.Client, token: Call
     done = client.request(
         "tools/call", {**start, "_meta": {**key, "cockpit/confirmation_token": confirmation["token"]}}
     )
-    assert done["_meta"]["cockpit/operation"]["poll"].startswith("/v1/operations/")
+    operation = done["structuredContent"]["operation"]
+    assert operation["poll"].startswith("/v1/operations/")
+    assert done["structuredContent"]["session"]["id"].startswith("cs_")  # the accepted answer names it
 
 
 def test_mcp_needs_a_vehicle_token(http: httpx.Client, token: Callable[..., str]) -> None:

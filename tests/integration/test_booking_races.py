@@ -15,10 +15,11 @@ import pytest
 
 from booking import sandbox_data as data
 from booking.models import CreateArgs, ListArgs, OneReservation, ReservationArgs, ReservationStatus
+from booking.ports import Kind
 from booking.sandbox import SandboxProvider, initial, partition
 from booking.service import BookingService
 from booking.store import ReservationStore
-from cockpit.errors import Conflict, Unavailable
+from cockpit.errors import BookingLimitExceeded, Conflict, Unavailable
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit_dev.template import Template
 
@@ -225,3 +226,25 @@ def test_a_prepaid_booking_duplicated_ten_times_holds_and_captures_once(
     assert mine[0].payment.status == "captured" and mine[0].payment.id is not None
     payments = PaymentStore(stack.tables["PaymentsTable"].name)
     assert [e.event for e in payments.trail(mine[0].payment.id)] == ["created", "authorized", "captured"]
+
+
+def test_one_vehicle_with_seven_keys_racing_for_a_slot_holds_its_cap(service: BookingService) -> None:
+    """The issue's "one vehicle took all 7 units with 7 keys": raced, it gets its cap (2) and no more."""
+    day = datetime.now(UTC) + timedelta(days=6)
+    spec = next(
+        s
+        for v in data.venues().values()
+        for s in data.day_schedule(v, day.date())
+        if s.capacity - data.already_taken(s) >= 7 and not s.requires_prepayment
+        and s.cancellation_fee is None and v.kind is Kind.PARKING
+    )  # fmt: skip
+    before = service.provider.slot(spec.id)
+    assert before is not None and before.remaining is not None
+    results = race(7, lambda _i: book(service, spec.id, "vin-greedy"))
+    won = [r for r in results if isinstance(r, OneReservation)]
+    assert len(won) == 2, results
+    assert all(isinstance(r, BookingLimitExceeded) for r in results if not isinstance(r, OneReservation))
+    after = service.provider.slot(spec.id)
+    assert after is not None and after.remaining == before.remaining - sum(
+        r.reservation.party_size for r in won
+    )

@@ -73,6 +73,25 @@ def test_a_confirmation_token_raced_is_used_once(stack: Template) -> None:
     assert all(isinstance(o, ConfirmationInvalid) for o in outcomes if not isinstance(o, int))
 
 
+def test_a_used_token_goes_on_only_for_the_request_that_used_it(stack: Template) -> None:
+    store = DynamoConfirmationStore(table(stack, "IdempotencyTable"))
+    car = Caller(sub="vin-crash", role=Role.VEHICLE)
+    token = store.issue(car, "payments_create_payment", "h1", "Pay?")
+    expires = int(token.expires_at.timestamp())
+    assert store.consume(token.token, car, "payments_create_payment", "h1", "req-a") == expires
+    # The same request retried after a crash: its own mark, the token's own expiry.
+    assert store.consume(token.token, car, "payments_create_payment", "h1", "req-a") == expires
+    with pytest.raises(ConfirmationInvalid):
+        store.consume(token.token, car, "payments_create_payment", "h1", "req-b")
+    with pytest.raises(ConfirmationInvalid):
+        store.consume(token.token, car, "payments_create_payment", "h1")
+    store.restore(token.token, car, "payments_create_payment", "h1", expires, "req-b")  # not its mark
+    with pytest.raises(ConfirmationInvalid):
+        store.consume(token.token, car, "payments_create_payment", "h1", "req-b")
+    store.restore(token.token, car, "payments_create_payment", "h1", expires, "req-a")
+    assert store.consume(token.token, car, "payments_create_payment", "h1", "req-b") == expires
+
+
 def test_an_evse_raced_by_ten_sessions_is_occupied_once_and_released_once(stack: Template) -> None:
     states = DynamoEvseStates(table(stack, "ChargingTable"))
     evse = f"EVSE-{uuid.uuid4().hex[:6]}"

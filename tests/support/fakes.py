@@ -27,6 +27,10 @@ class InMemoryEvseStates:
             self.held[evse_uid] = session_id
             return True
 
+    def holder(self, evse_uid: str) -> str | None:
+        with self._lock:
+            return self.held.get(evse_uid)
+
     def release(self, evse_uid: str, session_id: str) -> bool:
         with self._lock:
             if self.held.get(evse_uid) != session_id:

@@ -13,7 +13,9 @@ STOP_SESSION commands: it answers ACCEPTED at once and, a moment later on a back
 
 `mode` (settable at any time) injects a fault into the modules in `fault_modules` (by default all but
 the version details): "ok", "timeout" (stalls `stall_s`, then drops the connection), "error500",
-"garbage" (200 with a non-JSON body), "bad_envelope" (OCPI status 3000), "reject" (commands REJECTED).
+"garbage" (200 with a non-JSON body), "bad_envelope" (OCPI status 3000), "reject" (commands REJECTED),
+"lost_answer" (a command is carried out, then its answer is lost: stalls `stall_s` and drops the
+connection; no callback either).
 
 It records every request it received (`requests`) and every callback it posted (`callbacks`).
 """
@@ -38,7 +40,7 @@ from charging import sandbox_data
 from charging.ports import Connector, Evse, Location, PowerType, Tariff, TariffDimension
 
 ROOT = "/ocpi/2.2.1"
-MODES = ("ok", "timeout", "error500", "garbage", "bad_envelope", "reject")
+MODES = ("ok", "timeout", "error500", "garbage", "bad_envelope", "reject", "lost_answer")
 MODULES = ("locations", "tariffs", "commands", "sessions")
 VAT_PERCENT = {"CNY": Decimal(13), "EUR": Decimal(19)}
 CPO_TOKEN = "cpo-token-for-tests"  # what the CPO expects from us
@@ -266,6 +268,16 @@ class OcpiTestCpo:
         if request.headers.get("authorization") != f"Token {encode_token(self.cpo_token)}":
             return Reply(401, envelope(None, 2001, "Invalid or missing token"))
         module = _module(request.path)
+        if self.mode == "lost_answer":
+            if module != "commands":
+                return self._route(module, request)
+            self.callback_result, kept = None, self.callback_result
+            try:
+                self._route(module, request)  # done, but the answer never arrives
+            finally:
+                self.callback_result = kept
+            self._stopping.wait(self.stall_s)
+            return None
         if module in self.fault_modules and self.mode not in ("ok", "reject"):
             return self._fault()
         return self._route(module, request)

@@ -27,15 +27,31 @@ class FakeIdempotency:
             return None
         if found["fingerprint"] != fingerprint:
             raise IdempotencyConflict("different request")
+        if found["state"] == "STALE":  # a crashed attempt's claim whose lock ran out: taken over
+            found["state"] = "IN_PROGRESS"
+            return None
         if found["state"] != "COMPLETED":
             raise IdempotencyInProgress("in progress")
         return found["answer"]
+
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        found = self.records.get((scope, key))
+        if found is None:
+            return None
+        if found["fingerprint"] != fingerprint:
+            raise IdempotencyConflict("different request")
+        return found.get("answer") if found["state"] == "COMPLETED" else None
 
     def complete(self, scope: str, key: str, answer: str) -> None:
         self.records[(scope, key)].update(state="COMPLETED", answer=answer)
 
     def abandon(self, scope: str, key: str) -> None:
         self.records.pop((scope, key), None)
+
+    def crash(self, scope: str, key: str) -> None:
+        """The attempt holding the key died (SIGKILL) and its lock ran out."""
+        assert self.records[(scope, key)]["state"] == "IN_PROGRESS"
+        self.records[(scope, key)]["state"] = "STALE"
 
 
 @dataclass
@@ -49,18 +65,43 @@ class FakeConfirmations:
         self.issued[token] = (caller.sub, tool, arguments_hash, expires)
         return Confirmation(token=token, summary=summary, expires_at=expires)
 
-    def restore(self, token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> None:
+    used: dict[str, str] = field(default_factory=dict)  # token → the request that used it
+
+    def restore(
+        self,
+        token: str,
+        caller: Caller,
+        tool: str,
+        arguments_hash: str,
+        expires_at: int,
+        request: str | None = None,
+    ) -> None:
+        self.used.pop(token, None)
         self.issued[token] = (caller.sub, tool, arguments_hash, datetime.fromtimestamp(expires_at, UTC))
 
-    def consume(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
+    def forget(self, token: str, request: str | None) -> None:
+        if request is not None and self.used.get(token) == request:
+            self.used.pop(token)
+            self.issued.pop(token)
+
+    def consume(
+        self, token: str, caller: Caller, tool: str, arguments_hash: str, request: str | None = None
+    ) -> int:
         found = self.issued.get(token)
         if found is None or found[0] != caller.sub:
             raise ConfirmationInvalid("unknown")
-        if found[3] <= self.now:
-            raise ConfirmationExpired("expired")
         if found[1:3] != (tool, arguments_hash):
             raise ConfirmationInvalid("other arguments")
-        del self.issued[token]
+        if token in self.used:
+            if request is None or self.used[token] != request:
+                raise ConfirmationInvalid("already used")
+            return int(found[3].timestamp())
+        if found[3] <= self.now:
+            raise ConfirmationExpired("expired")
+        if request is None:
+            del self.issued[token]
+        else:
+            self.used[token] = request
         return int(found[3].timestamp())
 
 

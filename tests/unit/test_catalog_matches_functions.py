@@ -11,7 +11,7 @@ import pytest
 from cockpit.tools.catalog import first_party
 from cockpit.tools.handlers import ToolHandlers
 
-SPECS = sorted(first_party(), key=lambda t: t.name)
+SPECS = sorted((t for t in first_party() if t.target.startswith("lambda:")), key=lambda t: t.name)
 DOMAINS = sorted({t.target.removeprefix("lambda:") for t in SPECS})
 
 
@@ -32,3 +32,12 @@ def test_schema_and_model_name_the_same_arguments(spec: Any) -> None:
     assert set(schema["properties"]) == set(model.model_fields)
     assert set(schema.get("required", [])) == {n for n, f in model.model_fields.items() if f.is_required()}
     assert schema.get("additionalProperties") is False  # the models forbid extras too
+
+
+def test_the_gateways_own_tool_names_what_its_target_reads() -> None:
+    spec = first_party().get("cockpit_get_operation")
+    assert spec is not None and spec.target == "gateway:operations"
+    assert spec.input_schema["required"] == ["operation_id"] and set(spec.input_schema["properties"]) == {
+        "operation_id"
+    }
+    assert {t.target for t in first_party()} - {t.target for t in SPECS} == {"gateway:operations"}

@@ -61,14 +61,22 @@ def _names(requirements: Path) -> set[str]:
     return {re.split(r"[=<>!~\[ ]", line)[0].lower() for line in lines if line and not line.startswith("-")}
 
 
-def test_jwt_and_cryptography_ship_with_the_authorizer_only() -> None:
+def test_jwt_and_cryptography_ship_only_with_the_functions_that_use_them() -> None:
+    """PyJWT: the authorizer alone. cryptography: the authorizer (RS256) and the router (AES-GCM for MCP
+    requestState), each pinning it in its own requirements; never the layer, never anything else."""
     signing = {"pyjwt", "cryptography"}
     assert not signing & _names(ROOT / "layers" / "cockpit" / "requirements.txt")
     assert signing <= _names(ROOT / "functions" / "authorizer" / "requirements.txt")
+    assert signing & _names(ROOT / "functions" / "router" / "requirements.txt") == {"cryptography"}
     users = {
-        str(path.relative_to(ROOT))
+        (str(path.relative_to(ROOT)), found)
         for root in DEPLOYED
         for path in root.rglob("*.py")
-        if re.search(r"^\s*(import|from) (jwt|cryptography)\b", path.read_text(encoding="utf-8"), re.M)
+        for found in re.findall(
+            r"^\s*(?:import|from) (jwt|cryptography)\b", path.read_text(encoding="utf-8"), re.M
+        )
     }
-    assert users == {"functions/authorizer/authorizer/verifier.py"}
+    assert users == {
+        ("functions/authorizer/authorizer/verifier.py", "jwt"),
+        ("functions/router/router/request_state.py", "cryptography"),
+    }

@@ -1,11 +1,13 @@
-"""Routes only: the booking tools (ToolInvocation events)."""
+"""Routes only: the booking tools (ToolInvocation events) and the reconciler's `reconcile` event."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from booking import models as m
 from booking.wiring import service
+from cockpit import reconcile
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation
 
@@ -35,4 +37,6 @@ def list_reservations(inv: ToolInvocation, args: m.ListArgs) -> m.Reservations:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
+        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return tools.handle(event, context)

@@ -86,9 +86,11 @@ class BookingProvider(Protocol):
         price, fees): without `with_remaining` its capacity is not read."""
         ...
 
-    def hold(self, slot: Slot, reservation_id: str, units: int) -> bool:
-        """Take `units` of the slot's capacity for this reservation; False (and nothing taken) when too
-        few are left. Called once per reservation (the reservation is written first, exactly once)."""
+    def hold(self, slot: Slot, reservation_id: str, units: int, owner: str) -> bool:
+        """Take `units` of the slot's capacity for this reservation of `owner`'s; False (and nothing
+        taken) when too few are left; BookingLimitExceeded when the vehicle holds as many bookings of
+        the slot as it may. A reservation resumed after a crash keeps what it holds and takes only the
+        rest (the reservation is written first, exactly once)."""
         ...
 
     def release(self, slot_id: str, reservation_id: str) -> int:

@@ -6,10 +6,17 @@ in one partition per (city, kind, local day): `INV#<city>#<kind code>#<yyyy-mm-d
 holder = the reservation id. A unit is taken by a put conditional on its absence and freed by a delete
 conditional on its holder, so two drivers never hold one unit and a unit is freed exactly once. A search
 is one query per partition and writes nothing.
+
+One vehicle may hold at most `max_holds_per_vehicle` reservations in one slot (a restaurant table counts
+once, whatever the party): each holding reservation takes one of the vehicle's numbered places
+`HOLDER#<slot>#<vehicle digest>#<k>`, k ≤ the cap, by the same conditional put, so seven keys racing
+cannot take seven spaces. A reservation resumed after a crash finds its own units and place and takes
+only what it lacks.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +29,7 @@ from booking.ports import Kind, Outcome, Slot, Venue
 from cockpit import aws
 from cockpit.clock import utcnow
 from cockpit.ddb import S, condition_failed, text
+from cockpit.errors import BookingLimitExceeded
 
 
 def partition(venue: Venue, day: date) -> str:
@@ -29,10 +37,17 @@ def partition(venue: Venue, day: date) -> str:
 
 
 class SandboxProvider:
-    def __init__(self, table: str, horizon_days: int = 14, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        table: str,
+        horizon_days: int = 14,
+        clock: Callable[[], datetime] = utcnow,
+        max_holds_per_vehicle: int = 2,
+    ) -> None:
         self.table = table
         self.horizon_days = horizon_days
         self.clock = clock
+        self.max_holds = max_holds_per_vehicle
 
     # -- catalogue (code) ---------------------------------------------------------------------------
 
@@ -73,23 +88,27 @@ class SandboxProvider:
         held = len(self._units(partition(venue, spec.start.date()), slot_id))
         return _slot(spec, venue, initial(spec) - held)
 
-    def hold(self, slot: Slot, reservation_id: str, units: int) -> bool:
+    def hold(self, slot: Slot, reservation_id: str, units: int, owner: str) -> bool:
         spec = data.spec(slot.id)
         if spec is None:
             raise ValueError(f"no slot {slot.id}")
         key = self._partition_of(spec)
-        taken = {n for n, _holder in self._units(key, spec.id)}
+        if not self._take_place(key, spec.id, owner, reservation_id):
+            raise BookingLimitExceeded(
+                f"this vehicle already holds {self.max_holds} booking(s) of this slot, as many as one may"
+            )
+        held = self._units(key, spec.id)
+        mine = sum(1 for _n, holder in held if holder == reservation_id)  # a resumed reservation's own
+        taken = {n for n, _holder in held}
         free = [n for n in range(data.already_taken(spec) + 1, spec.capacity + 1) if n not in taken]
-        claimed: list[int] = []
         for n in free:  # claim free units one by one; a racer may get some first
-            if len(claimed) == units:
+            if mine >= units:
                 break
-            if self._claim(key, spec.id, n, reservation_id):
-                claimed.append(n)
-        if len(claimed) == units:
+            if self._claim(key, _unit_sk(spec.id, n), reservation_id):
+                mine += 1
+        if mine >= units:
             return True
-        for n in claimed:  # too few: give back what this call took, so nothing is half-held
-            self._unclaim(key, spec.id, n, reservation_id)
+        self.release(slot.id, reservation_id)  # too few: give back all it holds, so nothing is half-held
         return False
 
     def release(self, slot_id: str, reservation_id: str) -> int:
@@ -97,14 +116,30 @@ class SandboxProvider:
         if spec is None:
             return 0
         key = self._partition_of(spec)
-        mine = [n for n, holder in self._units(key, slot_id) if holder == reservation_id]
-        return sum(self._unclaim(key, slot_id, n, reservation_id) for n in mine)
+        items = self._items(key, f"HOLDER#{slot_id}#") + self._items(key, f"UNIT#{slot_id}#")
+        freed = [
+            sk for sk, holder in items if holder == reservation_id and self._unclaim(key, sk, reservation_id)
+        ]
+        return sum(1 for sk in freed if sk.startswith("UNIT#"))  # units; the vehicle's place goes with them
 
-    def _claim(self, key: str, slot_id: str, n: int, reservation_id: str) -> bool:
+    def _take_place(self, key: str, slot_id: str, owner: str, reservation_id: str) -> bool:
+        """One of the vehicle's numbered places in this slot for this reservation (its own if it has one)."""
+        prefix = f"HOLDER#{slot_id}#{hashlib.sha256(owner.encode()).hexdigest()[:16]}#"
+        places = self._items(key, prefix)
+        if any(holder == reservation_id for _sk, holder in places):
+            return True
+        taken = {sk for sk, _holder in places}
+        for k in range(1, self.max_holds + 1):
+            sk = f"{prefix}{k:02d}"
+            if sk not in taken and self._claim(key, sk, reservation_id):
+                return True
+        return False
+
+    def _claim(self, key: str, sk: str, reservation_id: str) -> bool:
         try:
             aws.client("dynamodb").put_item(
                 TableName=self.table,
-                Item={"pk": S(key), "sk": S(_unit_sk(slot_id, n)), "holder": S(reservation_id)},
+                Item={"pk": S(key), "sk": S(sk), "holder": S(reservation_id)},
                 ConditionExpression="attribute_not_exists(pk)",
             )
             return True
@@ -113,12 +148,12 @@ class SandboxProvider:
                 return False
             raise
 
-    def _unclaim(self, key: str, slot_id: str, n: int, reservation_id: str) -> bool:
-        """Free one unit if this reservation holds it: a unit is freed once, however many try."""
+    def _unclaim(self, key: str, sk: str, reservation_id: str) -> bool:
+        """Free one unit (or place) if this reservation holds it: freed once, however many try."""
         try:
             aws.client("dynamodb").delete_item(
                 TableName=self.table,
-                Key={"pk": S(key), "sk": S(_unit_sk(slot_id, n))},
+                Key={"pk": S(key), "sk": S(sk)},
                 ConditionExpression="holder = :rid",
                 ExpressionAttributeValues={":rid": S(reservation_id)},
             )
@@ -130,13 +165,17 @@ class SandboxProvider:
 
     def _units(self, key: str, slot_id: str) -> list[tuple[int, str]]:
         """(unit number, holder) of every unit of this slot our drivers hold."""
+        return [(int(sk.rsplit("#", 1)[1]), holder) for sk, holder in self._items(key, f"UNIT#{slot_id}#")]
+
+    def _items(self, key: str, prefix: str) -> list[tuple[str, str]]:
+        """(sort key, holder) of the partition's items under `prefix`."""
         got = aws.client("dynamodb").query(
             TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :unit)",
-            ExpressionAttributeValues={":pk": S(key), ":unit": S(f"UNIT#{slot_id}#")},
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": S(key), ":prefix": S(prefix)},
             ConsistentRead=True,
         )
-        return [(int(text(i, "sk").rsplit("#", 1)[1]), text(i, "holder")) for i in got["Items"]]
+        return [(text(i, "sk"), text(i, "holder")) for i in got["Items"]]
 
     @staticmethod
     def _partition_of(spec: data.SlotSpec) -> str:
@@ -158,8 +197,8 @@ class SandboxProvider:
         """slot id -> units our drivers hold, for every slot of the partition."""
         request: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": S(key)},
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :unit)",
+            "ExpressionAttributeValues": {":pk": S(key), ":unit": S("UNIT#")},
             "ConsistentRead": True,
         }
         found: dict[str, int] = {}

@@ -42,7 +42,8 @@ from cockpit.errors import (
 from cockpit.money import Money
 from cockpit.observability import logger
 from cockpit.payments_client import Payments, RefundRef
-from cockpit.tools.model import Caller, ToolInvocation
+from cockpit.reconcile import ReconcileAnswer, Settled
+from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point
 
 MAX_WINDOW = timedelta(days=7)
@@ -64,7 +65,9 @@ class BookingService:
         clock: Callable[[], datetime] = utcnow,
         horizon_days: int = 14,
         payments: Payments | None = None,
+        stale_pending: timedelta = STALE_PENDING,
     ) -> None:
+        self.stale_pending = stale_pending  # older than this, a pending reservation's maker is gone
         self.payments = payments
         self.provider = provider
         self.reservations = reservations
@@ -208,7 +211,7 @@ class BookingService:
     def _hold_and_confirm(self, caller: Caller, slot: Slot, reservation: Reservation) -> Reservation:
         rid = reservation.id
         try:
-            held = self.provider.hold(slot, rid, reservation.units)
+            held = self.provider.hold(slot, rid, reservation.units, reservation.owner)
         except Exception:
             self.reservations.forget(reservation)  # nothing is half-written
             raise
@@ -244,7 +247,10 @@ class BookingService:
         found = self._own(inv, rid)
         if found.status is ReservationStatus.CONFIRMED and found.payment.status == "authorized":
             return self._capture(inv.caller, found)  # a create whose capture failed: settle it now
-        if found.status is not ReservationStatus.PENDING or self.clock() - found.created_at < STALE_PENDING:
+        if (
+            found.status is not ReservationStatus.PENDING
+            or self.clock() - found.created_at < self.stale_pending
+        ):
             return found
         fresh = found.model_copy(update={"created_at": self.clock()})
         if not self.reservations.restart(found, fresh):  # another call took it over first
@@ -314,6 +320,61 @@ class BookingService:
         if self.reservations.transition(settled, ReservationStatus.CONFIRMED):
             return settled
         return self.reservations.get(r.owner, r.id) or r  # someone settled it first
+
+    # -- the reconciler -------------------------------------------------------------------------
+
+    def reconcile(self, older_than: timedelta) -> ReconcileAnswer:
+        """Settle reservations stuck for longer than `older_than` (a pending one: past `stale_pending`
+        too, so its maker cannot still be running): a pending reservation whose maker crashed is
+        abandoned — its units released, any hold voided, the reservation cancelled (the driver never
+        heard it was made); a confirmed one whose capture failed is captured; a cancelled one whose
+        money did not go back is paid back."""
+        now = self.clock()
+        answer = ReconcileAnswer()
+        for r in self.reservations.stuck():
+            pending = r.status is ReservationStatus.PENDING
+            if r.created_at > now - (max(older_than, self.stale_pending) if pending else older_than):
+                continue
+            if r.status is ReservationStatus.CANCELLED and not _owed(r):
+                continue  # a fee kept the whole price: nothing goes back
+            caller = Caller(sub=r.owner, role=Role.VEHICLE)
+            try:
+                if r.status is ReservationStatus.PENDING:
+                    after, action, truth = (
+                        self._abandon(caller, r, now),
+                        "released_and_voided",
+                        "maker crashed",
+                    )
+                elif r.status is ReservationStatus.CONFIRMED:
+                    after, action, truth = self._capture(caller, r), "captured", "confirmed by the venue"
+                else:
+                    after, action, truth = self._pay_back(caller, r), "paid_back", "cancelled by the driver"
+            except ProblemError as exc:
+                logger().warning("reconcile could not settle a reservation", extra={"status": exc.status})
+                answer.waiting.append(r.id)
+                continue
+            was, is_now = _state(r), _state(after)
+            if was == is_now:
+                answer.waiting.append(r.id)
+                continue
+            answer.settled.append(Settled(domain="booking", record="reservation", id=r.id, was=was,
+                                          now=is_now, truth=truth, action=action))  # fmt: skip
+        return answer
+
+    def _abandon(self, caller: Caller, r: Reservation, now: datetime) -> Reservation:
+        """A pending reservation whose maker crashed: give back what it holds, void its hold (by its key:
+        the maker may have died before it learnt the payment id), and cancel it."""
+        self.provider.release(r.slot_id, r.id)
+        pay = r.payment
+        if pay.status == "pending" and self.payments is not None:
+            voided = self.payments.cancel_by_key(caller, DOMAIN, r.id)
+            pay = pay.model_copy(update={"status": "voided", "id": voided.id if voided is not None else None})
+        cancelled = r.model_copy(
+            update={"status": ReservationStatus.CANCELLED, "cancelled_at": now, "payment": pay}
+        )
+        if self.reservations.transition(cancelled, ReservationStatus.PENDING):
+            return cancelled
+        return self.reservations.get(r.owner, r.id) or r  # its maker (or a retry) finished it meanwhile
 
     # -- payment ---------------------------------------------------------------------------------
 
@@ -465,3 +526,7 @@ def distance_km(a: Point, b: Point) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def _state(r: Reservation) -> str:
+    return f"{r.status.value}/{r.payment.status}"

@@ -40,6 +40,32 @@ class ReservationStore:
         )
         return [Reservation.model_validate_json(text(i, "doc")) for page in pages for i in page["Items"]]
 
+    def stuck(self) -> tuple[Reservation, ...]:
+        """Reservations the reconciler may have to settle: pending ones, confirmed ones whose payment is
+        only held, cancelled ones whose money is not back yet. A filtered scan: few match, and the
+        reconciler runs every few minutes, not per request."""
+        pages = (
+            aws.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(
+                TableName=self.table,
+                FilterExpression="begins_with(sk, :res) AND (#state = :pending OR "
+                "(#state = :confirmed AND pay = :authorized) OR "
+                "(#state = :cancelled AND pay IN (:authorized, :captured)))",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":res": S("RES#"),
+                    ":pending": S(ReservationStatus.PENDING.value),
+                    ":confirmed": S(ReservationStatus.CONFIRMED.value),
+                    ":cancelled": S(ReservationStatus.CANCELLED.value),
+                    ":authorized": S("authorized"),
+                    ":captured": S("captured"),
+                },
+                ConsistentRead=True,
+            )
+        )
+        return tuple(Reservation.model_validate_json(text(i, "doc")) for page in pages for i in page["Items"])
+
     def create(self, reservation: Reservation) -> bool:
         """Write the reservation once; False when it already exists (a duplicated invocation)."""
         try:

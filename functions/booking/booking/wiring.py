@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from booking.ports import BookingProvider
 from booking.sandbox import SandboxProvider
 from booking.service import BookingService
@@ -19,8 +21,11 @@ def service() -> BookingService:
         ReservationStore(s.table),
         horizon_days=s.horizon_days,
         payments=PaymentsClient(s.payments_function),
+        stale_pending=timedelta(seconds=2 * s.write_lock_s),  # its maker cannot be running any more
     )
 
 
 def provider(s: BookingSettings) -> BookingProvider:
-    return SandboxProvider(s.table, horizon_days=s.horizon_days)
+    return SandboxProvider(
+        s.table, horizon_days=s.horizon_days, max_holds_per_vehicle=s.max_holds_per_vehicle
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from charging import models as m
 from charging.ports import CommandResult
 from charging.wiring import check_ocpi_token, service
+from cockpit import reconcile
 from cockpit.api import Api, Request
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation, ToolResult
@@ -55,4 +56,6 @@ def command_result(req: Request) -> m.OcpiAck:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "tool_invocation":
         return tools.handle(event, context)
+    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
+        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return app(event, context)

@@ -329,6 +329,9 @@ class OcpiOperator:
             )
         return self._command("STOP_SESSION", {"response_url": command.response_url, "session_id": session.id})
 
+    def started(self, command: StopCommand) -> bool:
+        return self._cpo_session(command) is not None
+
     def usage(self, command: StopCommand) -> Usage:
         """The CPO's own figures; a session the CPO never opened (car not plugged in) used nothing."""
         now = self._clock()

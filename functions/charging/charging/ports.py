@@ -186,6 +186,11 @@ class ChargePointOperator(Protocol):
         """Energy and cost of a stopped (or stopping) session."""
         ...
 
+    def started(self, command: StopCommand) -> bool:
+        """Whether the CPO has a session for ours (a START whose answer never reached us may still have
+        started one): the reconciler's question."""
+        ...
+
 
 class EvseStates(Protocol):
     """Persistent EVSE occupancy, for the simulated CPO (DynamoDB in production, a dict in tests)."""
@@ -200,4 +205,8 @@ class EvseStates(Protocol):
 
     def release(self, evse_uid: str, session_id: str) -> bool:
         """Free the EVSE if this session holds it; False otherwise (released once only)."""
+        ...
+
+    def holder(self, evse_uid: str) -> str | None:
+        """The session holding the EVSE, if any."""
         ...

@@ -77,6 +77,9 @@ class SandboxOperator:
             )
         return _answered(CommandResultType.ACCEPTED)
 
+    def started(self, command: StopCommand) -> bool:
+        return self._states.holder(command.evse_uid) == command.session_id
+
     def usage(self, command: StopCommand) -> Usage:
         """Energy from the elapsed time at the connector's power (as the car takes it), then cost."""
         now = self._clock()

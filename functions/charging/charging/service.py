@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from charging import presenter
 from charging.geo import haversine_km, route_distance_km
@@ -51,6 +51,7 @@ from cockpit.money import Money
 from cockpit.observability import logger
 from cockpit.operations import Operation, OperationStore
 from cockpit.payments_client import Payments
+from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
 
 CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"
@@ -164,6 +165,11 @@ class ChargingService:
         )
         try:
             response = self.cpo.start_session(command)
+        except UpstreamTimeout:
+            # No answer: the CPO may well have started. The session stays pending (its hold too) and its
+            # operation says so; the CPO's callback or, failing that, the reconciler settles it.
+            logger().warning("a start had no answer; left pending", extra={"session_id": sid})
+            raise
         except Exception:  # the CPO failed to take the command: nothing started, so nothing is kept
             self.sessions.forget(session, self.operations.delete_request(op))
             self._release(session)
@@ -175,7 +181,7 @@ class ChargingService:
             self._finish_start(session, op, refused)
         elif response.immediate_result is not None:
             self._finish_start(session, op, response.immediate_result)
-        return ToolResult(status="accepted", operation_id=op_id)
+        return self._accepted(self.sessions.get(sid) or session)
 
     def command_result(self, session_id: str, command: str, result: CommandResult) -> None:
         """The CPO's CommandResult for a command we sent (OCPI's asynchronous answer)."""
@@ -206,10 +212,61 @@ class ChargingService:
         self.sessions.transition(
             done, SessionStatus.PENDING, self.operations.complete_request(op, error=failure.problem())
         )
-        released = self._release(done)
-        if released is not None and done.payment is not None:
-            paid = done.payment.model_copy(update={"status": released})
-            self.sessions.transition(done.model_copy(update={"payment": paid}), SessionStatus.FAILED)
+        self._finish_release(done)
+
+    # -- the reconciler -------------------------------------------------------------------------
+
+    def reconcile(self, older_than: timedelta) -> ReconcileAnswer:
+        """Settle sessions stuck for longer than `older_than`: a START the CPO never answered (nor called
+        back) is asked of the CPO — its session found: active; none: failed, EVSE and hold released; a
+        failed session whose hold was not released is released; a completed one whose capture did not
+        answer is captured."""
+        cutoff = self.clock() - older_than
+        answer = ReconcileAnswer()
+        for s in self.sessions.stuck():
+            if s.created_at > cutoff:
+                continue
+            try:
+                done = self._reconcile_one(s)
+            except ProblemError as exc:
+                logger().warning("reconcile could not settle a session", extra={"status": exc.status})
+                answer.waiting.append(s.id)
+                continue
+            if done is None:
+                answer.waiting.append(s.id)
+            else:
+                after, truth, action = done
+                settled = Settled(domain="charging", record="charging_session", id=s.id, was=_state(s),
+                                  now=_state(after), truth=truth, action=action)  # fmt: skip
+                answer.settled.append(settled)
+        return answer
+
+    def _reconcile_one(self, s: ChargingSession) -> tuple[ChargingSession, str, str] | None:
+        if s.status is SessionStatus.PENDING:
+            op = self.operations.get(s.operation_id)
+            if op is None:
+                return None
+            if self.cpo.started(self._stop_command(s)):
+                outcome = CommandResult(result=CommandResultType.ACCEPTED)
+                truth, action = "CPO: the session exists", "activated"
+            else:
+                outcome = CommandResult(result=CommandResultType.TIMEOUT, message="the CPO never started it")
+                truth, action = "CPO: no such session", "failed_and_released"
+            self._finish_start(s, op, outcome)
+        elif s.status is SessionStatus.FAILED:
+            self._finish_release(s)
+            truth, action = "our record: failed", "voided_hold"
+        else:
+            self._settle(s)
+            truth, action = "our record: completed", "captured"
+        after = self.sessions.get(s.id) or s
+        return (after, truth, action) if _state(after) != _state(s) else None
+
+    def _finish_release(self, session: ChargingSession) -> None:
+        released = self._release(session)
+        if released is not None and session.payment is not None:
+            paid = session.payment.model_copy(update={"status": released})
+            self.sessions.transition(session.model_copy(update={"payment": paid}), session.status)
 
     # -- following and stopping -----------------------------------------------------------------
 
@@ -369,7 +426,9 @@ class ChargingService:
         return session
 
     def _accepted(self, session: ChargingSession) -> ToolResult:
-        return ToolResult(status="accepted", operation_id=session.operation_id)
+        """Accepted, naming the session it created as it stands now (its operation follows it to the end)."""
+        body = OneSession(session=SessionView.of(session)).model_dump(mode="json", exclude_none=True)
+        return ToolResult(status="accepted", operation_id=session.operation_id, result=body)
 
     def _callback(self, command: str, uid: str) -> str:
         return self.callback_base().rstrip("/") + CALLBACK_PATH.format(command=command, uid=uid)
@@ -403,3 +462,7 @@ def _failure(outcome: CommandResult, action: str) -> ProblemError:
     if outcome.result in (CommandResultType.FAILED, CommandResultType.NOT_SUPPORTED):
         return UpstreamError(f"the operator could not {action} the session ({why})")
     return Conflict(f"the operator refused to {action} the session ({why})")
+
+
+def _state(s: ChargingSession) -> str:
+    return f"{s.status.value}/{s.payment.status if s.payment else 'no_payment'}"

@@ -43,6 +43,30 @@ class SessionStore:
         item = got.get("Item")
         return ChargingSession.model_validate_json(text(item, "doc")) if item else None
 
+    def stuck(self) -> tuple[ChargingSession, ...]:
+        """Sessions the reconciler may have to settle: still pending (a START without its answer), or
+        failed or completed with their payment still only held. A filtered scan, run every few minutes."""
+        pages = (
+            aws.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(
+                TableName=self.table,
+                FilterExpression="sk = :session AND (#state = :pending OR "
+                "(#state IN (:failed, :completed) AND contains(doc, :held)))",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":session": S("SESSION"),
+                    ":pending": S(SessionStatus.PENDING.value),
+                    ":failed": S(SessionStatus.FAILED.value),
+                    ":completed": S(SessionStatus.COMPLETED.value),
+                    ":held": S('"requires_capture"'),
+                },
+                ConsistentRead=True,
+            )
+        )
+        found = (ChargingSession.model_validate_json(text(i, "doc")) for page in pages for i in page["Items"])
+        return tuple(s for s in found if s.status is SessionStatus.PENDING or _held(s))
+
     def create(self, session: ChargingSession, *also: dict[str, Any]) -> bool:
         """Create the session (and the other transaction items) once; False if it already exists."""
         put = {
@@ -133,6 +157,13 @@ class DynamoEvseStates:
                 return False
             raise
 
+    def holder(self, evse_uid: str) -> str | None:
+        got = aws.client("dynamodb").get_item(
+            TableName=self.table, Key={"pk": S(EVSE_PARTITION), "sk": S(evse_uid)}, ConsistentRead=True
+        )
+        item = got.get("Item")
+        return text(item, "session_id") if item else None
+
     def release(self, evse_uid: str, session_id: str) -> bool:
         try:
             aws.client("dynamodb").delete_item(
@@ -146,3 +177,7 @@ class DynamoEvseStates:
             if condition_failed(exc):
                 return False
             raise
+
+
+def _held(session: ChargingSession) -> bool:
+    return session.payment is not None and session.payment.status == "requires_capture"

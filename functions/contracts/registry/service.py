@@ -493,6 +493,9 @@ def _partner_tool(
         output_schema=t.output_schema,
         effect=t.effect,
         requires_confirmation=t.requires_confirmation,
+        # HTTP's own semantics (RFC 9110): PUT and DELETE are idempotent; they and PATCH change or remove
+        destructive=t.method in ("PUT", "PATCH", "DELETE"),
+        idempotent=t.method in ("PUT", "DELETE"),
         source=f"partner:{contract.partner_id}",
         target=f"partner:{contract.contract_id}",
         roles=(Role.VEHICLE,),

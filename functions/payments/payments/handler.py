@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from cockpit import deadline
+from cockpit import deadline, reconcile
 from cockpit.errors import ProblemError, from_pydantic
 from cockpit.observability import log_crash, logger
 from cockpit.payments_client import CommandAnswer, PaymentCommand
@@ -58,4 +59,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "payment_command":
         deadline.start(context)
         return payment_command(event)
+    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
+        deadline.start(context)
+        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return tools.handle(event, context)

@@ -85,7 +85,14 @@ class Processor(Protocol):
 
     def cancel(self, ref: str, idempotency_key: str) -> ProcessorPayment: ...
 
-    def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund: ...
+    def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund:
+        """Ask for a refund; `pending` means the processor has not settled it yet (it may still fail)."""
+        ...
+
+    def refund_status(self, ref: str, amount: Money) -> ProcessorRefund:
+        """Where a refund the processor answered `pending` stands now (ProcessorFailed once it failed);
+        `amount` is what was asked, for processors that keep no state."""
+        ...
 
 
 class MethodDirectory(Protocol):

@@ -7,6 +7,7 @@ of any call that carries an amount (charge, capture, refund):
 - ...0500 fails (the processor's own error: nothing moved),
 - ...0502 answers garbage (outcome unknown until asked again),
 - ...0504 times out (outcome unknown until asked again);
+- ...0202 leaves a refund `pending` (as Stripe's may be for days); asked later, it has succeeded;
 - anything else succeeds.
 
 The same idempotency key always answers the same reference, as a real processor's would.
@@ -28,6 +29,7 @@ from payments.ports import (
 )
 
 DECLINE, FAIL, GARBAGE, TIMEOUT = 402, 500, 502, 504
+PENDING_REFUND = 202
 
 # Every vehicle has the same four sandbox methods; their ids are Stripe's own test PaymentMethods.
 SANDBOX_METHODS = (
@@ -80,4 +82,9 @@ class SandboxProcessor:
 
     def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund:
         _outcome(amount, "refund")
-        return ProcessorRefund(ref=_ref("sbxre_", idempotency_key), amount=amount.amount, status="succeeded")
+        pending = amount.amount % 10_000 == PENDING_REFUND
+        status = "pending" if pending else "succeeded"
+        return ProcessorRefund(ref=_ref("sbxre_", idempotency_key), amount=amount.amount, status=status)
+
+    def refund_status(self, ref: str, amount: Money) -> ProcessorRefund:
+        return ProcessorRefund(ref=ref, amount=amount.amount, status="succeeded")

@@ -8,11 +8,12 @@ as the next state. A duplicated or retried call finds the record and never asks 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from cockpit.clock import utcnow
@@ -34,6 +35,7 @@ from cockpit.errors import (
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
 from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef, RefundRef
+from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import ToolInvocation
 from payments import presenter
 from payments.merchants import Merchant, merchant
@@ -97,7 +99,9 @@ class PaymentsService:
         store: PaymentStore,
         limits: dict[str, CurrencyLimits],
         clock: Callable[[], datetime] = utcnow,
+        lock_s: int = LOCK_S,
     ) -> None:
+        self.lock_s = lock_s
         self.processor = processor
         self.directory = methods
         self.store = store
@@ -192,6 +196,13 @@ class PaymentsService:
             pid = payment_id("command", sub, cmd.domain, key)
             p = self._start(pid, sub, plan, "manual", cmd.purpose or cmd.domain, cmd.reference)
         else:
+            if cmd.payment_id is None and cmd.action == "cancel" and cmd.key:
+                # void by the key the hold was placed with (a domain that never learnt the payment id,
+                # e.g. booking settling a reservation whose maker crashed): nothing held, nothing to do
+                found = self.store.get(payment_id("command", sub, cmd.domain, cmd.key))
+                if found is None:
+                    return CommandAnswer(status="succeeded")
+                cmd = cmd.model_copy(update={"payment_id": found.id})
             p = self._own(sub, cmd.payment_id or "")
             if p.merchant != cmd.domain:
                 raise NotFound("payment not found")
@@ -203,6 +214,46 @@ class PaymentsService:
                 return CommandAnswer(status="succeeded", payment=paid, refund=refund)
             p = self._capture(p, _amount(cmd)) if cmd.action == "capture" else self._cancel(p)
         return CommandAnswer(status="succeeded", payment=self._ref(p, cmd.locale))
+
+    # -- the reconciler -------------------------------------------------------------------------
+
+    def reconcile(self, older_than: timedelta) -> ReconcileAnswer:
+        """Ask the processor again, with the same idempotency keys, about payments left `processing`
+        and refunds left `pending` for longer than `older_than` (and out of their lock): the processor's
+        answer settles them (never a second charge or refund); no answer leaves them waiting."""
+        cutoff = self.clock() - older_than
+        answer = ReconcileAnswer()
+        payments, refunds = self.store.stuck()
+        for p in payments:
+            if p.updated_at > cutoff or p.locked_until > self.clock().timestamp():
+                continue
+            with contextlib.suppress(ProblemError):  # a decline is a settlement too; no answer is not
+                self._again(p, p.owner)
+            after = self.store.get(p.id) or p
+            self._report(answer, "payment", p.id, p.status.value, after.status.value, "asked_again")
+        for r in refunds:
+            if r.created_at > cutoff:
+                continue
+            paid = self.store.get(r.payment_id)
+            if paid is None:
+                continue
+            with contextlib.suppress(ProblemError):
+                self._refund_again(paid, r, "en-US")
+            again = self.store.refund(r.payment_id, r.id) or r
+            action = "asked_status" if r.processor_ref else "asked_again"
+            self._report(answer, "refund", r.id, r.status.value, again.status.value, action)
+        return answer
+
+    @staticmethod
+    def _report(answer: ReconcileAnswer, record: str, rid: str, was: str, now: str, action: str) -> None:
+        if now == was:
+            answer.waiting.append(rid)
+            return
+        truth = f"processor: {now}"
+        answer.settled.append(
+            Settled(domain="payments", record=record, id=rid, was=was, now=now, truth=truth, action=action)
+        )
+        logger().info("reconciled", extra={"record": record, "id": rid, "was": was, "now": now})
 
     # -- checks ---------------------------------------------------------------------------------
 
@@ -339,7 +390,7 @@ class PaymentsService:
             status=PaymentStatus.PROCESSING,
             version=1,
             processor=self.processor.name,
-            locked_until=now.timestamp() + LOCK_S,
+            locked_until=now.timestamp() + self.lock_s,
             created_at=now,
             updated_at=now,
         )
@@ -377,11 +428,11 @@ class PaymentsService:
     def _lock(self, p: Payment) -> Payment:
         """The payment, held for one processor call; 409 (retry later) while another call holds it."""
         now = self.clock().timestamp()
-        if p.locked_until > now or not self.store.lock(p, now + LOCK_S, now):
+        if p.locked_until > now or not self.store.lock(p, now + self.lock_s, now):
             raise IdempotencyInProgress(
-                f"payment {p.id} is being processed", headers={"Retry-After": str(LOCK_S)}
+                f"payment {p.id} is being processed", headers={"Retry-After": str(self.lock_s)}
             )
-        return p.model_copy(update={"locked_until": now + LOCK_S})
+        return p.model_copy(update={"locked_until": now + self.lock_s})
 
     def _charge(self, p: Payment) -> Payment:
         request = ChargeRequest(
@@ -498,10 +549,12 @@ class PaymentsService:
     # -- refunds --------------------------------------------------------------------------------
 
     def _refund_again(self, p: Payment, refund: Refund, locale: str) -> RefundResult:
+        if refund.status is RefundStatus.PENDING and refund.processor_ref:
+            return self._ask_refund(p, refund, locale)  # the processor took it: ask where it stands
         if refund.status is RefundStatus.PENDING:
-            if refund.created_at.timestamp() + LOCK_S > self.clock().timestamp():
+            if refund.created_at.timestamp() + self.lock_s > self.clock().timestamp():
                 raise IdempotencyInProgress(
-                    f"refund {refund.id} is being processed", headers={"Retry-After": str(LOCK_S)}
+                    f"refund {refund.id} is being processed", headers={"Retry-After": str(self.lock_s)}
                 )
             return self._process_refund(p, refund, locale)  # its processor call never answered: ask again
         if refund.status is RefundStatus.FAILED:
@@ -518,6 +571,32 @@ class PaymentsService:
             raise UpstreamError(f"the processor could not refund: {exc}") from None
         except ProcessorUnknown as exc:
             _unknown(exc)
+        if out.status == "pending":  # taken, not done: it stays pending (and reserved) until it settles
+            return self._refund_result(p, self._await_refund(p, refund, out.ref), locale)
+        p, done = self._close_refund(p, refund, ok=True, why=None, ref=out.ref)
+        return self._refund_result(p, done, locale)
+
+    def _await_refund(self, p: Payment, refund: Refund, ref: str) -> Refund:
+        """Record the processor's reference of a refund it answered `pending`; it stays pending."""
+        waiting = refund.model_copy(update={"processor_ref": ref})
+        if refund.processor_ref == ref or self.store.write(
+            [self.store.next_refund(waiting, RefundStatus.PENDING)]
+        ):
+            return waiting
+        return self.store.refund(p.id, refund.id) or waiting  # someone else settled it meanwhile
+
+    def _ask_refund(self, p: Payment, refund: Refund, locale: str) -> RefundResult:
+        """A pending refund the processor holds: succeeded, failed (the reservation is given back) or
+        still pending, as the processor says now. Never a second refund request."""
+        try:
+            out = self.processor.refund_status(str(refund.processor_ref), refund.amount)
+        except (ProcessorDeclined, ProcessorFailed) as exc:
+            p, done = self._close_refund(p, refund, ok=False, why=str(exc), ref=refund.processor_ref)
+            raise PaymentDeclined(f"the refund was refused: {done.failure}") from None
+        except ProcessorUnknown:
+            return self._refund_result(p, refund, locale)  # no answer: it is still what we knew
+        if out.status == "pending":
+            return self._refund_result(p, refund, locale)
         p, done = self._close_refund(p, refund, ok=True, why=None, ref=out.ref)
         return self._refund_result(p, done, locale)
 

@@ -23,6 +23,7 @@ class PaymentsSettings(EnvSettings):
     limits: Json[dict[str, CurrencyLimits]] = Field(alias="PAYMENTS_LIMITS")
     stripe_api_base: str = Field(default="https://api.stripe.com", alias="STRIPE_API_BASE")
     timeout_s: float = Field(default=8.0, gt=0, le=25, alias="PAYMENTS_PROCESSOR_TIMEOUT_SECONDS")
+    write_lock_s: int = Field(default=60, ge=1, le=3600, alias="WRITE_LOCK_SECONDS")
 
     @model_validator(mode="after")
     def _known_currencies(self) -> PaymentsSettings:

@@ -74,6 +74,32 @@ class PaymentStore:
             return Ledger(owner=owner, currency=currency)
         return Ledger.model_validate_json(text(item, "doc"))
 
+    def stuck(self) -> tuple[list[Payment], list[Refund]]:
+        """Payments still `processing` and refunds still `pending`, for the reconciler: a filtered scan
+        (few items match; the reconciler runs every few minutes, not per request)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "(sk = :payment AND #state = :processing) OR "
+            "(begins_with(sk, :refund) AND #state = :pending)",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {
+                ":payment": S("PAYMENT"),
+                ":processing": S("processing"),
+                ":refund": S("REFUND#"),
+                ":pending": S("pending"),
+            },
+            "ConsistentRead": True,
+        }
+        payments: list[Payment] = []
+        refunds: list[Refund] = []
+        for page in aws.client("dynamodb").get_paginator("scan").paginate(**request):
+            for item in page["Items"]:
+                if text(item, "sk") == "PAYMENT":
+                    payments.append(Payment.model_validate_json(text(item, "doc")))
+                else:
+                    refunds.append(Refund.model_validate_json(text(item, "doc")))
+        return payments, refunds
+
     # -- transaction items ----------------------------------------------------------------------
 
     def new_payment(self, p: Payment) -> Item:

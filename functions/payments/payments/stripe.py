@@ -1,5 +1,5 @@
 """Stripe's PaymentIntents API over httpx: create+confirm (manual or automatic capture), capture,
-cancel, refunds.
+cancel, refunds (and a pending refund's status, `GET /v1/refunds/{id}`).
 
 Bodies are form-encoded (`application/x-www-form-urlencoded`, nested keys as `metadata[payment_id]`),
 amounts are integers in the smallest currency unit and currencies lower case, as Stripe expects. Every
@@ -86,7 +86,13 @@ class StripeProcessor:
 
     def refund(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorRefund:
         form = {"payment_intent": ref, "amount": str(amount.amount)}
-        body = self._post("/v1/refunds", form, idempotency_key)
+        return self._refund(self._post("/v1/refunds", form, idempotency_key))
+
+    def refund_status(self, ref: str, amount: Money) -> ProcessorRefund:
+        return self._refund(self._get(f"/v1/refunds/{ref}"))
+
+    @staticmethod
+    def _refund(body: dict[str, Any]) -> ProcessorRefund:
         try:
             refund = _Refund.model_validate(body)
         except ValidationError:
@@ -127,12 +133,22 @@ class StripeProcessor:
 
     def _post(self, path: str, form: dict[str, str], idempotency_key: str) -> dict[str, Any]:
         headers = {**self._headers, "Idempotency-Key": idempotency_key}
+        return self._send("POST", path, headers, form)
+
+    def _get(self, path: str) -> dict[str, Any]:
+        return self._send("GET", path, self._headers, None)
+
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], form: dict[str, str] | None
+    ) -> dict[str, Any]:
         try:  # nothing is sent when the request has no time left: asked again later, under the same key
             timeout = deadline.budget(self._timeout, "Stripe")
         except UpstreamTimeout:
             raise ProcessorUnknown("no time left in this request to ask Stripe", timed_out=True) from None
         try:
-            response = self._client.post(self._base + path, data=form, headers=headers, timeout=timeout)
+            response = self._client.request(
+                method, self._base + path, data=form, headers=headers, timeout=timeout
+            )
         except httpx.TimeoutException:
             raise ProcessorUnknown("Stripe did not answer in time", timed_out=True) from None
         except httpx.HTTPError as exc:

@@ -19,7 +19,11 @@ from payments.stripe import StripeProcessor
 def service() -> PaymentsService:
     s = get_settings(PaymentsSettings)
     return PaymentsService(
-        processor=processor(s), methods=SandboxMethods(), store=PaymentStore(s.table), limits=s.limits
+        processor=processor(s),
+        methods=SandboxMethods(),
+        store=PaymentStore(s.table),
+        limits=s.limits,
+        lock_s=max(1, s.write_lock_s // 2),  # a processor call (≤ 25 s) inside the dispatcher's lock
     )
 
 

@@ -10,6 +10,7 @@ from cockpit.dispatch.models import InvokeRequest, InvokeResponse
 from cockpit.tools.formats import Format
 from cockpit.tools.model import Role
 from router import service
+from router.mcp import HEADERS as MCP_HEADERS
 from router.mcp import Exchange
 from router.models import Health, OperationView, ToolListing
 
@@ -57,7 +58,7 @@ def get_operation(req: Request) -> OperationView:
 
 
 @app.route("POST", "/mcp", summary="The catalog and tool calls over MCP (Streamable HTTP, JSON answers)",
-           roles=VEHICLE, problems=(401, 403, 406, 413, 415), headers=KEY_HEADER, tags=("mcp",))  # fmt: skip
+           roles=VEHICLE, problems=(401, 403, 406, 413, 415), headers=MCP_HEADERS, tags=("mcp",))  # fmt: skip
 def mcp(req: Request) -> Response:
     return service.mcp(Exchange.from_request(req))
 

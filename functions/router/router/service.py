@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
@@ -11,17 +10,17 @@ from cockpit.api import Response, json_bytes
 from cockpit.dispatch.core import ToolCall
 from cockpit.dispatch.models import InvokeResponse
 from cockpit.dispatch.wiring import catalog, dispatcher
-from cockpit.errors import NotFound, ProblemItem, ValidationFailed
-from cockpit.operations import OperationStore
+from cockpit.errors import ProblemItem, ValidationFailed
+from cockpit.operations import OperationStore, owned, view
 from cockpit.settings import get_settings, per_container
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
 from cockpit.tools.model import Caller, Role, ToolSpec
 from router.mcp import Exchange, McpServer
+from router.mcp_tools import McpTools
 from router.models import Health, OperationView
+from router.request_state import StateSealer
 from router.settings import RouterSettings
-
-OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
 
 
 @per_container
@@ -81,8 +80,20 @@ def invoke(call: ToolCall) -> InvokeResponse:
 
 
 @per_container
+def state_sealer() -> StateSealer:
+    """requestState's key: derived from the gateway's own secret (Secrets Manager), read on first use."""
+    from cockpit.partners.secrets import SecretsManagerReader
+
+    arn, reader = get_settings(RouterSettings).mcp_state_secret_arn, SecretsManagerReader()
+    return StateSealer(lambda: reader.field(arn, "key").encode())
+
+
+@per_container
 def mcp_server() -> McpServer:
-    return McpServer(list_tools=lambda caller: render(Format.MCP, visible_tools(caller)), invoke=invoke)
+    return McpServer(
+        list_tools=lambda caller: render(Format.MCP, visible_tools(caller)),
+        tools=McpTools(dispatch=lambda: dispatcher(), sealer=state_sealer),  # looked up per call
+    )
 
 
 def mcp(exchange: Exchange) -> Response:
@@ -91,14 +102,4 @@ def mcp(exchange: Exchange) -> Response:
 
 
 def get_operation(operation_id: str, caller: Caller) -> OperationView:
-    op = operations().get(operation_id) if OPERATION_ID.fullmatch(operation_id) else None
-    if op is None or op.owner != caller.sub:  # someone else's operation does not exist for this caller
-        raise NotFound(f"operation {operation_id} not found")
-    return OperationView(
-        id=op.id,
-        tool=op.tool,
-        status=op.status,
-        poll=f"/v1/operations/{op.id}",
-        result=op.result,
-        error=op.error,
-    )
+    return OperationView.model_validate(view(owned(operations(), operation_id, caller.sub)))

@@ -120,6 +120,10 @@ class Unavailable(Conflict):
     slug, title = "unavailable", "No longer available"
 
 
+class BookingLimitExceeded(Conflict):
+    slug, title = "booking-limit-exceeded", "This vehicle holds as many bookings of this slot as it may"
+
+
 class SessionBusy(Conflict):
     slug, title = "session-busy", "Another turn changed this session first"
 

@@ -32,14 +32,20 @@ class IdempotencyStore(Protocol):
         """Claim the key; the stored answer (JSON text) if it was already answered."""
         ...
 
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        """The stored answer if the key was already answered for this request (409 for another request);
+        None when it is free or in progress. Claims nothing."""
+        ...
+
     def complete(self, scope: str, key: str, answer: str) -> None: ...
 
     def abandon(self, scope: str, key: str) -> None: ...
 
 
 class DynamoIdempotencyStore:
-    def __init__(self, table: str, clock: Clock | None = None) -> None:
+    def __init__(self, table: str, clock: Clock | None = None, lock_s: int = LOCK_S) -> None:
         self.table = table
+        self.lock_s = lock_s  # how long an attempt holds its key before a retry may take it over
         self.clock = clock or (lambda: ddb.now())  # looked up per call, so tests can move time
 
     @staticmethod
@@ -54,7 +60,7 @@ class DynamoIdempotencyStore:
             **self._pk(scope, key),
             "state": S("IN_PROGRESS"),
             "fingerprint": S(fingerprint),
-            "locked_until": N(t + LOCK_S),
+            "locked_until": N(t + self.lock_s),
             "expires_at": N(t + RECORD_TTL_S),
         }
         try:
@@ -84,6 +90,14 @@ class DynamoIdempotencyStore:
         raise IdempotencyInProgress(
             "a request with this Idempotency-Key is still in progress", headers={"Retry-After": str(retry)}
         )
+
+    def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
+        old = self._read(scope, key)
+        if not old or number(old, "expires_at") < self.clock():
+            return None
+        if text(old, "fingerprint") != fingerprint:
+            raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        return text(old, "answer") if text(old, "state") == "COMPLETED" else None
 
     def _read(self, scope: str, key: str) -> dict[str, Any]:
         got = aws.client("dynamodb").get_item(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -11,9 +12,11 @@ from pydantic import BaseModel
 
 from cockpit import aws, ddb
 from cockpit.ddb import Clock, N, S, condition_failed, text
-from cockpit.errors import Conflict, Problem
+from cockpit.errors import Conflict, NotFound, Problem
+from cockpit.tools.model import ToolInvocation, ToolResult
 
 TTL_S = 7 * 24 * 3600
+OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
 
 
 class OperationStatus(StrEnum):
@@ -107,3 +110,38 @@ class OperationStore:
             if condition_failed(exc):
                 raise Conflict(f"operation {op.id} is already complete") from None
             raise
+
+
+def view(op: Operation) -> dict[str, Any]:
+    """An operation as callers see it (`GET /v1/operations/{id}` and `cockpit_get_operation` alike)."""
+    return {
+        "id": op.id,
+        "tool": op.tool,
+        "status": op.status.value,
+        "poll": f"/v1/operations/{op.id}",
+        "result": op.result,
+        "error": op.error.model_dump(mode="json", exclude_none=True) if op.error is not None else None,
+    }
+
+
+def owned(store: OperationStore, operation_id: str, owner: str) -> Operation:
+    """The caller's operation; someone else's (or a malformed id) does not exist for this caller."""
+    op = store.get(operation_id) if OPERATION_ID.fullmatch(operation_id) else None
+    if op is None or op.owner != owner:
+        raise NotFound(f"operation {operation_id} not found")
+    return op
+
+
+class OperationsTarget:
+    """`gateway:operations`: the read-only tool that follows an accepted call to its end (no domain
+    function involved: the gateway reads the operation the domain wrote)."""
+
+    def __init__(self, store: OperationStore) -> None:
+        self.store = store
+
+    def invoke(self, invocation: ToolInvocation) -> ToolResult:
+        try:
+            op = owned(self.store, str(invocation.arguments.get("operation_id", "")), invocation.caller.sub)
+        except NotFound as missing:
+            return ToolResult(status="failed", error=missing.problem())
+        return ToolResult(status="succeeded", result={"operation": view(op)})

@@ -99,6 +99,10 @@ class Payments(Protocol):
 
     def cancel(self, caller: Caller, domain: str, payment_id: str) -> PaymentRef: ...
 
+    def cancel_by_key(self, caller: Caller, domain: str, key: str) -> PaymentRef | None:
+        """Void the hold placed with `key` (authorize's key), if there is one; None when nothing was held."""
+        ...
+
     def refund(
         self, caller: Caller, domain: str, payment_id: str, key: str, amount: Money | None = None
     ) -> tuple[PaymentRef, RefundRef]: ...
@@ -153,6 +157,9 @@ class PaymentsClient:
         return self._payment(
             PaymentCommand(action="cancel", caller=caller, domain=domain, payment_id=payment_id)
         )
+
+    def cancel_by_key(self, caller: Caller, domain: str, key: str) -> PaymentRef | None:
+        return self._send(PaymentCommand(action="cancel", caller=caller, domain=domain, key=key)).payment
 
     def refund(
         self, caller: Caller, domain: str, payment_id: str, key: str, amount: Money | None = None

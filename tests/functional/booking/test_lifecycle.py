@@ -21,10 +21,11 @@ from booking.models import (
     ReservationStatus,
     VenueView,
 )
+from booking.ports import Kind
 from booking.sandbox import SandboxProvider
 from booking.service import BookingService, reservation_id
 from booking.store import ReservationStore
-from cockpit.errors import Conflict
+from cockpit.errors import BookingLimitExceeded, Conflict
 from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit_dev.template import Template
@@ -184,9 +185,9 @@ def test_a_reservation_cancelled_while_being_made_gives_its_units_back(
     spec = data.day_schedule(data.venues()["SZX-S01"], (now + timedelta(days=3)).date())[0]
 
     class CancelledMidway(SandboxProvider):
-        def hold(self, slot: Any, reservation_id: str, units: int) -> bool:
+        def hold(self, slot: Any, reservation_id: str, units: int, owner: str) -> bool:
             cancel(at(gateway, now), reservation_id)
-            return super().hold(slot, reservation_id, units)
+            return super().hold(slot, reservation_id, units, owner)
 
     clock = lambda: now  # noqa: E731
     provider = CancelledMidway(table, clock=clock)
@@ -197,3 +198,74 @@ def test_a_reservation_cancelled_while_being_made_gives_its_units_back(
     assert out.status is ReservationStatus.CANCELLED
     after = provider.slot(spec.id)
     assert after is not None and after.remaining == before.remaining
+
+
+def test_a_call_that_stopped_after_holding_is_resumed_with_exactly_its_units(
+    gateway: Template, now: datetime
+) -> None:
+    """The crash came after the hold (the runtime was killed before the confirmation was written): the
+    retry that takes the stale pending reservation over keeps the unit it holds and takes no second."""
+    spec = roomy_free_slot(now + timedelta(days=2), skip=0)
+    args = CreateArgs(slot_id=spec.id)
+    call = ToolInvocation(invocation_id="i", tool="booking_create_reservation", arguments=args.model_dump(),
+                          caller=CAR, idempotency_key="held-then-killed", confirmed=True)  # fmt: skip
+    table = gateway.tables["BookingTable"].name
+    provider = SandboxProvider(table, clock=lambda: now)
+    left = provider.slot(spec.id)
+    assert left is not None and left.remaining is not None
+
+    class Killed(BaseException):
+        pass
+
+    class DiesAfterHolding(SandboxProvider):
+        def hold(self, slot: Any, reservation_id: str, units: int, owner: str) -> bool:
+            super().hold(slot, reservation_id, units, owner)
+            raise Killed
+
+    clock = lambda: now  # noqa: E731
+    dying = BookingService(DiesAfterHolding(table, clock=clock), ReservationStore(table), clock=clock)
+    with pytest.raises(Killed):
+        dying.create(call, args)
+    assert provider.slot(spec.id).remaining == left.remaining - 1  # type: ignore[union-attr]
+    finished = at(gateway, now + timedelta(minutes=5)).create(call, args).reservation
+    assert finished.status is ReservationStatus.CONFIRMED
+    assert provider.slot(spec.id).remaining == left.remaining - 1  # type: ignore[union-attr]
+    cancel(at(gateway, now + timedelta(minutes=6)), finished.id)
+    assert provider.slot(spec.id).remaining == left.remaining  # type: ignore[union-attr]
+
+
+def test_one_vehicle_holds_at_most_its_cap_of_one_slot_whatever_its_keys(
+    gateway: Template, now: datetime
+) -> None:
+    """Seven keys from one car: two bookings (the default cap), the rest refused with a problem that
+    says why; another car still books; a cancel gives the car its place back."""
+    spec = roomy_free_slot(now + timedelta(days=4), skip=1)
+    service = at(gateway, now)
+    made = []
+    for _ in range(2):
+        made.append(book(service, spec.id).reservation)
+    for _ in range(5):
+        with pytest.raises(BookingLimitExceeded) as refused:
+            book(service, spec.id)
+        assert refused.value.status == 409
+    other = Caller(sub="vin-other", role=Role.VEHICLE)
+    args = CreateArgs(slot_id=spec.id)
+    theirs = ToolInvocation(invocation_id="i", tool="booking_create_reservation", arguments=args.model_dump(),
+                            caller=other, idempotency_key="other-1", confirmed=True)  # fmt: skip
+    assert service.create(theirs, args).reservation.status is ReservationStatus.CONFIRMED
+    cancel(service, made[0].id)
+    assert book(service, spec.id).reservation.status is ReservationStatus.CONFIRMED
+
+
+def roomy_free_slot(day: datetime, skip: int) -> data.SlotSpec:
+    """A parking slot of that day with room for four of ours, free and without fees."""
+    found = [
+        spec
+        for venue in data.by_kind(Kind.PARKING)
+        for spec in data.day_schedule(venue, day.date())
+        if spec.start > day
+        and spec.capacity - data.already_taken(spec) >= 4
+        and not spec.requires_prepayment
+        and spec.cancellation_fee is None
+    ]
+    return found[skip]

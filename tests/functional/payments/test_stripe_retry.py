@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from cockpit.errors import IdempotencyInProgress, UpstreamTimeout
+from cockpit.errors import IdempotencyInProgress, PaymentDeclined, UpstreamTimeout
 from cockpit.money import Money
 from cockpit.payments_client import PaymentCommand
 from cockpit.tools.model import Caller, Role, ToolInvocation
@@ -35,10 +35,16 @@ class StripeDouble:
         self.answers: dict[str, httpx.Response] = {}
         self.requests: list[httpx.Request] = []
         self.lose_next_answer = False
+        self.refund_status = "succeeded"  # what a new refund answers first
         self._ids = itertools.count(1)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if request.method == "GET" and request.url.path.startswith("/v1/refunds/"):
+            found = self.refunds.get(request.url.path.rsplit("/", 1)[1])
+            if found is None:
+                return httpx.Response(404, json={"error": {"type": "invalid_request_error"}})
+            return httpx.Response(200, json=found)
         key = request.headers["idempotency-key"]
         if key not in self.answers:
             self.answers[key] = self._do(request)
@@ -78,7 +84,7 @@ class StripeDouble:
                 "id": rid,
                 "object": "refund",
                 "amount": int(form["amount"]),
-                "status": "succeeded",
+                "status": self.refund_status,
             }
             return httpx.Response(200, json=self.refunds[rid])
         return httpx.Response(
@@ -175,3 +181,52 @@ def test_hold_capture_and_refund_through_stripe(payments: PaymentsService, strip
         "/v1/payment_intents/pi_double0001/capture",
         "/v1/refunds",
     ]
+
+
+def captured_payment(payments: PaymentsService, key: str) -> str:
+    inv = invocation("payments_create_payment", ARGS.model_dump(), key)
+    return payments.create_payment(inv, ARGS).payment.id
+
+
+def test_a_refund_stripe_answers_pending_stays_pending_until_stripe_says_it_succeeded(
+    payments: PaymentsService, stripe: StripeDouble
+) -> None:
+    pid = captured_payment(payments, "k-pending")
+    stripe.refund_status = "pending"
+    args = RefundArgs(payment_id=pid, amount=AmountArg(amount=1000, currency="CNY"))
+    inv = invocation("payments_refund_payment", args.model_dump(), "r-pending")
+    first = payments.refund_payment(inv, args)
+    assert first.refund.status.value == "pending" and first.payment.refunded.amount == 0
+    stored = payments.store.refund(pid, first.refund.id)
+    assert stored is not None and stored.status.value == "pending" and stored.processor_ref == "re_double0002"
+    again = payments.refund_payment(inv, args)  # asked again: Stripe still says pending; no second refund
+    assert again.refund.status.value == "pending"
+    (refund,) = stripe.refunds.values()
+    refund["status"] = "succeeded"
+    done = payments.refund_payment(inv, args)
+    assert done.refund.status.value == "succeeded" and done.payment.refunded.amount == 1000
+    assert len(stripe.refunds) == 1
+    assert [r.method for r in stripe.requests].count("GET") == 2
+
+
+def test_a_pending_refund_that_fails_gives_its_amount_back_to_refund(
+    payments: PaymentsService, stripe: StripeDouble
+) -> None:
+    pid = captured_payment(payments, "k-fails")
+    stripe.refund_status = "pending"
+    args = RefundArgs(payment_id=pid, amount=AmountArg(amount=4550, currency="CNY"))
+    inv = invocation("payments_refund_payment", args.model_dump(), "r-fails")
+    assert payments.refund_payment(inv, args).refund.status.value == "pending"
+    (refund,) = stripe.refunds.values()
+    refund["status"] = "failed"
+    with pytest.raises(PaymentDeclined):
+        payments.refund_payment(inv, args)
+    p = payments.store.get(pid)
+    assert p is not None and p.refunded == 0 and p.refund_reserved == 0
+    stored = payments.store.refund(pid, refund_id=refund_id_of(payments, pid))
+    assert stored is not None and stored.status.value == "failed"
+
+
+def refund_id_of(payments: PaymentsService, pid: str) -> str:
+    (only,) = payments.store.refunds(pid)
+    return only.id

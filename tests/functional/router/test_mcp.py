@@ -81,12 +81,22 @@ def test_confirmation_travels_in_meta_never_in_the_content(gateway: Template) ->
     params: dict[str, Any] = {"name": "charging_start_session", "arguments": {"station_id": station}}
     asked = rpc("tools/call", {**params, "_meta": {"cockpit/idempotency_key": "mcp-start-1"}})["result"]
     confirmation = asked["_meta"]["cockpit/confirmation"]
-    assert confirmation["token"] not in asked["content"][0]["text"]
-    assert asked["content"][0]["text"].startswith("Confirmation required")
+    assert confirmation["token"] not in json.dumps([asked["content"], asked["structuredContent"]])
+    assert asked["content"][0]["text"].startswith("Nothing has happened yet. Ask the driver: Start charging")
+    assert asked["structuredContent"]["confirmation_required"]["summary"] == confirmation["summary"]
 
     meta = {"cockpit/idempotency_key": "mcp-start-1", "cockpit/confirmation_token": confirmation["token"]}
     done = rpc("tools/call", {**params, "_meta": meta})["result"]
-    assert done["_meta"]["cockpit/operation"]["poll"].startswith("/v1/operations/")
+    session = done["structuredContent"]["session"]  # the accepted answer names what it created
+    assert session["id"].startswith("cs_") and session["station_id"] == station
+    operation = done["structuredContent"]["operation"]
+    assert operation["follow"] == {
+        "tool": "cockpit_get_operation",
+        "arguments": {"operation_id": operation["id"]},
+    }
+    followed = rpc("tools/call", operation["follow"] | {"name": "cockpit_get_operation"})["result"]
+    assert followed["structuredContent"]["operation"]["status"] == "succeeded"
+    assert followed["structuredContent"]["operation"]["result"]["session"]["id"] == session["id"]
     # The token is single-use: the same yes cannot start a second session.
     again = rpc("tools/call", {**params, "_meta": {**meta, "cockpit/idempotency_key": "mcp-start-2"}})[
         "result"
@@ -104,7 +114,14 @@ def test_tool_errors_are_results_with_is_error(gateway: Template) -> None:
     no_key = rpc(
         "tools/call", {"name": "charging_stop_session", "arguments": {"session_id": "cs_" + "0" * 24}}
     )
-    assert json.loads(no_key["result"]["content"][0]["text"])["status"] == 400
+    refused = json.loads(no_key["result"]["content"][0]["text"])
+    assert refused["status"] == 400 and 'params._meta["cockpit/idempotency_key"]' in refused["detail"]
+    # A charging session that does not exist is the tool's answer (isError), not an unknown tool.
+    missing = rpc(
+        "tools/call",
+        {"name": "charging_get_session", "arguments": {"session_id": "cs_" + "0" * 24}},
+    )["result"]
+    assert missing["isError"] is True and json.loads(missing["content"][0]["text"])["status"] == 404
     assert snapshot(gateway) == before
 
 
@@ -134,6 +151,18 @@ def test_unknown_method_is_method_not_found(gateway: Template) -> None:
         ('{"jsonrpc": "2.0", "id": true, "method": "ping"}', -32600),
         ('{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": [1]}', -32600),
         ('"ping"', -32600),
+        ('{"jsonrpc": "2.0", "id": null, "method": "ping"}', -32600),
+        ('{"jsonrpc": "2.0", "id": 1.5, "method": "ping"}', -32600),
+        ('{"jsonrpc": "2.0", "id": {"a": 1}, "method": "ping"}', -32600),
+        ('{"jsonrpc": "2.0", "id": 1}', -32600),
+        (
+            '{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "x", "arguments": '
+            + '{"a": ' * 100
+            + "1"
+            + "}" * 100
+            + "}}",
+            -32600,
+        ),
     ],
 )
 def test_malformed_messages_are_400_with_a_json_rpc_error(gateway: Template, raw: str, code: int) -> None:
@@ -144,15 +173,30 @@ def test_malformed_messages_are_400_with_a_json_rpc_error(gateway: Template, raw
 
 def test_json_nested_5000_deep_is_a_400_problem_never_a_500(gateway: Template) -> None:
     deep = '{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + "[" * 5000 + "]" * 5000 + "}}"
-    out = post(None, raw=deep)
+    out = post(None, raw=deep)  # the API's own depth check (every route) refuses it before MCP parses
     assert ev.is_problem(out, 400) and "deeper than 128" in ev.body(out)["detail"]
-    mine = '{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + "[" * 100 + "]" * 100 + "}}"
-    assert post(None, raw=mine)["statusCode"] == 200  # deep, but within any parser's reach
+    mine = '{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + "[" * 50 + "]" * 50 + "}}"
+    assert post(None, raw=mine)["statusCode"] == 200  # deep, but within MCP's own 64 levels
+
+
+def test_an_oversized_body_is_413_not_5xx(gateway: Template) -> None:
+    big = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": FIND, "arguments": {"x": "y" * 300_000}},
+    }
+    assert ev.is_problem(post(big), 413)
 
 
 def test_an_unsupported_protocol_version_header_is_400(gateway: Template) -> None:
     out = post({"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers={"MCP-Protocol-Version": "2024-01-01"})
-    assert out["statusCode"] == 400 and ev.body(out)["error"]["code"] == -32600
+    error = ev.body(out)["error"]
+    assert out["statusCode"] == 400 and error["code"] == -32022
+    assert error["data"] == {
+        "supported": ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"],
+        "requested": "2024-01-01",
+    }
     ok = post({"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers={"MCP-Protocol-Version": "2025-06-18"})
     assert ok["statusCode"] == 200 and ev.body(ok)["result"] == {}
 
@@ -176,3 +220,18 @@ def test_http_refusals_are_problem_documents(
 def test_get_is_405_no_stream(gateway: Template) -> None:
     out = router(ev.api("GET", "/mcp"), None)
     assert ev.is_problem(out, 405) and out["headers"]["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("depth", [5000, 900])
+def test_deeply_nested_rest_bodies_are_4xx_too(gateway: Template, depth: int) -> None:
+    arguments = '{"a": ' * depth + "1" + "}" * depth
+    raw = '{"arguments": {"location": ' + arguments + "}}"
+    event = ev.api(
+        "POST",
+        "/v1/tools/{name}/invoke",
+        path_params={"name": FIND},
+        raw_body=raw,
+        headers={"Content-Type": "application/json"},
+    )
+    out = router(event, None)
+    assert 400 <= out["statusCode"] < 500, out

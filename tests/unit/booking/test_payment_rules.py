@@ -84,7 +84,7 @@ class Recorder:
     def slot(self, slot_id: str, *, with_remaining: bool = True) -> Slot | None:
         return self.the_slot
 
-    def hold(self, slot: Slot, rid: str, units: int) -> bool:
+    def hold(self, slot: Slot, rid: str, units: int, owner: str) -> bool:
         self.calls.append(("hold", rid))
         return True
 

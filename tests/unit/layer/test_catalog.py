@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from cockpit.errors import ValidationFailed
 from cockpit.tools.catalog import first_party
 from cockpit.tools.formats import Format, render
-from cockpit.tools.model import TOOL_NAME_PATTERN, Role
+from cockpit.tools.model import TOOL_NAME_PATTERN, Effect, Role
 
 PEOPLES_SQUARE = {"lat": 31.2304, "lon": 121.4737}
 TOOLS = list(first_party())
@@ -61,16 +61,75 @@ def test_bedrock_format() -> None:
 
 def test_mcp_format_and_annotations() -> None:
     doc = {t["name"]: t for t in render(Format.MCP, TOOLS)["tools"]}
-    find, start = doc["charging_find_stations"], doc["charging_start_session"]
+    find = doc["charging_find_stations"]
     assert find["inputSchema"]["type"] == "object" and find["outputSchema"]["type"] == "object"
     assert find["annotations"] == {
         "readOnlyHint": True,
         "destructiveHint": False,
         "idempotentHint": True,
+        "openWorldHint": False,  # the gateway's own domains; partner tools are the open world
+    }
+
+
+# (destructive, idempotent) of every first-party change, as a host should read it
+CHANGES = {
+    "charging_start_session": (False, False),
+    "charging_stop_session": (True, True),  # ends the session; stopping it again changes nothing
+    "booking_create_reservation": (False, False),
+    "booking_cancel_reservation": (True, True),  # removes the reservation; a second cancel changes nothing
+    "navigation_set_destination": (True, True),  # replaces the destination
+    "payments_create_payment": (True, False),  # moves money
+    "payments_refund_payment": (True, False),
+}
+
+
+def test_mcp_annotations_tell_the_truth_for_every_first_party_tool() -> None:
+    for tool in TOOLS:
+        hints = render(Format.MCP, [tool])["tools"][0]["annotations"]
+        if tool.effect is Effect.READ:
+            assert tool.name not in CHANGES
+            assert hints == {
+                "readOnlyHint": True,
+                "destructiveHint": False,
+                "idempotentHint": True,
+                "openWorldHint": False,
+            }, tool.name
+            continue
+        destructive, idempotent = CHANGES[tool.name]
+        assert hints == {
+            "readOnlyHint": False,
+            "destructiveHint": destructive,
+            "idempotentHint": idempotent,
+            "openWorldHint": False,
+        }, tool.name
+    assert set(CHANGES) == {t.name for t in TOOLS if t.effect is not Effect.READ}
+
+
+def test_partner_tools_are_the_open_world_and_http_semantics_decide_the_rest() -> None:
+    base = first_party().get("charging_find_stations")
+    assert base is not None
+    partner = base.model_copy(
+        update={"effect": Effect.WRITE, "source": "partner:acme", "destructive": True, "idempotent": True}
+    )
+    hints = render(Format.MCP, [partner])["tools"][0]["annotations"]
+    assert hints == {
+        "readOnlyHint": False,
+        "destructiveHint": True,
+        "idempotentHint": True,
         "openWorldHint": True,
     }
-    assert start["annotations"]["readOnlyHint"] is False
-    assert start["annotations"]["idempotentHint"] is False
+
+
+def test_a_tool_that_asks_the_driver_declares_its_question_in_the_output_schema() -> None:
+    doc = {t["name"]: t for t in render(Format.MCP, TOOLS)["tools"]}
+    pay = doc["payments_create_payment"]["outputSchema"]
+    assert pay["type"] == "object" and len(pay["anyOf"]) == 2
+    question = {"confirmation_required": {"summary": "Pay ¥45.50?", "expires_at": "2026-12-05T06:00:00Z"}}
+    Draft202012Validator(pay).validate(question)
+    with pytest.raises(ValidationError):
+        Draft202012Validator(pay).validate({"confirmation_required": {"summary": 1}})
+    find = first_party().get("charging_find_stations")
+    assert find is not None and doc["charging_find_stations"]["outputSchema"] == find.output_schema
 
 
 def test_native_format_carries_effect_confirmation_and_source() -> None:

@@ -65,7 +65,8 @@ def test_the_same_key_again_replays_the_first_answer_without_a_second_execution(
     first = dispatcher.invoke(booking())
     again = dispatcher.invoke(booking())
     assert again == first
-    assert [s.phase for s in target.seen] == ["preview", "execute", "preview"]
+    # The key is claimed before the question: the retry never previews the slot it has just taken.
+    assert [s.phase for s in target.seen] == ["preview", "execute"]
 
 
 def test_a_preview_with_a_summary_still_asks(parts: Any) -> None:
@@ -119,3 +120,26 @@ def test_unconfirmed_execution_passes_only_when_the_preview_needs_no_yes() -> No
     refused = tools.handle(event(5))
     assert refused["status"] == "failed" and refused["error"]["status"] == 403
     assert tools.handle(event(5, confirmed=True))["result"] == {"booked": 5}
+
+
+def test_prepare_asks_but_never_performs(parts: Any) -> None:
+    dispatcher, target, idem, confirmations = parts
+    target.answers = [ToolResult(status="succeeded", result={"summary": "Prepay ¥63?"})]
+    asked = dispatcher.prepare(booking())
+    assert asked is not None and asked.summary == "Prepay ¥63?" and len(confirmations.issued) == 1
+    target.answers = [NO_YES_NEEDED]
+    assert dispatcher.prepare(booking("k2")) is None  # a free booking: no question, and still nothing done
+    assert [s.phase for s in target.seen] == ["preview", "preview"] and idem.records == {}
+
+
+def test_a_declined_confirmation_can_never_be_used(parts: Any) -> None:
+    dispatcher, target, _idem, confirmations = parts
+    target.answers = [ToolResult(status="succeeded", result={"summary": "Prepay ¥63?"})]
+    asked = dispatcher.prepare(booking())
+    assert asked is not None
+    dispatcher.decline(booking(confirmation_token=asked.token))
+    dispatcher.decline(booking(confirmation_token=asked.token))  # declining twice is declining
+    assert confirmations.issued == {}
+    with pytest.raises(ConfirmationInvalid):
+        dispatcher.invoke(booking(confirmation_token=asked.token))
+    assert [s.phase for s in target.seen] == ["preview"]

@@ -111,6 +111,36 @@ def test_confirmation_then_perform_once(dispatcher: Dispatcher, target: FakeTarg
     assert again == out and len(target.seen) == calls
 
 
+class Killed(BaseException):
+    """The process dying right after the target acted, before the answer was recorded."""
+
+
+def test_a_confirmed_write_retried_after_a_crash_goes_on_with_the_same_yes(
+    dispatcher: Dispatcher, target: FakeTarget, idem: FakeIdempotency
+) -> None:
+    token = confirmed_start(dispatcher, target)
+    target.answers = [ACCEPTED]
+    complete = idem.complete
+    idem.complete = lambda *_a: (_ for _ in ()).throw(Killed())  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        dispatcher.invoke(
+            call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+        )
+    idem.complete = complete  # type: ignore[method-assign]
+    idem.crash("vin-1", "k1")
+    target.answers = [ACCEPTED]  # the domain, keyed by k1, answers its first outcome
+    out = dispatcher.invoke(
+        call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+    )
+    assert out.status == "accepted" and out.confirmation is None
+    assert [s.idempotency_key for s in target.seen if s.phase == "execute"] == ["k1", "k1"]
+    # The token stays spent for any other request.
+    with pytest.raises(ConfirmationInvalid):
+        dispatcher.invoke(
+            call("charging_start_session", START, idempotency_key="k2", confirmation_token=token)
+        )
+
+
 def test_same_key_other_body_is_a_conflict(dispatcher: Dispatcher, target: FakeTarget) -> None:
     token = confirmed_start(dispatcher, target)
     target.answers = [ACCEPTED]

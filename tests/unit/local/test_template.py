@@ -130,6 +130,7 @@ def test_parameter_overrides_and_conditions() -> None:
         "UsesBedrock": False,
         "HasAlarmEmail": False,
         "ManagesApiGatewayAccount": True,
+        "HasWafRateLimit": True,
     }
     assert template.functions["ChargingFunction"].environment["CHARGING_PROVIDER"] == "ocpi"
     assert template.functions["RouterFunction"].environment["POWERTOOLS_TRACE_DISABLED"] == "false"

@@ -173,6 +173,20 @@ def test_a_pending_refund_is_under_way() -> None:
     assert stripe.refund("pi_x", Money(amount=1000, currency="CNY"), "re_abc").status == "pending"
 
 
+def test_a_pending_refunds_status_is_read_with_a_get() -> None:
+    stripe, seen = processor(lambda _r: httpx.Response(200, json=refund("succeeded")))
+    out = stripe.refund_status("re_3Q0fixture0000000000000", Money(amount=1000, currency="CNY"))
+    assert (out.ref, out.status) == ("re_3Q0fixture0000000000000", "succeeded")
+    assert seen[0].method == "GET" and seen[0].url.path == "/v1/refunds/re_3Q0fixture0000000000000"
+    assert "idempotency-key" not in seen[0].headers
+
+
+def test_a_pending_refund_that_failed_later() -> None:
+    stripe, _ = processor(lambda _r: httpx.Response(200, json=refund("failed")))
+    with pytest.raises(ProcessorFailed):
+        stripe.refund_status("re_x", Money(amount=1000, currency="CNY"))
+
+
 def test_a_failed_refund() -> None:
     stripe, _ = processor(lambda _r: httpx.Response(200, json=refund("failed")))
     with pytest.raises(ProcessorFailed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -9,6 +10,7 @@ from typing import Any, Literal, Protocol
 from cockpit.confirmations import ConfirmationStore
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
 from cockpit.errors import (
+    ConfirmationInvalid,
     IdempotencyKeyRequired,
     Problem,
     ProblemError,
@@ -18,6 +20,7 @@ from cockpit.errors import (
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
 from cockpit.observability import logger, tool_metrics
+from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
 from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
 from cockpit.vehicle import VehicleContext
@@ -49,25 +52,59 @@ class Dispatcher:
         targets: TargetResolver,
         idempotency: IdempotencyStore,
         confirmations: ConfirmationStore,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.catalog = catalog
         self.targets = targets
         self.idempotency = idempotency
         self.confirmations = confirmations
+        self.limiter = limiter
+
+    def tool(self, name: str, caller: Caller) -> ToolSpec:
+        """The tool of that name this caller may call (404 otherwise)."""
+        tool = self.catalog.get(name)
+        if tool is None or caller.role not in tool.roles:
+            raise ToolNotFound(f"there is no tool {name!r} for this caller")
+        return tool
+
+    def _admit(self, caller: Caller, tool: ToolSpec) -> None:
+        """The caller's rate limits, before any work: a flood costs the flooder, not the others (every
+        round counts: MCP's question round as REST's first call does)."""
+        if self.limiter is not None:
+            self.limiter.take(caller, tool)
+
+    def prepare(self, call: ToolCall) -> ConfirmationRequest | None:
+        """The first round of a call that a protocol carries in two (MCP 2026-07-28): validate it and, when
+        the tool asks the driver for these arguments, ask the domain's preview and issue the confirmation.
+        Nothing is performed. None: no yes is needed; `invoke` with a key performs the call."""
+        tool = self.tool(call.tool, call.caller)
+        self._admit(call.caller, tool)
+        with tool_metrics(tool.name):
+            self.catalog.validate_arguments(tool, call.arguments)
+            if not tool.requires_confirmation:
+                return None
+            return self._question(tool, call, _arguments_hash(tool, call))
+
+    def decline(self, call: ToolCall) -> None:
+        """The driver said no: the confirmation is used up, nothing is performed (an unknown or already
+        used token is no error: declining twice is declining)."""
+        tool = self.tool(call.tool, call.caller)
+        if call.confirmation_token:
+            with contextlib.suppress(ConfirmationInvalid):
+                self.confirmations.consume(
+                    call.confirmation_token, call.caller, tool.name, _arguments_hash(tool, call)
+                )
 
     def invoke(self, call: ToolCall) -> InvokeResponse:
-        tool = self.catalog.get(call.tool)
-        if tool is None or call.caller.role not in tool.roles:
-            raise ToolNotFound(f"there is no tool {call.tool!r} for this caller")
+        tool = self.tool(call.tool, call.caller)
+        self._admit(call.caller, tool)
         with tool_metrics(tool.name):
             self.catalog.validate_arguments(tool, call.arguments)
             if tool.needs_idempotency_key and not call.idempotency_key:
                 raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
             if not (tool.needs_idempotency_key or tool.requires_confirmation):
                 return self._perform(tool, call, "", confirm=False)  # the hot path: a plain read
-            args_hash = fingerprint(
-                {"tool": tool.name, "arguments": call.arguments, "session": call.session_id}
-            )
+            args_hash = _arguments_hash(tool, call)
             if tool.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
             if not tool.needs_idempotency_key:  # a read the driver must approve (a partner may ask that)
@@ -95,35 +132,61 @@ class Dispatcher:
             result = self._call_target(tool, call, phase="execute", confirmed=False)
         else:
             token = str(call.confirmation_token)
-            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash)
+            # The token is marked used by this request (caller, key, arguments): a retry of it after a
+            # crash (the first attempt used the token, then died before answering) goes on with the same
+            # yes, and the domain, keyed by the same Idempotency-Key, answers its first outcome.
+            mine = (
+                fingerprint([call.caller.sub, call.idempotency_key, args_hash])
+                if call.idempotency_key
+                else None
+            )
+            expires_at = self.confirmations.consume(token, call.caller, tool.name, args_hash, mine)
             try:
                 result = self._call_target(tool, call, phase="execute", confirmed=True)
             except ProblemError as refused:
                 # A refusal (4xx) happened before anything did: the driver's yes still stands. After a
                 # 5xx or a timeout nobody knows what the partner did, so the yes is spent: ask again.
                 if refused.status < 500:
-                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at)
+                    self.confirmations.restore(token, call.caller, tool.name, args_hash, expires_at, mine)
+                else:
+                    self.confirmations.forget(token, mine)
+                raise
+            except Exception:
+                self.confirmations.forget(token, mine)
                 raise
         if result.status == "accepted":
             if not result.operation_id:
                 raise UpstreamError(f"{tool.name}: accepted without an operation id")
             ref = OperationRef(id=result.operation_id, poll=f"/v1/operations/{result.operation_id}")
-            return InvokeResponse(tool=tool.name, status="accepted", operation=ref)
+            # `result`: what the call created, as it stands now (a charging session, PENDING or ACTIVE)
+            return InvokeResponse(tool=tool.name, status="accepted", operation=ref, result=result.result)
         return InvokeResponse(tool=tool.name, status="succeeded", result=result.result or {})
 
     def _ask_confirmation(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
-        preview = self._call_target(tool, call, phase="preview", confirmed=False)
-        if (preview.result or {}).get("confirmation_required") is False:
+        if tool.needs_idempotency_key:
+            # A call already answered under this key answers that again, without a new question (a retried
+            # free booking must not be previewed against the slot it has just taken); another request → 409.
+            replay = self.idempotency.peek(call.caller.sub, str(call.idempotency_key), args_hash)
+            if replay is not None:
+                return InvokeResponse.model_validate_json(replay)
+        confirmation = self._question(tool, call, args_hash)
+        if confirmation is None:
             # The domain says these arguments need no yes (a free booking): perform at once.
             if not tool.needs_idempotency_key:
                 return self._perform(tool, call, "", confirm=False)
             return self._perform_once(tool, call, args_hash, confirm=False)
+        return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
+
+    def _question(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> ConfirmationRequest | None:
+        """The domain's preview as a confirmation the driver answers, or None when it needs no yes."""
+        preview = self._call_target(tool, call, phase="preview", confirmed=False)
+        if (preview.result or {}).get("confirmation_required") is False:
+            return None
         summary = str((preview.result or {}).get("summary") or "")
         if not summary:
             raise UpstreamError(f"{tool.name}: the preview carried no summary to confirm")
         issued = self.confirmations.issue(call.caller, tool.name, args_hash, summary)
-        confirmation = ConfirmationRequest(token=issued.token, summary=summary, expires_at=issued.expires_at)
-        return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
+        return ConfirmationRequest(token=issued.token, summary=summary, expires_at=issued.expires_at)
 
     def _call_target(
         self, tool: ToolSpec, call: ToolCall, *, phase: Literal["preview", "execute"], confirmed: bool
@@ -143,7 +206,9 @@ class Dispatcher:
         result: ToolResult = self.targets.resolve(tool.target).invoke(invocation)
         if result.status == "failed":
             raise from_problem(result.error or _missing_problem(tool))
-        if result.status == "succeeded" and phase == "execute" and tool.output_schema is not None:
+        # A result is held to the tool's schema; so is what an accepted call names (the same shape, earlier).
+        checked = result.status == "succeeded" or result.result is not None
+        if checked and phase == "execute" and tool.output_schema is not None:
             self._check_output(tool, result)
         return result
 
@@ -155,6 +220,11 @@ class Dispatcher:
             raise UpstreamError(
                 f"{tool.name}: the target answered a result that breaks the tool's schema"
             ) from None
+
+
+def _arguments_hash(tool: ToolSpec, call: ToolCall) -> str:
+    """What a confirmation and an idempotency record are bound to: tool, exact arguments, session."""
+    return fingerprint({"tool": tool.name, "arguments": call.arguments, "session": call.session_id})
 
 
 def _missing_problem(tool: ToolSpec) -> Problem:

@@ -79,13 +79,25 @@ class PartnerTargetResolver(Protocol):
 
 
 class Targets:
-    """Resolves `lambda:<domain>` to the domain function and `partner:<contract_id>` to the partner target."""
+    """Resolves `lambda:<domain>` to the domain function, `partner:<contract_id>` to the partner target and
+    `gateway:<name>` to a target the gateway answers itself (the operations it keeps)."""
 
-    def __init__(self, functions: Mapping[str, str], partners: PartnerTargetResolver | None = None) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, str],
+        partners: PartnerTargetResolver | None = None,
+        gateway: Mapping[str, Target] | None = None,
+    ) -> None:
         self._lambda = LambdaTargets(functions)
         self._partners = partners
+        self._gateway = dict(gateway or {})
 
     def resolve(self, target: str) -> Target:
+        if target.startswith("gateway:"):
+            found = self._gateway.get(target.removeprefix("gateway:"))
+            if found is None:
+                raise ConfigurationError(f"no gateway target is configured for {target}")
+            return found
         if target.startswith("partner:"):
             if self._partners is None:
                 raise ConfigurationError(f"no partner target is configured for {target}")

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, Json
 
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher
 from cockpit.idempotency import DynamoIdempotencyStore
+from cockpit.operations import OperationsTarget, OperationStore
 from cockpit.partners import wiring as partner_wiring
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerToolSource
+from cockpit.ratelimit import DynamoRateLimiter, RateLimits
 from cockpit.settings import EnvSettings, get_settings, per_container
 from cockpit.tools.catalog import first_party
 
@@ -32,7 +34,12 @@ class DispatchSettings(EnvSettings):
     payments_function: str = Field(alias="PAYMENTS_FUNCTION", min_length=1)
     partner_subject_secret_arn: str = Field(alias="PARTNER_SUBJECT_SECRET_ARN", min_length=1)
     contracts_table: str = Field(alias="CONTRACTS_TABLE", min_length=1)
+    operations_table: str = Field(alias="OPERATIONS_TABLE", min_length=1)
     dev_mode: bool = Field(default=False, alias="COCKPIT_DEV_MODE")
+    # Token buckets (template parameter ToolRateLimits), kept in the idempotency table.
+    rate_limits: Json[RateLimits] = Field(alias="RATE_LIMITS")
+    # how long a write holds its Idempotency-Key before a retry may take it over (WriteLockSeconds)
+    write_lock_s: int = Field(default=60, ge=1, le=3600, alias="WRITE_LOCK_SECONDS")
 
     def functions(self) -> dict[str, str]:
         """Domain → Lambda function name, for `lambda:<domain>` tool targets."""
@@ -69,7 +76,13 @@ def dispatcher() -> Dispatcher:
     s = get_settings(DispatchSettings)
     return Dispatcher(
         catalog=catalog(),
-        targets=partner_wiring.targets(s.functions(), catalog(), partner_caller),
-        idempotency=DynamoIdempotencyStore(s.idempotency_table),
+        targets=partner_wiring.targets(
+            s.functions(),
+            catalog(),
+            partner_caller,
+            gateway={"operations": OperationsTarget(OperationStore(s.operations_table))},
+        ),
+        idempotency=DynamoIdempotencyStore(s.idempotency_table, lock_s=s.write_lock_s),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
+        limiter=DynamoRateLimiter(s.idempotency_table, s.rate_limits),
     )

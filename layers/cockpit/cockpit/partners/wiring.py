@@ -52,8 +52,11 @@ class _PartnerTargets:
 
 
 def targets(
-    functions: Mapping[str, str], catalog: PartnerCatalog, caller: Callable[[], PartnerCaller]
+    functions: Mapping[str, str],
+    catalog: PartnerCatalog,
+    caller: Callable[[], PartnerCaller],
+    gateway: Mapping[str, Target] | None = None,
 ) -> Targets:
     """`lambda:<domain>` to the domain functions, `partner:<contract>` to the partner target, which
-    takes each call's binding from the catalog that just read it."""
-    return Targets(functions, _PartnerTargets(catalog, caller))
+    takes each call's binding from the catalog that just read it, `gateway:<name>` to `gateway`."""
+    return Targets(functions, _PartnerTargets(catalog, caller), gateway)

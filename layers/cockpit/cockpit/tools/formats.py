@@ -55,13 +55,39 @@ def bedrock(tools: Sequence[ToolSpec]) -> dict[str, Any]:
 
 
 def mcp_annotations(tool: ToolSpec) -> dict[str, bool]:
+    """MCP's hints, all from the contract: reads change nothing; a change is destructive when the contract
+    says so (default: payments, which move money), idempotent when it says so; partner tools reach a world
+    outside the gateway's own domains."""
     read_only = tool.effect is Effect.READ
+    destructive = tool.destructive if tool.destructive is not None else tool.effect is Effect.PAYMENT
     return {
         "readOnlyHint": read_only,
-        "destructiveHint": tool.effect is Effect.PAYMENT,
-        "idempotentHint": read_only,
-        "openWorldHint": True,
+        "destructiveHint": not read_only and destructive,
+        "idempotentHint": read_only or tool.idempotent,
+        "openWorldHint": tool.source != "first_party",
     }
+
+
+# What a tool that asks the driver answers first on MCP's handshake revisions (no server-to-client
+# requests there): the question, structured; its token travels only in the result's `_meta`.
+CONFIRMATION_RESULT: dict[str, Any] = {
+    "type": "object",
+    "required": ["confirmation_required"],
+    "properties": {
+        "confirmation_required": {
+            "type": "object",
+            "required": ["summary", "expires_at"],
+            "properties": {"summary": {"type": "string"}, "expires_at": {"type": "string"}},
+        }
+    },
+}
+
+
+def mcp_output_schema(tool: ToolSpec) -> dict[str, Any] | None:
+    """The tool's result schema; for a tool that may ask the driver first, its result or the question."""
+    if tool.output_schema is None or not tool.requires_confirmation:
+        return tool.output_schema
+    return {"type": "object", "anyOf": [tool.output_schema, CONFIRMATION_RESULT]}
 
 
 def mcp(tools: Sequence[ToolSpec]) -> dict[str, Any]:
@@ -74,8 +100,9 @@ def mcp(tools: Sequence[ToolSpec]) -> dict[str, Any]:
             "inputSchema": t.input_schema,
             "annotations": mcp_annotations(t),
         }
-        if t.output_schema is not None:
-            entry["outputSchema"] = t.output_schema
+        output_schema = mcp_output_schema(t)
+        if output_schema is not None:
+            entry["outputSchema"] = output_schema
         out.append(entry)
     return {"tools": out}
 

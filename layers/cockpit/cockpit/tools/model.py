@@ -46,9 +46,15 @@ class ToolSpec(BaseModel):
     output_schema: dict[str, Any] | None = None
     effect: Effect
     requires_confirmation: bool = False
+    # What a change does, for hosts (MCP annotations): `destructive` when it removes, ends or replaces
+    # something (default: only payments), `idempotent` when repeating it with the same arguments changes
+    # nothing more. Meaningless for reads.
+    destructive: bool | None = None
+    idempotent: bool = False
     source: str = "first_party"
-    # lambda:<domain> (first-party function) or partner:<contract_id> (a registered contract)
-    target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|partner:[A-Za-z0-9_-]+)$")
+    # lambda:<domain> (first-party function), partner:<contract_id> (a registered contract), or
+    # gateway:<name> (answered by the gateway itself, e.g. gateway:operations)
+    target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|partner:[A-Za-z0-9_-]+|gateway:[a-z]+)$")
     roles: tuple[Role, ...] = (Role.VEHICLE,)
 
     @property
