@@ -92,3 +92,71 @@ def test_delete_erases_the_session_and_every_turn(stack: Template, aws_url: str)
     assert all(t > 0 for t in ttl)
     assistant.delete(CAR, sid)
     assert items() == []
+
+
+class _Asking:
+    """Asks to pay on the first turn; the race is between two identical yeses after it."""
+
+    provider = "asking"
+
+    def complete(self, request: ModelRequest) -> ModelReply:
+        from assistant.ports import ModelToolCall
+
+        if any(m.role == "tool" for m in request.messages):
+            return ModelReply(text="asked")
+        args = {"amount": {"amount": 4550, "currency": "CNY"}, "merchant": "acme", "purpose": "parking"}
+        return ModelReply(
+            tool_calls=(ModelToolCall(id="c1", name="payments_create_payment", arguments=args),)
+        )
+
+
+class _CountingPayments:
+    def __init__(self) -> None:
+        self.performed = 0
+        self.lock = threading.Lock()
+
+    def invoke(self, invocation: Any) -> Any:
+        from cockpit.tools.model import ToolResult
+
+        if invocation.phase == "preview":
+            return ToolResult(status="succeeded", result={"summary": "Pay ¥45.50 to acme?"})
+        with self.lock:
+            self.performed += 1
+        payment = {
+            "id": "pay_" + "0" * 24,
+            "status": "succeeded",
+            "amount": {"amount": 4550, "currency": "CNY"},
+            "merchant": "acme",
+            "purpose": "parking",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+        return ToolResult(status="succeeded", result={"payment": payment})
+
+    def resolve(self, _target: str) -> Any:
+        return self
+
+
+def test_two_concurrent_identical_yeses_have_one_effect(stack: Template) -> None:
+    """The same "yes" sent twice at once (a retry, a double tap): both turns read the same pending
+    question; the token's conditional delete and the Idempotency-Key let one payment through, and the
+    session's conditional write lets one turn be recorded. The other gets a problem, never a 5xx."""
+    idem = stack.tables["IdempotencyTable"].name
+    target = _CountingPayments()
+    dispatcher = Dispatcher(
+        first_party(), target, DynamoIdempotencyStore(idem), DynamoConfirmationStore(idem)
+    )  # type: ignore[arg-type]
+    assistant = AssistantService(
+        SessionStore(stack.tables["SessionsTable"].name), dispatcher, _Asking(), offer_limit=64
+    )
+    sid = assistant.create(CAR, CreateSession()).session_id
+    asked = assistant.turn(CAR, sid, TurnRequest(text="pay acme 45.50 for parking"))
+    assert asked.pending_confirmation is not None
+    outcomes = race(2, lambda _i: assistant.turn(CAR, sid, TurnRequest(text="yes")))
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert target.performed == 1
+    assert all(getattr(e, "status", 500) < 500 for e in errors), errors
+    assert len(errors) == 1 and errors[0].status == 409  # type: ignore[attr-defined]
+    view = assistant.view(CAR, sid)
+    assert view.pending_confirmation is None and len(view.turns) == 2
+    again = assistant.turn(CAR, sid, TurnRequest(text="yes"))
+    assert again.reply == "There is nothing waiting for your confirmation." and target.performed == 1

@@ -58,9 +58,11 @@ class FakeIdempotency:
 class FakeConfirmations:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     issued: dict[str, tuple[str, str, str, datetime]] = field(default_factory=dict)
+    count: int = 0
 
     def issue(self, caller: Caller, tool: str, arguments_hash: str, summary: str) -> Confirmation:
-        token = f"ct_{len(self.issued)}"
+        self.count += 1
+        token = f"ct_{self.count}"  # never reused, even after a revoke
         expires = self.now + timedelta(minutes=5)
         self.issued[token] = (caller.sub, tool, arguments_hash, expires)
         return Confirmation(token=token, summary=summary, expires_at=expires)
@@ -78,6 +80,10 @@ class FakeConfirmations:
     ) -> None:
         self.used.pop(token, None)
         self.issued[token] = (caller.sub, tool, arguments_hash, datetime.fromtimestamp(expires_at, UTC))
+
+    def revoke(self, token: str) -> None:
+        self.issued.pop(token, None)
+        self.used.pop(token, None)
 
     def forget(self, token: str, request: str | None) -> None:
         if request is not None and self.used.get(token) == request:

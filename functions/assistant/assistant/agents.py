@@ -23,6 +23,9 @@ class Agent:
     tools: tuple[str, ...]  # patterns over tool names, or "source:<pattern>" over the tool's source
     words: str  # what drivers say to this agent, en and zh (ranked like tools)
 
+    def spoken(self, locale: str) -> str:
+        return SPOKEN.get((self.id, locale), self.name)
+
     def offers(self, tool: ToolSpec) -> bool:
         return _offers(self.tools, tool.name, tool.source)
 
@@ -38,7 +41,8 @@ CAR_GENIUS = Agent(
         "fault codes and service appointments.",
         "zh-CN": "你是“用车专家”（Car Genius）：电池、续航、充电知识、保养需求、故障码和保养预约。",
     },
-    tools=("charging_*", "vehicle_*", "service_*", "payments_*", "booking_*"),  # service appointments
+    # service appointments (booking_*); getting to a charger and "can I make it to X" (navigation_*)
+    tools=("charging_*", "vehicle_*", "service_*", "payments_*", "booking_*", "navigation_*"),
     words="charge charger charging station battery range kwh fast connector fault code warning service "
     "maintenance tyre tire status 充电 充电桩 快充 电量 续航 故障 保养 维修 胎压 状态",
 )
@@ -55,6 +59,7 @@ TRAVEL_COMPANION = Agent(
     "park book booking table reservation hotel 导航 路线 带我 去 餐厅 吃饭 咖啡 停车 车位 预订 订座 酒店",
 )
 AGENTS: tuple[Agent, ...] = (CAR_GENIUS, TRAVEL_COMPANION)
+SPOKEN = {("car_genius", "zh-CN"): "用车专家", ("travel_companion", "zh-CN"): "出行伙伴"}
 # A word the driver says to an agent weighs more than a tool's lexical match: tool descriptions mention
 # neighbouring domains (a route plan talks about battery and charging stops: 1.5 lost "how is my battery"
 # to Travel Companion).
@@ -81,8 +86,35 @@ def _words(words: str) -> frozenset[str]:
     return frozenset(ranking.tokens(words))
 
 
+CAR_INTENTS = frozenset({"charger", "start", "stop", "status", "battery", "range", "service", "reach"})
+TRAVEL_INTENTS = frozenset({"navigate", "dest_ask", "dest_change", "parking", "restaurant", "coffee", "hotel",
+                            "pay", "list", "cancel", "book"})  # fmt: skip
+
+
+def by_intent(utterance: str) -> Agent | None:
+    """The agent the driver's request belongs to, when the words say it plainly (understand.py): car
+    matters to Car Genius, travel to Travel Companion; None when they say neither or both."""
+    from assistant.understand import parse  # the grammar imports nothing of the agents
+
+    intents = parse(utterance).intents
+    car, travel = bool(intents & CAR_INTENTS), bool(intents & (TRAVEL_INTENTS - {"book", "pay", "navigate"}))
+    if car and not travel:
+        return CAR_GENIUS
+    if travel and not car:
+        return TRAVEL_COMPANION
+    if not car and intents & {"book", "pay", "navigate"}:
+        return TRAVEL_COMPANION
+    if travel and intents & CAR_INTENTS <= {"charger"}:  # "chargers and parking near me": both are searches
+        return TRAVEL_COMPANION  # Travel Companion finds chargers too
+    return None
+
+
 def route(utterance: str, tools: Sequence[ToolSpec], last: str | None) -> Agent:
-    """The agent for this utterance: its words, plus the best score among the tools it offers."""
+    """The agent for this utterance: the request's domain when the words say it plainly; else its words,
+    plus the best score among the tools it offers."""
+    plain = by_intent(utterance)
+    if plain is not None:
+        return plain
     tool_scores = ranking.scores(utterance, tools)
     query = set(ranking.tokens(utterance))
     best: tuple[float, Agent] | None = None

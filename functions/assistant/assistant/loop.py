@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import prompt, replies
+from assistant.memory import Memory, remember
 from assistant.models import Card, ModelInfo, Pending, ToolCallView
 from assistant.offline import OfflinePlanner
 from assistant.ports import ChatModel, Message, ModelReply, ModelRequest, ModelToolCall
@@ -45,6 +46,7 @@ class Outcome:
     # First-party results only: they become the history's digest, which later prompts carry undelimited.
     results: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
     model: ModelInfo = field(default_factory=lambda: ModelInfo(provider="offline"))
+    first_party: set[str] = field(default_factory=set)  # this turn's tools whose results may be remembered
 
 
 @dataclass
@@ -69,9 +71,7 @@ class ToolLoop:
         self.timer = timer
         self.offline = OfflinePlanner()
 
-    def run(
-        self, ctx: TurnContext, model: ChatModel, request: ModelRequest, memory: dict[str, Any]
-    ) -> Outcome:
+    def run(self, ctx: TurnContext, model: ChatModel, request: ModelRequest, memory: Memory) -> Outcome:
         out = Outcome(model=ModelInfo(provider=model.provider))
         offered = {t.name: t for t in request.tools}
         messages = list(request.messages)
@@ -95,13 +95,18 @@ class ToolLoop:
                 messages.append(item.message)
                 if item.view.status in ("succeeded", "accepted"):
                     out.cards += replies.cards(item.view.name, item.view.status, item.view.result)
-                    replies.remember(memory, item.view.name, item.view.result)
-                    if not offered[item.view.name].source.startswith("partner:"):
+                    first_party = not offered[item.view.name].source.startswith("partner:")
+                    remember(memory, item.view.name, item.view.result, first_party=first_party)
+                    if first_party:
+                        out.first_party.add(item.view.name)
                         out.results.append((item.view.name, item.view.result))
             asked = next((d for d in done if d.view.status == "confirmation_required"), None)
             if asked is not None and asked.answer is not None and asked.answer.confirmation is not None:
                 out.pending = self._pending(
-                    ctx, asked, calls_made - len(reply.tool_calls) + done.index(asked)
+                    ctx,
+                    asked,
+                    calls_made - len(reply.tool_calls) + done.index(asked),
+                    offered[asked.view.name].source,
                 )
                 out.reply = replies.say(ctx.locale, "ask", summary=asked.answer.confirmation.summary)
                 return out
@@ -117,7 +122,7 @@ class ToolLoop:
         model: ChatModel,
         request: ModelRequest,
         messages: list[Message],
-        memory: dict[str, Any],
+        memory: Memory,
         out: Outcome,
     ) -> tuple[ModelReply, ChatModel]:
         current = _with(request, messages, memory)
@@ -183,7 +188,14 @@ class ToolLoop:
             mistake = isinstance(exc, ToolNotFound | ValidationFailed)
             return _Done(
                 view,
-                Message("tool", text, tool_call_id=call.id, tool_name=call.name, is_error=True),
+                Message(
+                    "tool",
+                    text,
+                    tool_call_id=call.id,
+                    tool_name=call.name,
+                    is_error=True,
+                    data={"error": payload},
+                ),
                 None,
                 mistake,
             )
@@ -198,9 +210,10 @@ class ToolLoop:
         view = ToolCallView(name=call.name, arguments=arguments, status=answer.status, result=result)
         shown = {"status": answer.status, "result": result}
         text = prompt.tool_result_text(call.name, tool.source, shown)
-        return _Done(view, Message("tool", text, tool_call_id=call.id, tool_name=call.name), answer)
+        message = Message("tool", text, tool_call_id=call.id, tool_name=call.name, data=shown)
+        return _Done(view, message, answer)
 
-    def _pending(self, ctx: TurnContext, asked: _Done, index: int) -> Pending:
+    def _pending(self, ctx: TurnContext, asked: _Done, index: int, source: str) -> Pending:
         confirmation = asked.answer.confirmation if asked.answer else None
         assert confirmation is not None
         return Pending(
@@ -211,6 +224,8 @@ class ToolLoop:
             expires_at=confirmation.expires_at,
             idempotency_key=f"{ctx.session_id}:{ctx.turn}:{index}",
             agent=ctx.agent,
+            asked_turn=ctx.turn,
+            source=source,
         )
 
 
@@ -221,13 +236,15 @@ def _skipped(call: ModelToolCall) -> _Done:
     view = ToolCallView(
         name=call.name, arguments=call.arguments or {}, status="failed", error=problem.problem()
     )
-    text = json.dumps({"error": "not attempted"})
-    return _Done(view, Message("tool", text, tool_call_id=call.id, tool_name=call.name, is_error=True))
+    payload = {"error": {"detail": "not attempted"}}
+    text = json.dumps(payload)
+    return _Done(
+        view,
+        Message("tool", text, tool_call_id=call.id, tool_name=call.name, is_error=True, data=payload),
+    )
 
 
-def _with(
-    request: ModelRequest, messages: list[Message], memory: dict[str, Any] | None = None
-) -> ModelRequest:
+def _with(request: ModelRequest, messages: list[Message], memory: Memory | None = None) -> ModelRequest:
     return ModelRequest(
         system=request.system,
         messages=messages,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.agents import AGENTS
+from assistant.memory import Memory
 from cockpit.errors import Problem
 from cockpit.vehicle import VehicleContext
 
@@ -91,14 +92,25 @@ class ModelInfo(BaseModel):
     steps: int = 0
 
 
+class Handover(BaseModel):
+    """The turn moved between car matters and travel: which agent handed over to which (the memory —
+    places, stations, sessions, bookings — goes with it)."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+    from_: str = Field(alias="from")
+    to: str
+
+
 class TurnResponse(BaseModel):
     turn_id: str
     reply: str
     tool_calls: list[ToolCallView] = Field(default_factory=list)
     pending_confirmation: PendingView | None = None
     cards: list[Card] = Field(default_factory=list)
-    agent: str
+    agent: str = Field(description="the agent that answered: 'Car Genius' or 'Travel Companion'")
     model: ModelInfo
+    handover: Handover | None = None
 
 
 class TurnRecord(BaseModel):
@@ -132,6 +144,8 @@ class Pending(BaseModel):
     expires_at: datetime
     idempotency_key: str
     agent: str
+    asked_turn: int = 0  # the turn that asked: only the very next turn may answer it
+    source: str = "first_party"  # the tool's source: a partner's result never enters memory
 
     def view(self) -> PendingView:
         return PendingView(token=self.token, tool=self.tool, summary=self.summary, expires_at=self.expires_at)
@@ -161,10 +175,19 @@ class Session(BaseModel):
     pinned_agent: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     summary: str = ""
-    memory: dict[str, Any] = Field(default_factory=dict)
+    memory: Memory = Field(default_factory=Memory)
     pending: Pending | None = None
     created_at: datetime
     expires_at: datetime
+
+    @field_validator("memory", mode="wrap")
+    @classmethod
+    def _fresh_if_unreadable(cls, value: Any, handler: Any) -> Memory:
+        """A session saved before memory was typed starts with an empty memory, not a 500."""
+        try:
+            return handler(value)  # type: ignore[no-any-return]
+        except ValueError:
+            return Memory()
 
     @property
     def ends_at(self) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from assistant.memory import Memory
 from cockpit.tools.model import ToolSpec
 from cockpit.vehicle import VehicleContext
 
@@ -29,6 +30,9 @@ class Message:
     tool_call_id: str = ""  # role "tool": the call this result answers
     tool_name: str = ""
     is_error: bool = False
+    # role "tool": the result as structured data. The planner and adapters read this, never the text
+    # (`content` is the delimited, length-bounded prompt text a hosted model reads).
+    data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class ModelRequest:
     locale: str = "en-US"
     utterance: str = ""
     vehicle: VehicleContext = field(default_factory=VehicleContext)
-    memory: dict[str, Any] = field(default_factory=dict)
+    memory: Memory = field(default_factory=Memory)
 
 
 @dataclass(frozen=True)

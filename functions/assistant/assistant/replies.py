@@ -11,6 +11,8 @@ TEXT: dict[str, dict[str, str]] = {
     "en-US": {
         "ask": "{summary} Say yes to go ahead, or no to cancel.",
         "dropped": "OK, I won't do that.",
+        "set_aside": "I dropped the earlier question; nothing was done.",
+        "handover": "{to} here, taking over from {before}.",
         "expired": "That question has expired, so I did nothing. Ask me again if you still want it.",
         "nothing_pending": "There is nothing waiting for your confirmation.",
         "cant": "I can't {what} yet.",
@@ -31,7 +33,24 @@ TEXT: dict[str, dict[str, str]] = {
         "reservation": "Reservation {status}.",
         "done": "Done.",
         "failed": "Sorry, that didn't work: {detail}",
-        "which": "Which one? Say 'the first one', for example.",
+        "which": "Which one? Say 'the first one', 'the closest' or its name.",
+        "battery_is": "Battery {battery}%",
+        "range_is": "range {range} km",
+        "range_unknown": "the car hasn't reported its range",
+        "where_to": "Where to?",
+        "heading": "You're heading to {name}.",
+        "no_destination": "No destination is set.",
+        "reach_yes": "Yes: {name} is {km} km away and your range is {range} km.",
+        "reach_no": "Not on this charge: {name} is {km} km away and your range is {range} km.",
+        "reach_stop": " Charge on the way at {stop}.",
+        "reach_unknown": "{name} is {km} km away; the car hasn't reported its range.",
+        "unknown_merchant": "I don't know a merchant called {name}.",
+        "to_whom": "Who should I pay?",
+        "what_to_book": "What should I book: a table, parking, a hotel or a service appointment?",
+        "nothing_to_cancel": "You have no reservation to cancel.",
+        "no_such_method": "I can't find that payment method among yours.",
+        "service_due": "Service due: {items}.",
+        "fault": "The car reports {codes}.",
         "no_session": "I don't know of a charging session to stop.",
         "how_much": "How much should I pay?",
         "already_paid": "Already paid: {money} captured.",
@@ -47,6 +66,8 @@ TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {
         "ask": "{summary} 请说“确认”继续，或“取消”。",
         "dropped": "好的，不执行了。",
+        "set_aside": "之前那个确认已作废，没有执行。",
+        "handover": "{to}为您接手（之前是{before}）。",
         "expired": "这个确认已过期，我没有执行。如仍需要，请再说一次。",
         "nothing_pending": "目前没有需要您确认的操作。",
         "cant": "我暂时还不能{what}。",
@@ -67,7 +88,24 @@ TEXT: dict[str, dict[str, str]] = {
         "reservation": "预订状态：{status}。",
         "done": "好了。",
         "failed": "抱歉，没有成功：{detail}",
-        "which": "哪一个？比如说“第一个”。",
+        "which": "哪一个？可以说“第一个”、“最近的”或它的名字。",
+        "battery_is": "电量{battery}%",
+        "range_is": "续航{range}公里",
+        "range_unknown": "车辆没有报告续航",
+        "where_to": "要去哪里？",
+        "heading": "目的地是{name}。",
+        "no_destination": "还没有设置目的地。",
+        "reach_yes": "可以：{name}距离{km}公里，续航还有{range}公里。",
+        "reach_no": "这点电到不了：{name}距离{km}公里，续航只有{range}公里。",
+        "reach_stop": "建议途中在{stop}充电。",
+        "reach_unknown": "{name}距离{km}公里；车辆没有报告续航。",
+        "unknown_merchant": "我不认识名为{name}的商户。",
+        "to_whom": "要付给谁？",
+        "what_to_book": "要预订什么：餐厅、停车位、酒店还是保养？",
+        "nothing_to_cancel": "您没有可以取消的预订。",
+        "no_such_method": "您的支付方式里没有这一种。",
+        "service_due": "需要保养：{items}。",
+        "fault": "车辆报告了{codes}。",
         "no_session": "我不知道有哪个充电会话需要停止。",
         "how_much": "要支付多少钱？",
         "already_paid": "已经支付：已扣款{money}。",
@@ -131,15 +169,6 @@ def paid(locale: str, payment: dict[str, Any]) -> str:
     if isinstance(captured, dict):
         return say(locale, "already_paid", money=money(captured))
     return say(locale, "held", money=money(payment.get("hold")))
-
-
-def default_method(result: Any) -> str | None:
-    """The default payment method of a payments_list_methods result (else the first)."""
-    methods = result.get("methods") if isinstance(result, dict) else None
-    if not isinstance(methods, list) or not methods:
-        return None
-    chosen = next((m for m in methods if isinstance(m, dict) and m.get("default")), methods[0])
-    return str(chosen["id"]) if isinstance(chosen, dict) and chosen.get("id") else None
 
 
 def _kw(value: Any) -> str:
@@ -226,52 +255,69 @@ def cards(tool: str, status: str, result: dict[str, Any] | None) -> list[Card]:
     return []
 
 
-def remember(memory: dict[str, Any], tool: str, result: dict[str, Any] | None) -> None:
-    """What later turns may refer to: the last list shown ("the first one"), sessions and reservations."""
-    r = result or {}
-    for key, kind in (("stations", "station"), ("places", "place"), ("slots", "slot")):
-        if isinstance(r.get(key), list) and r[key]:
-            memory["items"] = [_item(kind, x) for x in r[key][:10] if isinstance(x, dict)]
-    session = r.get("session")
-    if isinstance(session, dict) and session.get("id"):
-        memory["charging_session"] = session["id"]
-        cost = session.get("cost")
-        hold = session.get("payment")
-        if isinstance(hold, dict) and hold.get("id"):  # paid by its card hold: never pay it twice
-            memory.pop("due", None)
-            memory["paid"] = {k: hold.get(k) for k in ("id", "status", "hold", "captured")}
-        elif isinstance(cost, dict) and cost.get("amount"):  # what "pay for charging" pays
-            memory.pop("paid", None)
-            memory["due"] = {
-                "amount": cost,
-                "merchant": "charging",  # the payee the payments domain knows (not a station id)
-                "purpose": "charging",
-                "reference": session["id"],
-            }
-    payment = r.get("payment")
-    due = memory.get("due")
-    if (
-        isinstance(payment, dict)
-        and isinstance(due, dict)
-        and payment.get("reference") == due.get("reference")
-        and payment.get("status") == "succeeded"
-    ):  # the charging session's cost is paid: "pay for charging" now says so instead of paying again
-        memory.pop("due")
-        memory["paid"] = {k: payment.get(k) for k in ("id", "status", "captured")}
-    method = default_method(r) if tool == "payments_list_methods" else None
-    if method:
-        memory["payment_method"] = method
-    if isinstance(r.get("reservation"), dict) and r["reservation"].get("id"):
-        memory["reservation"] = r["reservation"]["id"]
-    if isinstance(r.get("operation"), dict) and tool == "charging_start_session":
-        memory["charging_operation"] = r["operation"].get("id")
+def join(locale: str, parts: list[str]) -> str:
+    """Clauses as one spoken sentence."""
+    if locale == "zh-CN":
+        return "，".join(parts) + "。"
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
-def _item(kind: str, x: dict[str, Any]) -> dict[str, Any]:
-    venue: dict[str, Any] = x["venue"] if isinstance(x.get("venue"), dict) else {}
-    return {
-        "kind": kind,
-        "id": x.get("id") or x.get("slot_id"),
-        "name": x.get("name") or venue.get("name"),
-        "location": x.get("location") or venue.get("location"),
-    }
+SERVICE_NAMES = {  # the car's due-item codes as a driver says them
+    "oil_change": ("oil change", "更换机油"), "inspection": ("inspection", "常规检查"),
+    "brakes": ("brakes", "刹车"), "brake_fluid": ("brake fluid", "刹车油"), "brake_pads": ("brake pads",
+    "刹车片"),
+    "tyres": ("tyres", "轮胎"), "tires": ("tyres", "轮胎"), "tyre_rotation": ("tyre rotation", "轮胎换位"),
+    "tire_rotation": ("tyre rotation", "轮胎换位"), "battery_12v": ("12-volt battery", "12伏蓄电池"),
+    "12v_battery": ("12-volt battery", "12伏蓄电池"), "hv_battery": ("high-voltage battery check",
+    "高压电池检查"),
+    "air_conditioning": ("air conditioning", "空调"), "cabin_filter": ("cabin air filter", "空调滤芯"),
+    "diagnostics": ("diagnostics", "故障诊断"), "software_update": ("software update", "软件升级"),
+    "wipers": ("wiper blades", "雨刮"), "wiper_blades": ("wiper blades", "雨刮"), "coolant": ("coolant",
+    "冷却液"),
+    "annual_inspection": ("annual inspection", "年检"),
+}  # fmt: skip
+
+
+def service_items(locale: str, codes: tuple[str, ...] | list[str]) -> str:
+    if not codes:
+        return ""
+    zh = locale == "zh-CN"
+    names = [SERVICE_NAMES.get(c, (c.replace("_", " "), c.replace("_", " ")))[1 if zh else 0] for c in codes]
+    return say(locale, "service_due", items=("、" if zh else ", ").join(names))
+
+
+def fault_codes(locale: str, codes: tuple[str, ...] | list[str]) -> str:
+    """Fault codes with what their family means (OBD-II: P powertrain, C chassis, B body, U network)."""
+    if not codes:
+        return ""
+    zh = locale == "zh-CN"
+    family = {"P": ("a powertrain fault", "动力系统故障"), "C": ("a chassis fault", "底盘故障"),
+              "B": ("a body fault", "车身故障"), "U": ("a network fault", "通信故障")}  # fmt: skip
+    parts = []
+    for code in codes:
+        kind = family.get(code[:1].upper(), ("a fault", "故障"))[1 if zh else 0]
+        if code[:1].upper() == "P" and code[1:3].upper() in ("0A", "0B", "0C"):
+            kind = "高压电池系统故障" if zh else "a high-voltage battery fault"
+        parts.append(f"{kind}（{code}）" if zh else f"{kind} ({code})")
+    return say(locale, "fault", codes=("、" if zh else ", ").join(parts))
+
+
+def reach(locale: str, range_km: float | None, result: dict[str, Any], name: str) -> str:
+    route = result.get("route") if isinstance(result.get("route"), dict) else result
+    assert isinstance(route, dict)
+    km = _km(route.get("distance_km"))
+    if range_km is None:
+        return say(locale, "reach_unknown", name=name, km=km)
+    feasible = route.get("feasible_on_current_charge")
+    try:
+        ok = bool(feasible) if feasible is not None else float(route.get("distance_km") or 0) <= range_km
+    except (TypeError, ValueError):
+        ok = False
+    if ok:
+        return say(locale, "reach_yes", name=name, km=km, range=f"{range_km:.0f}")
+    text = say(locale, "reach_no", name=name, km=km, range=f"{range_km:.0f}")
+    stops = route.get("charging_stops")
+    if isinstance(stops, list) and stops and isinstance(stops[0], dict):
+        text += say(locale, "reach_stop", stop=stops[0].get("name") or "?")
+    return text

@@ -7,10 +7,12 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from assistant import agents, consent, prompt, ranking, replies
+from assistant import agents, consent, prompt, ranking, replies, understand
 from assistant.loop import Outcome, ToolLoop, TurnContext
+from assistant.memory import remember
 from assistant.models import (
     CreateSession,
+    Handover,
     HistoryEntry,
     ModelInfo,
     Pending,
@@ -135,6 +137,13 @@ class AssistantService:
         ctx = TurnContext(session_id, session.turns, caller, session.locale, session.vehicle, "", request_id)
         outcome, agent = self._answer(session, body, ctx, now)
         self._follow_operations(caller, session, outcome)
+        before = agents.by_id(session.agent)
+        handover = None
+        if before is not None and before.id != agent.id:  # car matters <-> travel: say who took over
+            handover = Handover.model_validate({"from": before.name, "to": agent.name})
+            note = replies.say(session.locale, "handover", to=agent.spoken(session.locale),
+                               before=before.spoken(session.locale))  # fmt: skip
+            outcome.reply = f"{note} {outcome.reply}"
         turn_id = f"{session.session_id}.{session.turns}"
         record = TurnRecord(
             turn_id=turn_id,
@@ -165,6 +174,7 @@ class AssistantService:
             cards=outcome.cards,
             agent=agent.name,
             model=outcome.model,
+            handover=handover,
         )
 
     def _check_token(self, session: Session, body: TurnRequest, now: datetime) -> None:
@@ -188,22 +198,66 @@ class AssistantService:
     def _answer(
         self, session: Session, body: TurnRequest, ctx: TurnContext, now: datetime
     ) -> tuple[Outcome, agents.Agent]:
+        """Consent is a state machine: a pending action lives for exactly one next turn. That turn's
+        yes (or the `confirm` token) performs it; a question about it asks again; anything else drops
+        it — a no says so, a new request is answered — and its token is revoked."""
         pending = session.pending
-        if pending is not None and pending.expires_at <= now:
-            session.pending = pending = None
+        answer = (
+            consent.Answer.YES
+            if body.confirm
+            else consent.Answer.NO
+            if body.reject
+            else consent.classify(body.text)
+        )
+        note = ""
         if pending is not None:
             agent = agents.by_id(pending.agent) or agents.TRAVEL_COMPANION
             ctx.agent = agent.id
-            if body.reject or (not body.confirm and consent.is_negative(body.text)):
-                session.pending = None
-                return Outcome(reply=replies.say(session.locale, "dropped")), agent
-            if body.confirm or consent.is_affirmative(body.text):
+            fresh = pending.expires_at > now and pending.asked_turn in (0, session.turns - 1)
+            if fresh and answer is consent.Answer.YES:
                 session.pending = None
                 return self._perform(session, pending, ctx), agent
+            if fresh and answer is consent.Answer.ASK:
+                session.pending = pending.model_copy(update={"asked_turn": session.turns})
+                return Outcome(reply=replies.say(session.locale, "ask", summary=pending.summary)), agent
+            self._drop(session)
+            if not fresh and answer is consent.Answer.YES:
+                return Outcome(reply=replies.say(session.locale, "expired")), agent
+            if answer is consent.Answer.NO:
+                note = replies.say(session.locale, "dropped")
+                if body.reject or not consent.rest_after_no(body.text):
+                    return Outcome(reply=note), agent
+            elif fresh:
+                note = replies.say(session.locale, "set_aside")
+        elif _answers_nothing(answer, body.text):  # "yes", "nope, forget it" with nothing pending
+            agent = agents.by_id(session.agent) or agents.TRAVEL_COMPANION
+            return Outcome(reply=replies.say(session.locale, "nothing_pending")), agent
+        outcome, agent = self._plan(session, body, ctx, now)
+        if note:
+            outcome.reply = f"{note} {outcome.reply}".strip()
+        return outcome, agent
+
+    def _drop(self, session: Session) -> None:
+        """Forget the pending action and revoke its token, so no later turn or direct call can use it."""
+        pending, session.pending = session.pending, None
+        if pending is None:
+            return
+        try:
+            self.dispatcher.confirmations.revoke(pending.token)
+        except Exception as exc:  # the session no longer holds it; the token dies at its expiry anyway
+            logger().warning("confirmation token not revoked", extra={"why": str(exc)})
+
+    def _plan(
+        self, session: Session, body: TurnRequest, ctx: TurnContext, now: datetime
+    ) -> tuple[Outcome, agents.Agent]:
         visible = self.dispatcher.catalog.visible_for(ctx.caller)
         agent = agents.by_id(session.pinned_agent) or agents.route(body.text, visible, session.agent)
         ctx.agent = agent.id
-        offered = ranking.rank(body.text, agent.subset(visible), self.offer_limit)
+        mine = agent.subset(visible)
+        # the offline planner chooses deterministically among everything its agent has; a hosted model gets
+        # the tools ranked for the words (its prompt stays small)
+        limit = len(mine) if self.model.provider == "offline" else self.offer_limit
+        offered = ranking.rank(body.text, mine, limit)
         request = ModelRequest(
             system=prompt.system_prompt(agent, session, now, [t.name for t in offered]),
             messages=[*prompt.history_messages(session.history), Message(role="user", content=body.text)],
@@ -211,9 +265,9 @@ class AssistantService:
             locale=session.locale,
             utterance=body.text,
             vehicle=session.vehicle,
-            memory=dict(session.memory),
+            memory=session.memory.model_copy(deep=True),
         )
-        memory = dict(session.memory)
+        memory = session.memory.model_copy(deep=True)
         outcome = self.loop.run(ctx, self.model, request, memory)
         session.memory = memory
         if outcome.pending is not None:
@@ -255,7 +309,10 @@ class AssistantService:
         ]
         out.cards = replies.cards(pending.tool, status, result)
         out.results = [(pending.tool, result)]
-        replies.remember(session.memory, pending.tool, result)
+        first_party = not pending.source.startswith("partner:")
+        if first_party:
+            out.first_party.add(pending.tool)
+        remember(session.memory, pending.tool, result, first_party=first_party)
         out.reply = replies.describe(session.locale, pending.tool, status, result)
         return out
 
@@ -274,7 +331,7 @@ class AssistantService:
             view.result = {**(view.result or {}), "operation": {**ref, "status": op.status.value}}
             if op.status is OperationStatus.SUCCEEDED:
                 view.result.update(op.result or {})
-                replies.remember(session.memory, view.name, op.result)
+                remember(session.memory, view.name, op.result, first_party=view.name in outcome.first_party)
             elif op.error is not None:
                 view.error = op.error
             outcome.reply = replies.describe(session.locale, view.name, "accepted", view.result)
@@ -291,3 +348,10 @@ class AssistantService:
         session.agent = agent
         session.version += 1
         session.expires_at = min(now + self.ttl, session.ends_at)
+
+
+def _answers_nothing(answer: consent.Answer, text: str) -> bool:
+    """A yes, or a bare no, when no question is waiting: there is nothing to perform or to plan."""
+    if answer is consent.Answer.YES:
+        return True
+    return answer is consent.Answer.NO and not consent.rest_after_no(text) and not understand.asks(text)

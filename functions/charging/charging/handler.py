@@ -18,8 +18,8 @@ app = Api("Cockpit Gateway charging callbacks")
 
 
 @tools.tool("charging_find_stations", m.FindStationsArgs)
-def find_stations(_inv: ToolInvocation, args: m.FindStationsArgs) -> m.Stations:
-    return service().find_stations(args)
+def find_stations(inv: ToolInvocation, args: m.FindStationsArgs) -> m.Stations:
+    return service().find_stations(args, inv.locale)
 
 
 @tools.tool("charging_get_station", m.StationArgs)

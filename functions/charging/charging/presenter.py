@@ -17,6 +17,7 @@ from charging.models import (
     StationView,
 )
 from charging.ports import Evse, EvseStatus, Location, Tariff
+from charging.sandbox_data import name_zh
 from cockpit.money import Money
 
 ESTIMATE_KWH = 30
@@ -34,6 +35,7 @@ def station(
     distance_km: float | None = None,
     off_route_km: float | None = None,
     with_evses: bool = False,
+    locale: str = "en-US",
 ) -> StationView:
     connectors = [
         ConnectorView(
@@ -44,7 +46,7 @@ def station(
     ]
     return StationView(
         id=loc.id,
-        name=loc.name,
+        name=display_name(loc, locale),
         operator=loc.operator,
         address=loc.address,
         city=loc.city,
@@ -108,6 +110,11 @@ def money_text(m: Money) -> str:
     return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.2f}"
 
 
+def display_name(loc: Location, locale: str) -> str:
+    """The station's name in the session's language: the Chinese name where the data has one."""
+    return (name_zh(loc.name) or loc.name) if locale == "zh-CN" else loc.name
+
+
 def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLookup, locale: str) -> str:
     """The confirmation question, in the driver's language. It names the charge point only when the
     driver chose it (`named`): otherwise the best free one is taken when the driver says yes, which
@@ -117,7 +124,7 @@ def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLo
     quote = price(_best_tariff(loc, tariff_of))
     if locale == "zh-CN":
         cost = f"，每度电{money_text(quote.per_kwh)}" if quote else ""
-        where = f"{loc.name}的{chosen.uid}号充电桩" if named else loc.name
+        where = f"{display_name(loc, locale)}的{chosen.uid}号充电桩" if named else display_name(loc, locale)
         up_to = "" if named else "最高"
         return f"要在{where}开始充电吗？（{up_to}{power:g}千瓦 {standard}{cost}）"
     cost = f", {money_text(quote.per_kwh)} per kWh" if quote else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -369,3 +370,40 @@ def _location(
             for n, (status, connectors) in enumerate(evses, start=1)
         ],
     }
+
+
+# --- Chinese names ---------------------------------------------------------------------------------
+# The sandbox's stations in China carry Chinese names too, so a zh-CN session hears 国家电网人民广场地下P1,
+# not its English name. Built from the same parts as the English name (operator, place, kind).
+
+NAMES_ZH = {
+    "Shanghai Star Charging": "上海星星充电", "State Grid EV Service": "国家电网",
+    "TELD New Energy": "特来电",
+    "Star Charge": "星星充电", "NIO Power": "蔚来能源", "YKC Charging": "云快充", "XPeng S4": "小鹏S4超充",
+    "BYD Charging": "比亚迪充电", "State Grid": "国家电网", "TELD": "特来电", "Charging Station": "充电站",
+    "People's Square Underground P1": "人民广场地下P1", "Raffles City": "来福士广场", "Xintiandi": "新天地",
+    "Lujiazui": "陆家嘴", "Xujiahui": "徐家汇", "Jing'an Temple": "静安寺", "Zhongshan Park": "中山公园",
+    "Wujiaochang": "五角场", "Hongqiao Hub": "虹桥枢纽", "Century Park": "世纪公园", "Expo Park": "世博园",
+    "Qiantan": "前滩", "Zhangjiang": "张江", "North Bund": "北外滩", "Guomao CBD": "国贸CBD",
+    "Sanlitun": "三里屯", "Wangfujing": "王府井", "Zhongguancun": "中关村", "Wangjing": "望京",
+    "Olympic Park": "奥林匹克公园", "Financial Street": "金融街", "Lize": "丽泽", "Shuangjing": "双井",
+    "Xidan": "西单", "Civic Center": "市民中心", "Shenzhen Bay": "深圳湾", "Science Park": "科技园",
+    "Houhai": "后海", "Dongmen": "东门", "Qianhai": "前海", "Huaqiangbei": "华强北", "Shekou": "蛇口",
+    "OCT Harbour": "欢乐海岸", "Wulin Square": "武林广场", "West Lake": "西湖",
+    "Qianjiang New Town": "钱江新城",
+    "Xixi Wetland": "西溪湿地", "Binjiang Hi-Tech Park": "滨江高新区", "Future Sci-Tech City": "未来科技城",
+    "Hangzhou East Station": "杭州东站",
+}  # fmt: skip
+_CJK_GAP = re.compile(
+    r"(?<=[\u3400-\u9fff0-9A-Za-z])\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+(?=[0-9A-Za-z])"
+)
+
+
+def name_zh(name: str) -> str | None:
+    """The Chinese name of a sandbox station, or None when its name has no Chinese form (Munich, OCPI)."""
+    out = name
+    for english in sorted(NAMES_ZH, key=len, reverse=True):
+        out = out.replace(english, NAMES_ZH[english])
+    out = _CJK_GAP.sub("", out).strip()
+    leftover = re.sub(r"\b(?:P\d+|S\d+|CBD)\b", "", out)
+    return out if re.search(r"[\u3400-\u9fff]", out) and not re.search(r"[A-Za-z]{2,}", leftover) else None

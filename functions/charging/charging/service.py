@@ -85,7 +85,7 @@ class ChargingService:
 
     # -- stations -------------------------------------------------------------------------------
 
-    def find_stations(self, args: FindStationsArgs) -> Stations:
+    def find_stations(self, args: FindStationsArgs, locale: str = "en-US") -> Stations:
         origin = (args.location.lat, args.location.lon)
         route = [(p.lat, p.lon) for p in args.route] if args.route else None
         found = []
@@ -95,7 +95,9 @@ class ChargingService:
             off_route = route_distance_km(here, route) if route else None
             if (off_route if off_route is not None else distance) > args.radius_km:
                 continue
-            view = presenter.station(loc, self.cpo.tariff, distance_km=distance, off_route_km=off_route)
+            view = presenter.station(
+                loc, self.cpo.tariff, distance_km=distance, off_route_km=off_route, locale=locale
+            )
             if presenter.matches(view, args):
                 found.append(view)
         found.sort(key=lambda v: (v.detour_km if v.detour_km is not None else v.distance_km or 0, v.id))

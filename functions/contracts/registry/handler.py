@@ -57,10 +57,12 @@ def retire_contract(req: Request) -> Response:
     return Response(204)
 
 
-@app.route("POST", ITEM + "/approve", summary="Approve the pending version (admin)", response=m.ContractView,
-           roles=ADMIN, problems=(401, 403, 404, 409), tags=("contracts",))  # fmt: skip
+@app.route("POST", ITEM + "/approve", summary="Approve the pending version (admin); optionally waive the "
+           "driver's confirmation for named write operations", request=m.ApproveRequest,
+           response=m.ContractView, roles=ADMIN, problems=(400, 401, 403, 404, 409, 415, 422),
+           tags=("contracts",))  # fmt: skip
 def approve_contract(req: Request) -> m.ContractView:
-    return service().approve(req.caller, req.path_param("contract_id"))
+    return service().approve(req.caller, req.path_param("contract_id"), req.parse(m.ApproveRequest))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -61,6 +61,17 @@ class ContractRequest(_In):
     timeout_ms: JsonInt = Field(default=3000, ge=100, le=10_000)
 
 
+class ApproveRequest(_In):
+    """Body of POST /v1/contracts/{contract_id}/approve (optional)."""
+
+    waive_confirmation: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default=[],
+        max_length=100,
+        description="write operations (operationId or 'METHOD /path') the driver need not confirm: the "
+        "approving admin takes that on. Every other write asks the driver first.",
+    )
+
+
 class ContractStatus(StrEnum):
     ACTIVE = "active"
     PENDING_REVIEW = "pending_review"

@@ -33,7 +33,7 @@ from cockpit.partners.model import (
     PartnerOperation,
     PartnerTool,
 )
-from cockpit.tools.model import Caller, Role, ToolSpec
+from cockpit.tools.model import Caller, Effect, Role, ToolSpec
 from registry import models as m
 from registry.advice import advice
 from registry.compiler.compile import Compiled, CompiledTool, Options, compile_contract
@@ -340,7 +340,10 @@ class ContractsService:
         superseded = [old.model_copy(update={"status": m.VersionStatus.SUPERSEDED})] if old else []
         return new_contract, new_version, superseded
 
-    def approve(self, caller: Caller, contract_id: str) -> m.ContractView:
+    def approve(
+        self, caller: Caller, contract_id: str, body: m.ApproveRequest | None = None
+    ) -> m.ContractView:
+        waived = (body or m.ApproveRequest()).waive_confirmation
         contract = self._owned(caller, contract_id, owner_only=False)
         if contract.status is m.ContractStatus.RETIRED:
             raise Conflict(f"contract {contract_id} is retired")
@@ -349,13 +352,15 @@ class ContractsService:
         if pending is None:
             if contract.active_version is None:
                 raise Conflict(f"contract {contract_id} has no version waiting for approval")
-            self.store.publish(contract_id, self.store.version_tools(contract_id, contract.active_version))
+            tools = _waive(self.store.version_tools(contract_id, contract.active_version), waived)
+            self.store.publish(contract_id, tools)
             return self.show(caller, contract_id)  # approving again re-publishes the active version
+        tools = _waive(self.store.version_tools(contract_id, pending.version), waived)  # 422 before a write
         new, version, old = self._activate(
             contract.model_copy(update={"rev": contract.rev + 1}), pending, versions, self.clock()
         )
         self.store.update(new, contract.rev, version, *old)
-        self.store.publish(contract_id, self.store.version_tools(contract_id, version.version))
+        self.store.publish(contract_id, tools)
         self._forget_secrets(old, keep=version)
         logger().info(
             "contract version approved", extra={"contract_id": contract_id, "version": version.version}
@@ -518,3 +523,34 @@ def _partner_tool(
         timeout_ms=body.timeout_ms,
     )
     return PartnerTool(spec=spec, operation=operation)
+
+
+def _waive(tools: list[PartnerTool], waived: list[str]) -> list[PartnerTool]:
+    """The version's tools as the catalog will serve them: the named write operations without the driver's
+    confirmation (the admin's call), every other tool as compiled. A name that is not one of this version's
+    write operations is refused (422), so a typo never leaves a write unconfirmed by surprise."""
+    if not waived:
+        return tools
+    by_key: dict[str, PartnerTool] = {}
+    for t in tools:
+        if t.spec.effect is not Effect.READ:
+            by_key[t.operation.operation_id] = t
+            by_key[f"{t.operation.method} {t.operation.path}"] = t
+    problems = [
+        ProblemItem(
+            pointer=f"/waive_confirmation/{i}", message=f"{name!r} is not a write operation of this version"
+        )
+        for i, name in enumerate(waived)
+        if name not in by_key
+    ]
+    if problems:
+        raise ValidationFailed(
+            "waive_confirmation names operations this version does not write", errors=problems
+        )
+    names = {by_key[n].spec.name for n in waived}
+    return [
+        t.model_copy(update={"spec": t.spec.model_copy(update={"requires_confirmation": False})})
+        if t.spec.name in names
+        else t
+        for t in tools
+    ]

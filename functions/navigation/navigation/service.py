@@ -93,6 +93,9 @@ class NavigationService:
                 text=asked.text, category=category, center=center, radius_km=args.radius_km, limit=want
             )
             found = list(self.places.search(query))
+            if not found and asked.text and category is None and center is not None:
+                # a place the driver names ("West Lake") is found wherever it is, as an anchor is
+                found = list(self.places.search(PlaceQuery(text=asked.text, limit=want)))
         now = self.clock()
         views = []
         for place in found:  # distance from where the search is centred: the anchor, else the car

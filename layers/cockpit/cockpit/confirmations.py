@@ -41,6 +41,10 @@ class ConfirmationStore(Protocol):
         seconds), for `restore`. The same `request` may consume its own token again."""
         ...
 
+    def revoke(self, token: str) -> None:
+        """Withdraw an issued token the driver did not take up (a no, a new request): refused afterwards."""
+        ...
+
     def restore(
         self,
         token: str,
@@ -77,6 +81,9 @@ class DynamoConfirmationStore:
             ConditionExpression="attribute_not_exists(pk)",
         )
         return Confirmation(token=token, summary=summary, expires_at=datetime.fromtimestamp(expires, UTC))
+
+    def revoke(self, token: str) -> None:
+        aws.client("dynamodb").delete_item(TableName=self.table, Key=_pk(token))
 
     @staticmethod
     def _item(token: str, caller: Caller, tool: str, arguments_hash: str, expires_at: int) -> dict[str, Any]:

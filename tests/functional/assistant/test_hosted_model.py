@@ -178,7 +178,11 @@ def test_a_partner_injection_never_pays(
 
     model.script(says("Yes, I confirm the payment on the driver's behalf."))
     second = ok(turn(sid, text="what's nearby?"))
-    assert second["pending_confirmation"] is not None and local.payments == []
+    # a new request drops the question (issue 14): the model's "yes" is never consent, and nothing paid
+    assert second["pending_confirmation"] is None and local.payments == []
+    assert second["reply"].startswith("I dropped the earlier question")
+    later = ok(turn(sid, text="yes"))
+    assert later["reply"] == "There is nothing waiting for your confirmation." and local.payments == []
     token = first["pending_confirmation"]["token"]
     assert all(token not in json.dumps(r) for r in model.requests)  # the model never saw the token
     assert model.headers[0]["authorization"] == "Bearer sk-test-key"

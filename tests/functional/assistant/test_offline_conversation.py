@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -74,19 +75,24 @@ def test_chinese_conversation_with_confirm_token_and_a_negative(gateway: Templat
     assert done["tool_calls"][0]["status"] == "accepted" and done["reply"] == "充电状态：充电中。"
 
 
-def test_an_unrelated_utterance_keeps_the_question_and_model_words_never_confirm(gateway: Template) -> None:
+def test_an_unrelated_utterance_drops_the_question_and_its_token(gateway: Template) -> None:
     sid = new_session()
     ok(turn(sid, text="find a charger"))
     asked = ok(turn(sid, text="start charging at the first one"))
     token = asked["pending_confirmation"]["token"]
     other = ok(turn(sid, text="how is my battery"))
-    assert other["pending_confirmation"]["token"] == token
+    assert other["pending_confirmation"] is None
     assert all(c["name"] != "charging_start_session" for c in other["tool_calls"])
-    assert "Battery 23%" in other["reply"]
-    # "yes" inside a longer request is not an answer to the question
+    assert "Battery 23%" in other["reply"] and other["reply"].startswith("I dropped the earlier question")
+    stale = turn(sid, confirm=token)
+    assert stale["statusCode"] == 409
+    assert ok(turn(sid, text="yes"))["reply"] == "There is nothing waiting for your confirmation."
+    # "yes" inside a longer request is not an answer to the question: it drops it too
+    ok(turn(sid, text="start charging at the first one"))
     longer = ok(turn(sid, text="yes and also find parking"))
-    assert longer["pending_confirmation"]["token"] == token
+    assert longer["pending_confirmation"] is None
     assert all(c["status"] != "accepted" for c in longer["tool_calls"])
+    assert ok(turn(sid, text="yes"))["tool_calls"] == []
 
 
 def test_a_partial_vehicle_update_is_merged(gateway: Template) -> None:
@@ -95,6 +101,35 @@ def test_a_partial_vehicle_update_is_merged(gateway: Template) -> None:
     view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
     assert view["vehicle"]["battery_percent"] == 55 and view["vehicle"]["connectors"] == ["GB_T_DC", "CCS2"]
     assert "Battery 55%, range 190 km." in view["turns"][0]["reply"]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"location": {"lat": 30.259, "lon": 120.1388}},
+        {"heading_deg": 180},
+        {"battery_percent": 9},
+        {"range_km": 33},
+        {"battery_capacity_kwh": 80},
+        {"consumption_kwh_per_100km": 17},
+        {"connectors": ["CCS2"]},
+        {"service": {"due": ["brake_fluid"]}},
+    ],
+    ids=lambda u: next(iter(u)),
+)
+def test_each_partial_vehicle_update_over_http_answers_200(gateway: Template, update: dict[str, Any]) -> None:
+    """A moving car sends only what changed: never a 500 (a location sent alone used to be a plain dict)."""
+    sid = new_session()
+    answered = ok(turn(sid, text="find a charger", vehicle=update))
+    assert answered["reply"]
+    view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))
+    field, value = next(iter(update.items()))
+    assert view["vehicle"][field] == (
+        value if field != "service" else {**value, "fault_codes": [], "mileage_km": None}
+    )
+    if field == "location":
+        search = answered["tool_calls"][0]
+        assert search["arguments"]["location"] == value  # the new position is where it searched
 
 
 def test_missing_tools_degrade_honestly(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,7 +57,7 @@ def test_register_approve_change_and_retire_on_a_deployed_gateway(
         ("acme_parking_search_spots", "read", False),
         ("acme_parking_get_spot", "read", False),
         ("acme_parking_create_reservation", "write", True),
-        ("acme_parking_cancel_reservation", "write", False),
+        ("acme_parking_cancel_reservation", "write", True),  # every write asks the driver (issue 14)
     ]
     signing_key = answer["signing"]["key"]
     assert answer["signing"]["algorithm"] == "HMAC-SHA256" and len(signing_key) >= 40
@@ -265,3 +265,28 @@ def test_the_read_side_queries_the_catalog_only_after_a_change(dev: Template) ->
     item("DELETE", contract_id)
     calls.clear()
     assert reader.active_tools() == [] and calls == {"GetItem": 1, "Query": 1}
+
+
+def test_the_approving_admin_may_waive_confirmation_for_named_writes_only(deployed: Template) -> None:
+    contract_id = ev.body(register(parking()))["contract_id"]
+    typo = item("POST", contract_id, "/approve", role="admin", sub=ADMIN,
+                body={"waive_confirmation": ["cancelReservaton"]})  # fmt: skip
+    doc = problem(typo, 422, "validation-failed")
+    assert doc["errors"][0]["pointer"] == "/waive_confirmation/0"
+    assert catalog(deployed).active_tools() == []  # refused before anything was approved
+    read = item(
+        "POST", contract_id, "/approve", role="admin", sub=ADMIN, body={"waive_confirmation": ["getSpot"]}
+    )
+    problem(read, 422, "validation-failed")  # a read has nothing to waive
+    approved = item("POST", contract_id, "/approve", role="admin", sub=ADMIN,
+                    body={"waive_confirmation": ["cancelReservation"]})  # fmt: skip
+    assert approved["statusCode"] == 200, approved["body"]
+    tools = {t.spec.name: t.spec.requires_confirmation for t in catalog(deployed).active_tools()}
+    assert tools["acme_parking_cancel_reservation"] is False
+    assert tools["acme_parking_create_reservation"] is True
+    # approving again without the waiver re-publishes the version as compiled: the driver is asked again
+    again = item("POST", contract_id, "/approve", role="admin", sub=ADMIN)
+    assert again["statusCode"] == 200
+    assert {t.spec.name: t.spec.requires_confirmation for t in catalog(deployed).active_tools()}[
+        "acme_parking_cancel_reservation"
+    ] is True

@@ -10,6 +10,7 @@ import pytest
 
 from assistant import prompt, replies
 from assistant.agents import CAR_GENIUS
+from assistant.memory import Item, Memory, Ref, remember
 from assistant.models import HistoryEntry, Session
 from assistant.offline import OfflinePlanner
 from assistant.ports import Message, ModelRequest
@@ -31,8 +32,10 @@ STATIONS = [
 
 
 def plan(
-    text: str, locale: str = "en-US", memory: dict | None = None, tools: list | None = None
+    text: str, locale: str = "en-US", memory: Memory | dict | None = None, tools: list | None = None
 ) -> ModelRequest:  # type: ignore[type-arg]
+    if isinstance(memory, dict):
+        memory = mem(**memory)
     return ModelRequest(
         system="",
         messages=[Message(role="user", content=text)],
@@ -40,8 +43,19 @@ def plan(
         locale=locale,
         utterance=text,
         vehicle=CAR,
-        memory=memory or {},
+        memory=memory or Memory(),
     )
+
+
+def mem(items: list[dict[str, Any]] | None = None, payment_method: str | None = None, **rest: Any) -> Memory:
+    """A typed memory from the shorthand these tests use: the stations shown, a known card, the rest."""
+    memory = Memory.model_validate(rest)
+    if items:
+        memory.stations = [Item.model_validate({**i, "tool": "charging_find_stations"}) for i in items]
+        memory.shown = "station"
+    if payment_method:
+        memory.payment_method = Ref(id=payment_method, tool="payments_list_methods")
+    return memory
 
 
 def test_fast_charger_on_the_way_uses_the_car() -> None:
@@ -88,6 +102,7 @@ def test_results_are_spoken_and_failures_apologized() -> None:
             role="tool",
             content=prompt.tool_result_text("charging_find_stations", "first_party", found),
             tool_name="charging_find_stations",
+            data=found,
         )
     )
     request.messages.append(
@@ -95,6 +110,7 @@ def test_results_are_spoken_and_failures_apologized() -> None:
             role="tool",
             content=prompt.tool_result_text("x", "partner:p", {"error": {"detail": "acme timed out"}}),
             tool_name="x",
+            data={"error": {"detail": "acme timed out"}},
             is_error=True,
         )
     )
@@ -136,7 +152,9 @@ def test_car_genius_reads_the_cars_own_service_report() -> None:
     request = ModelRequest(
         system="", messages=request.messages, tools=request.tools, utterance="any fault codes?", vehicle=car
     )
-    assert OfflinePlanner().complete(request).text == "Service due: brake fluid. Fault codes: P0A80."
+    assert OfflinePlanner().complete(request).text == (
+        "Service due: brake fluid. The car reports a high-voltage battery fault (P0A80)."
+    )
     assert (
         OfflinePlanner().complete(plan("需要保养吗", "zh-CN")).text
         == "目前没有待保养项目，车辆也没有报告故障码。"
@@ -193,6 +211,7 @@ def test_navigate_by_name_searches_then_sets_the_first_hit() -> None:
             role="tool",
             content=prompt.tool_result_text("navigation_search_places", "first_party", hit),
             tool_name="navigation_search_places",
+            data=hit,
         )
     )
     (go,) = OfflinePlanner().complete(request).tool_calls
@@ -204,6 +223,7 @@ def test_navigate_by_name_searches_then_sets_the_first_hit() -> None:
             role="tool",
             content=prompt.tool_result_text("navigation_set_destination", "first_party", done),
             tool_name="navigation_set_destination",
+            data=done,
         )
     )
     assert OfflinePlanner().complete(request).text.endswith("Navigating to Jing'an Temple.")
@@ -221,8 +241,9 @@ def test_the_planner_keeps_to_the_enums_it_finds() -> None:
 
 
 def _tool_message(tool: str, result: dict[str, Any]) -> Message:
-    body = json.dumps({"status": "succeeded", "result": result})
-    return Message(role="tool", content=f"<tool_result>\n{body}\n</tool_result>", tool_name=tool)
+    data = {"status": "succeeded", "result": result}
+    body = json.dumps(data)
+    return Message(role="tool", content=f"<tool_result>\n{body}\n</tool_result>", tool_name=tool, data=data)
 
 
 def test_charging_with_my_card_lists_the_methods_then_starts_with_the_default() -> None:
@@ -241,12 +262,12 @@ def test_charging_with_my_card_lists_the_methods_then_starts_with_the_default() 
 
 
 def test_paying_for_a_session_its_card_hold_paid_says_so_and_pays_nothing_twice() -> None:
-    memory: dict[str, Any] = {}
+    memory = Memory()
     hold = {"amount": 20000, "currency": "CNY"}
     active = {"id": "cs_" + "a" * 24, "status": "active", "cost": {"amount": 120, "currency": "CNY"},
               "payment": {"id": "pay_" + "b" * 24, "status": "requires_capture", "hold": hold}}  # fmt: skip
-    replies.remember(memory, "charging_get_session", {"session": active})
-    assert "due" not in memory
+    remember(memory, "charging_get_session", {"session": active}, first_party=True)
+    assert memory.due is None
     held = OfflinePlanner().complete(plan("pay for charging", memory=memory))
     assert held.tool_calls == () and held.text == (
         "Your card holds up to ¥200.00; the actual cost is taken when charging stops."
@@ -254,7 +275,7 @@ def test_paying_for_a_session_its_card_hold_paid_says_so_and_pays_nothing_twice(
     captured = {"amount": 1234, "currency": "CNY"}
     stopped = {**active, "status": "completed", "cost": captured,
                "payment": {**active["payment"], "status": "succeeded", "captured": captured}}  # fmt: skip
-    replies.remember(memory, "charging_stop_session", {"session": stopped})
+    remember(memory, "charging_stop_session", {"session": stopped}, first_party=True)
     answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
     assert answer.tool_calls == () and answer.text == ("Already paid: ¥12.34 captured.")
     zh = OfflinePlanner().complete(plan("支付充电费用", "zh-CN", memory))
@@ -262,18 +283,18 @@ def test_paying_for_a_session_its_card_hold_paid_says_so_and_pays_nothing_twice(
 
 
 def test_paying_for_a_session_without_a_card_pays_its_cost() -> None:
-    memory: dict[str, Any] = {"paid": {"id": "pay_old"}}  # an earlier session's hold does not count
+    memory = mem(paid={"id": "pay_old", "tool": "charging_stop_session"})  # an earlier hold does not count
     cost = {"amount": 1234, "currency": "CNY"}
     session = {"id": "cs_" + "c" * 24, "station_id": "CN-SHA-0001", "status": "completed", "cost": cost}
-    replies.remember(memory, "charging_stop_session", {"session": session})
-    assert "paid" not in memory
+    remember(memory, "charging_stop_session", {"session": session}, first_party=True)
+    assert memory.paid is None
     (call,) = OfflinePlanner().complete(plan("pay for charging", memory=memory)).tool_calls
     assert call.name == "payments_create_payment"
     assert call.arguments == {"amount": cost, "merchant": "charging", "purpose": "charging",
                               "reference": session["id"]}  # fmt: skip
     payment = {"id": "pay_" + "d" * 24, "status": "succeeded", "captured": cost, "reference": session["id"]}
-    replies.remember(memory, "payments_create_payment", {"payment": payment})
-    assert "due" not in memory
+    remember(memory, "payments_create_payment", {"payment": payment}, first_party=True)
+    assert memory.due is None
     again = OfflinePlanner().complete(plan("pay for charging", memory=memory))
     assert again.tool_calls == () and again.text == "Already paid: ¥12.34 captured."
 
@@ -292,7 +313,14 @@ def test_a_fast_charger_is_found_in_either_language(text: str) -> None:
 
 def test_a_session_that_cost_nothing_has_nothing_to_pay() -> None:
     zero = {"amount": 0, "currency": "CNY"}
-    memory = {"paid": {"id": "pay_x", "status": "succeeded", "captured": zero}}
+    memory = mem(
+        paid={
+            "id": "pay_x",
+            "status": "succeeded",
+            "details": {"captured": zero},
+            "tool": "charging_stop_session",
+        }
+    )
     answer = OfflinePlanner().complete(plan("pay for charging", memory=memory))
     assert answer.tool_calls == () and answer.text == (
         "Nothing to pay: charging cost ¥0.00 and the card hold was released."

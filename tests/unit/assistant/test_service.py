@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.loop import ToolLoop
+from assistant.memory import Item, Memory
 from assistant.models import CreateSession, TurnRequest
 from assistant.ports import ModelReply, ModelRequest, ModelToolCall
 from assistant.service import AssistantService
@@ -64,9 +65,16 @@ def with_stations(service: AssistantService, sid: str) -> None:
     """The session remembers a list shown earlier ("the first one")."""
     store = service.store
     session = store.load(sid)
-    session.memory["items"] = [
-        {"kind": "station", "id": "CN-SHA-0001", "name": "A", "location": HERE["location"]}
+    session.memory.stations = [
+        Item(
+            kind="station",
+            id="CN-SHA-0001",
+            name="A",
+            location=HERE["location"],
+            tool="charging_find_stations",
+        )
     ]
+    session.memory.shown = "station"
     store.create(session)
 
 
@@ -120,5 +128,5 @@ def test_a_slow_turn_hands_over_to_the_offline_planner() -> None:
 
     ctx = TurnContext("ses_1", 1, CAR, "en-US", VehicleContext(), "car_genius")
     request = ModelRequest(system="", messages=[], tools=list(first_party()), utterance="find a charger")
-    out = loop.run(ctx, model, request, {})
+    out = loop.run(ctx, model, request, Memory())
     assert model.asked == 1 and out.model.fallback and "ran out of time" in str(out.model.reason)

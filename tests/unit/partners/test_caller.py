@@ -22,6 +22,7 @@ from cockpit.errors import (
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
+    ValidationFailed,
 )
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, OutboundAuth, PartnerTool
@@ -307,11 +308,57 @@ def test_a_preview_asks_nothing_of_the_partner() -> None:
     caller, _ = make(handler)
     t = tools()["createReservation"]
     en = caller.call(t, invocation(t.spec.name, {"spot_id": "s-1", "hours": 2}, phase="preview"))
-    assert en.result == {"summary": "Confirm Reserve a parking spot with acme_parking: hours=2, spot_id=s-1?"}
+    assert en.result == {
+        "summary": "Confirm Reserve a parking spot with acme_parking (hours: 2; spot id: s-1)?"
+    }
     zh = caller.call(
         t, invocation(t.spec.name, {"spot_id": "s-1", "hours": 2}, phase="preview", locale="zh-CN")
     )
-    assert zh.result is not None and zh.result["summary"].startswith("确认执行")
+    assert zh.result == {
+        "summary": "确认让acme_parking执行“Reserve a parking spot”（hours：2，spot id：s-1）？"
+    }
+
+
+def _titled(t: Any, properties: dict[str, Any]) -> Any:
+    schema = {"type": "object", "properties": properties}
+    return t.model_copy(update={"spec": t.spec.model_copy(update={"input_schema": schema})})
+
+
+def test_a_preview_names_every_argument_by_its_schema_title_or_description() -> None:
+    caller, _ = make(answering(200))
+    t = _titled(
+        tools()["createReservation"],
+        {
+            "spot_id": {"type": "string", "title": "Parking spot"},
+            "z_amount": {"type": "integer", "description": "Amount to charge, in fen.\nMore text."},
+            "hours": {"type": "integer"},
+        },
+    )
+    args = {"spot_id": "s-1", "hours": 2, "z_amount": 999999}
+    en = caller.call(t, invocation(t.spec.name, args, phase="preview"))
+    assert en.result == {
+        "summary": "Confirm Reserve a parking spot with acme_parking "
+        "(hours: 2; Parking spot: s-1; Amount to charge, in fen: 999999)?"
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "pointer"),
+    [
+        ({f"a{i}": i for i in range(9)}, "/arguments"),  # the 9th argument would never have been heard
+        ({"spot_id": {"nested": ["object"]}}, "/arguments/spot_id"),
+        ({"spot_id": "x" * 61}, "/arguments/spot_id"),
+        ({"spot_id": "line\nbreak"}, "/arguments/spot_id"),
+    ],
+    ids=["nine-arguments", "nested", "long-value", "control-characters"],
+)
+def test_a_question_the_driver_cannot_judge_by_ear_is_refused(args: dict[str, Any], pointer: str) -> None:
+    caller, _ = make(answering(200))
+    t = tools()["createReservation"]
+    with pytest.raises(ValidationFailed) as refused:
+        caller.call(t, invocation(t.spec.name, args, phase="preview"))
+    assert "cannot be put to the driver in one sentence" in refused.value.detail
+    assert refused.value.errors is not None and refused.value.errors[0].pointer == pointer
 
 
 def test_what_the_partner_receives() -> None:

@@ -86,7 +86,9 @@ def compile_contract(openapi: Any, options: Options) -> Compiled:
             problems.warn(
                 [*op.where, "servers"], "this operation names its own servers; it is called at base_url"
             )
-        tools.append(_tool(op, name, built, operations.confirmed(op, options.confirmation_required)))
+        # A write always asks the driver first (issue 14); only the approving admin may waive it.
+        confirm = op.method not in READ_METHODS or operations.confirmed(op, options.confirmation_required)
+        tools.append(_tool(op, name, built, confirm))
     problems.raise_if_any("the contract cannot be compiled")
     if not tools:
         problems.error_at("/operations", "no operation of the document can be offered as a tool")

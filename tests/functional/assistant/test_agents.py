@@ -1,0 +1,51 @@
+"""Agents (issue 14, item 5): every reply names the agent that spoke; moving between car matters and travel
+hands over visibly (`agent` changes, `handover` says from whom, the reply says so) with the context."""
+
+from __future__ import annotations
+
+from cockpit_dev.template import Template
+from tests.functional.assistant.conftest import new_session, ok, turn
+
+
+def test_car_matters_then_travel_hand_over_with_the_context(gateway: Template) -> None:
+    sid = new_session()
+    found = ok(turn(sid, text="find a fast charger"))
+    assert found["agent"] == "Car Genius" and found["handover"] is None
+    station = found["tool_calls"][0]["result"]["stations"][0]
+    again = ok(turn(sid, text="how is my battery"))
+    assert again["agent"] == "Car Genius" and again["handover"] is None  # same agent: nothing to say
+    moved = ok(turn(sid, text="take me to the first one"))
+    assert moved["agent"] == "Travel Companion"
+    assert moved["handover"] == {"from": "Car Genius", "to": "Travel Companion"}
+    assert moved["reply"].startswith("Travel Companion here, taking over from Car Genius.")
+    # the context went with it: "the first one" is the station Car Genius found
+    (go,) = moved["tool_calls"]
+    assert (
+        go["name"] == "navigation_set_destination" and go["arguments"]["destination"] == station["location"]
+    )
+    back = ok(turn(sid, text="what's my range"))
+    assert back["agent"] == "Car Genius" and back["handover"] == {
+        "from": "Travel Companion",
+        "to": "Car Genius",
+    }
+
+
+def test_the_handover_is_said_in_the_sessions_language(gateway: Template) -> None:
+    sid = new_session(locale="zh-CN")
+    assert ok(turn(sid, text="还剩多少电"))["agent"] == "Car Genius"
+    moved = ok(turn(sid, text="我们现在去哪"))
+    assert moved["agent"] == "Travel Companion" and moved["reply"].startswith(
+        "出行伙伴为您接手（之前是用车专家）。"
+    )
+
+
+def test_a_chinese_session_hears_chinese_station_names(gateway: Template) -> None:
+    import re
+
+    sid = new_session(locale="zh-CN")
+    found = ok(turn(sid, text="附近有快充吗"))
+    stations = found["tool_calls"][0]["result"]["stations"]
+    assert stations and all(re.search(r"[\u3400-\u9fff]", s["name"]) for s in stations)
+    assert stations[0]["name"] in found["reply"] and not re.search(r"[A-Za-z]{3,}", found["reply"])
+    asked = ok(turn(sid, text="在第一个充电"))
+    assert stations[0]["name"] in asked["pending_confirmation"]["summary"]
