@@ -142,7 +142,15 @@ def handler_class(api: LambdaApi) -> type[BaseHTTPRequestHandler]:
             self._send(response)
 
         def do_GET(self) -> None:
+            self.close_connection = True  # a body, if any, is not read
             self._send(api_error(404, "UnknownOperationException", "the local Lambda API only serves Invoke"))
+
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (PUT, TRACE, PROPFIND, …) is an unknown operation, answered in JSON as
+            Lambda answers it, never with http.server's HTML 501."""
+            if name.startswith("do_"):
+                return self.do_GET
+            raise AttributeError(name)
 
         def _send(self, response: LambdaResponse) -> None:
             self.send_response(response.status)

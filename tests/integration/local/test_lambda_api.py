@@ -180,3 +180,15 @@ def test_a_function_invokes_another_with_the_credential_the_runtime_gave_it(api:
     env = api.get("/open").json()["env"]
     assert env["AWS_ACCESS_KEY_ID"].startswith("CKPLOCAL")
     assert "AWS_SESSION_TOKEN" not in env
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "TRACE", "PROPFIND"])
+def test_other_methods_are_an_unknown_operation_in_json_never_html(
+    fixture_gateway: GatewayProcess, method: str
+) -> None:
+    answer = httpx.request(
+        method, fixture_gateway.url.lambda_url + "/2015-03-31/functions/HelperFunction/invocations"
+    )
+    assert answer.status_code == 404
+    assert answer.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+    assert answer.json()["message"] == "the local Lambda API only serves Invoke"
