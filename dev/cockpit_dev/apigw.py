@@ -22,6 +22,7 @@ from cockpit.clock import TOKEN_LEEWAY_SECONDS
 from cockpit.errors import PROBLEM_BASE
 from cockpit_dev import logs, policy
 from cockpit_dev.net import BodyTooLarge, read_body
+from cockpit_dev.pages import Pages
 from cockpit_dev.pool import WorkerPool
 from cockpit_dev.routing import Match, RouteTable
 from cockpit_dev.template import Api, Authorizer, Route, Template
@@ -144,6 +145,10 @@ class ApiGateway:
             _log(f"malformed Lambda proxy response from {route.function}: {result.payload[:500]!r}")
             return self.gateway_response(api, "DEFAULT_5XX", 502, "The function's response was malformed.")
         return mapped
+
+    def serves_page(self, pages: Pages, method: str, target: str) -> bool:
+        """A development page, unless the template's own API has a route there (the template wins)."""
+        return pages.handles(method, target) and self.routes.match(urlsplit(target).path or "/") is None
 
     def _api_of(self, match: Match | None) -> Api | None:
         return self.template.apis[match.routes[0].api] if match else self._default_api
@@ -409,7 +414,7 @@ class _AnyMethod:
         raise AttributeError(name)
 
 
-def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
+def handler_class(gateway: ApiGateway, pages: Pages | None = None) -> type[BaseHTTPRequestHandler]:
     class ApiRequestHandler(_AnyMethod, BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "cockpit-gateway-local"
@@ -417,6 +422,10 @@ def handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.monotonic()
+            if pages is not None and gateway.serves_page(pages, self.command, self.path):
+                page = pages.serve(self.path, self.headers.get)
+                self._send(HttpResponse(page.status, page.headers, page.body))
+                return
             try:
                 body = read_body(self.rfile, self.headers, MAX_PAYLOAD)
             except BodyTooLarge as exc:

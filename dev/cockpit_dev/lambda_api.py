@@ -66,14 +66,18 @@ class LambdaApi:
         return self.invoke(target, headers, payload)
 
     def resolve(self, raw_name: str, qualifier: str | None) -> FunctionWorkers | None:
-        """The workers of a FunctionName (name, ARN or partial ARN) and Qualifier ($LATEST only)."""
+        """The workers of a FunctionName (name, ARN or partial ARN, qualified or not) and Qualifier:
+        $LATEST or the function's alias (AutoPublishAlias), which locally run the same code."""
         found = _NAME.match(unquote(raw_name))
         if found is None:
             return None
-        qualifier = found.group("qualifier") or qualifier
-        if qualifier not in (None, "$LATEST"):
+        named, qualifier = found.group("qualifier"), qualifier
+        if named is not None and qualifier is not None and named != qualifier:
+            return None  # Lambda refuses a FunctionName and a Qualifier that disagree
+        workers = self.pool.get(found.group("name"))
+        if workers is None or not workers.function.answers_to(named or qualifier):
             return None
-        return self.pool.get(found.group("name"))
+        return workers
 
     def invoke(self, target: str, headers: dict[str, str], payload: bytes) -> LambdaResponse:
         parts = urlsplit(target)

@@ -47,6 +47,116 @@ _DESCRIPTIONS = {
 }
 
 
+LOCAL_SERVER = {"url": "http://127.0.0.1:3000", "description": "make run (the local runtime)"}
+_POINT = {"lat": 31.2304, "lon": 121.4737}
+_PARTNER_DOCUMENT = """openapi: 3.1.0
+info: {title: ACME Parking, version: 2.3.0}
+paths:
+  /spots:
+    get:
+      operationId: searchSpots
+      summary: Find free parking spots near a point
+      parameters:
+        - {name: lat, in: query, required: true, schema: {type: number}}
+        - {name: lon, in: query, required: true, schema: {type: number}}
+      responses:
+        '200': {description: Spots, content: {application/json: {schema: {type: object}}}}
+"""
+_CONTRACT = {
+    "namespace": "acme_parking",
+    "display_name": "ACME Parking",
+    "openapi": _PARTNER_DOCUMENT,
+    "base_url": "https://api.acme-parking.example/v2",
+    "auth": {"type": "api_key", "in": "header", "name": "X-Api-Key", "value": "your-api-key"},
+    "confirmation_required": [],
+    "timeout_ms": 3000,
+}
+# A request example for every operation, by operationId: its body (`body`, by example name) and its
+# parameters (`parameters`, by name). A unit test holds every operation of the document to having one,
+# and every body example to the operation's own schema.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "get_health": {},
+    "get_openapi": {},
+    "list_tools": {"parameters": {"format": "openai"}},
+    "invoke_tool": {
+        "parameters": {"name": "charging_find_stations", "Idempotency-Key": "3f6c1d2e-start-1"},
+        "body": {
+            "find_stations": {
+                "summary": "A read: fast chargers near People's Square",
+                "value": {"arguments": {"location": _POINT, "radius_km": 2, "min_power_kw": 60}},
+            },
+            "confirmed_start": {
+                "summary": "A write repeated with the driver's yes (tool charging_start_session)",
+                "value": {
+                    "arguments": {"station_id": "sh-0001"},
+                    "confirmation_token": "the token the first call answered",
+                },
+            },
+        },
+    },
+    "get_operation": {"parameters": {"operation_id": "op_0123456789abcdef01234567"}},
+    "mcp": {
+        "parameters": {
+            "Idempotency-Key": "3f6c1d2e-mcp-1",
+            "MCP-Protocol-Version": "2025-11-25",
+            "Mcp-Method": "tools/list",
+        },
+        "body": {
+            "tools_list": {
+                "summary": "List the tools (JSON-RPC 2.0)",
+                "value": {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+            }
+        },
+    },
+    "create_session": {
+        "body": {
+            "english": {
+                "summary": "A car in Shanghai, a quarter charged",
+                "value": {
+                    "locale": "en-US",
+                    "vehicle": {
+                        "location": _POINT,
+                        "battery_percent": 23,
+                        "range_km": 80,
+                        "connectors": ["GB_T_DC", "CCS2"],
+                        "heading_deg": 90,
+                    },
+                },
+            }
+        }
+    },
+    "get_session": {"parameters": {"session_id": "ses_0123456789abcdef01234567"}},
+    "delete_session": {"parameters": {"session_id": "ses_0123456789abcdef01234567"}},
+    "take_turn": {
+        "parameters": {"session_id": "ses_0123456789abcdef01234567"},
+        "body": {
+            "ask": {
+                "summary": "Ask, with the car's latest battery level",
+                "value": {"text": "find a fast charger on the way", "vehicle": {"battery_percent": 21}},
+            },
+            "confirm": {
+                "summary": "The driver pressed Confirm on the pending question",
+                "value": {"confirm": "the pending_confirmation token"},
+            },
+        },
+    },
+    "register_contract": {"parameters": {"dry_run": "true"}, "body": {"acme": {"value": _CONTRACT}}},
+    "list_contracts": {},
+    "get_contract": {"parameters": {"contract_id": "ctr_0123456789abcdef0123"}},
+    "update_contract": {
+        "parameters": {"contract_id": "ctr_0123456789abcdef0123", "dry_run": "false"},
+        "body": {"new_version": {"value": {**_CONTRACT, "timeout_ms": 5000}}},
+    },
+    "retire_contract": {"parameters": {"contract_id": "ctr_0123456789abcdef0123"}},
+    "approve_contract": {
+        "parameters": {"contract_id": "ctr_0123456789abcdef0123"},
+        "body": {"waive": {"value": {"waive_confirmation": ["cancelReservation"]}}},
+    },
+}
+# Routes whose body the resolver reads as raw JSON (no request model): the schema the document shows.
+_RAW_BODIES = {"mcp": {"type": "object", "description": "one JSON-RPC 2.0 message"}}
+
+
 def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
     wanted: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
         (Problem, "serialization")
@@ -119,14 +229,49 @@ def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     }
     if route.roles is not None:
         op["x-roles"] = sorted(r.value for r in route.roles)
-    if params := _parameters(route):
+    params = _parameters(route)
+    if params:
         op["parameters"] = params
-    if route.request is not None:
-        op["requestBody"] = {
-            "required": route.body_required,
-            "content": {"application/json": {"schema": refs[(route.request.__name__, "validation")]}},
-        }
+    _add_examples(op, route, refs, params)
     return op
+
+
+def _add_examples(op: dict[str, Any], route: Route, refs: Refs, params: list[dict[str, Any]]) -> None:
+    """The operation's request example: parameter and body examples, and a curl sample."""
+    example = EXAMPLES.get(route.operation_id, {})
+    for param in params:
+        if param["name"] in example.get("parameters", {}):
+            param["example"] = example["parameters"][param["name"]]
+    schema = (
+        refs[(route.request.__name__, "validation")]
+        if route.request is not None
+        else _RAW_BODIES.get(route.operation_id)
+    )
+    if schema is not None:
+        media: dict[str, Any] = {"schema": schema}
+        if "body" in example:
+            media["examples"] = example["body"]
+        op["requestBody"] = {
+            "required": route.body_required if route.request is not None else True,
+            "content": {"application/json": media},
+        }
+    op["x-codeSamples"] = [{"lang": "curl", "label": "curl", "source": _curl(route, example)}]
+
+
+def _curl(route: Route, example: dict[str, Any]) -> str:
+    """A curl command for the operation with its example, against the local runtime."""
+    values = example.get("parameters", {})
+    path = re.sub(r"{(\w+)\+?}", lambda m: str(values.get(m.group(1), m.group(0))), route.resource)
+    query = "&".join(f"{n}={values[n]}" for n in route.query if n in values)
+    url = LOCAL_SERVER["url"] + path + (f"?{query}" if query else "")
+    lines = [f"curl -X {route.method} '{url}'"]
+    if route.roles is not None:
+        lines.append('-H "Authorization: Bearer $TOKEN"')
+    lines += [f"-H '{n}: {values[n]}'" for n in route.headers if n in values]
+    if "body" in example:
+        first = next(iter(example["body"].values()))["value"]
+        lines += ["-H 'Content-Type: application/json'", f"-d '{json.dumps(first, ensure_ascii=False)}'"]
+    return " \\\n  ".join(lines)
 
 
 def _reachable(start: Any, defs: dict[str, Any]) -> set[str]:
@@ -182,6 +327,7 @@ def document(apis: Sequence[Api]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": apis[0].title, "version": __version__, "description": DESCRIPTION},
+        "servers": [LOCAL_SERVER],
         "paths": paths,
         "components": {
             "schemas": defs.get("$defs", {}),

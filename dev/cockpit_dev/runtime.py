@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cockpit_dev import apigw, devkeys, lambda_api, lambda_auth, logs, stack
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
+from cockpit_dev.pages import Pages
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
 from cockpit_dev.provision import provision
 from cockpit_dev.reload import Watcher
@@ -184,7 +185,9 @@ class Runtime:
         lambda_server.RequestHandlerClass = lambda_api.handler_class(
             lambda_api.LambdaApi(self.pool, credential)
         )
-        api_server.RequestHandlerClass = apigw.handler_class(apigw.ApiGateway(template, self.pool))
+        api_server.RequestHandlerClass = apigw.handler_class(
+            apigw.ApiGateway(template, self.pool), Pages(options.port)
+        )
         for server in (lambda_server, api_server):
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
             self._serving.append(server)

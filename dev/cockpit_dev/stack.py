@@ -189,17 +189,34 @@ EMULATOR_REFUSES = {
         "and moto refuses the deployment ('The REST API doesn't contain any methods')"
     ),
     "AWS::ApiGateway::Stage": "needs the deployment above",
+    "AWS::Lambda::Alias": (
+        "moto has no CloudFormation model for Lambda aliases (SnapStart's AutoPublishAlias): for the "
+        "emulator, what names an alias names its function instead"
+    ),
 }
 
 
 def for_the_emulator(document: dict[str, Any]) -> dict[str, Any]:
-    """The template without the types the emulator refuses; nothing else may depend on them."""
+    """The template without the types the emulator refuses; nothing else may depend on them (but a
+    reference to an alias, which becomes one to its function)."""
+    document = _aliases_as_functions(document)
     gone = [k for k, v in document["Resources"].items() if v["Type"] in EMULATOR_REFUSES]
     kept = {k: v for k, v in document["Resources"].items() if k not in gone}
     dangling = sorted(k for k, v in kept.items() if any(f'"{g}"' in json.dumps(v) for g in gone))
     if dangling:
         raise TemplateCheckError(f"{dangling} depend on resources the emulator cannot create: {gone}")
     return {**document, "Resources": kept}
+
+
+def _aliases_as_functions(document: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(document)
+    for logical_id, resource in document["Resources"].items():
+        if resource["Type"] == "AWS::Lambda::Alias":
+            function = resource["Properties"]["FunctionName"]["Ref"]
+            text = text.replace(json.dumps({"Ref": logical_id}), json.dumps({"Ref": function}))
+            text = text.replace("${" + logical_id + "}", "${" + function + ".Arn}")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def zip_uploader(s3: Any, bucket: str) -> Upload:

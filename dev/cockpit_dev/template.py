@@ -58,6 +58,11 @@ class Function:
     memory: int
     environment: dict[str, str]
     layers: tuple[Path, ...] = ()
+    alias: str | None = None  # AutoPublishAlias: callers name `function:alias`, served by the same code
+
+    def answers_to(self, qualifier: str | None) -> bool:
+        """Whether an invocation qualified so reaches this function (locally: $LATEST or its alias)."""
+        return qualifier in (None, "$LATEST") or (self.alias is not None and qualifier == self.alias)
 
 
 @dataclass(frozen=True)
@@ -176,16 +181,16 @@ class Template:
 
     def function_named(self, name_or_arn: str) -> Function | None:
         """The function called `name_or_arn` (its name, logical id, ARN, or partial ARN)."""
-        name = name_or_arn
+        name, qualifier = name_or_arn, None
         if ":" in name:
             parts = name.split(":")
             after = parts[parts.index("function") + 1 :] if "function" in parts else []
-            if not after or (len(after) > 1 and after[1] != "$LATEST"):
+            if not after or len(after) > 2:
                 return None
-            name = after[0]
+            name, qualifier = after[0], (after[1] if len(after) == 2 else None)
         for function in self.functions.values():
             if name in (function.name, function.logical_id):
-                return function
+                return function if function.answers_to(qualifier) else None
         return None
 
 
@@ -418,6 +423,9 @@ class _Builder:
     # -- Ref and GetAtt ---------------------------------------------------------------------------
 
     def ref(self, logical_id: str) -> str:
+        function_id, dot, attribute = logical_id.partition(".")
+        if dot and attribute == "Alias" and self._type(function_id) in _FUNCTION_TYPES:
+            return self._alias_arn(function_id)
         if logical_id in self.physical_ids:
             return self.physical_ids[logical_id]
         if logical_id not in self._ref_cache:
@@ -429,6 +437,13 @@ class _Builder:
             finally:
                 self._in_progress.discard(logical_id)
         return self._ref_cache[logical_id]
+
+    def _alias_arn(self, function_id: str) -> str:
+        """`!Ref Function.Alias`, as SAM resolves it for AutoPublishAlias: the alias's ARN."""
+        alias = self.prop_str(function_id, "AutoPublishAlias", "")
+        if not alias:
+            raise TemplateError(f"Ref {function_id}.Alias: {function_id} has no AutoPublishAlias")
+        return f"{self.get_att(function_id, 'Arn')}:{alias}"
 
     def _physical_id(self, logical_id: str) -> str:
         kind = self._type(logical_id)
@@ -493,11 +508,12 @@ class _Builder:
             arn=self.get_att(logical_id, "Arn"),
             code_uri=(self.base_dir / code_uri).resolve(),
             handler=self.prop_str(logical_id, "Handler"),
-            runtime=self.prop_str(logical_id, "Runtime", "python3.11"),
+            runtime=self.prop_str(logical_id, "Runtime", "python3.13"),
             timeout=int(self.prop_str(logical_id, "Timeout", "3")),
             memory=int(self.prop_str(logical_id, "MemorySize", "128")),
             environment=environment,
             layers=self._layer_paths(props.get("Layers") or []),
+            alias=self.prop_str(logical_id, "AutoPublishAlias", "") or None,
         )
 
     def _layer_paths(self, layers: list[Any]) -> tuple[Path, ...]:
@@ -574,7 +590,13 @@ class _Builder:
             raise TemplateError(f"{api_id} authorizer {name}: only Lambda TOKEN authorizers are supported")
         arn = self.resolver.resolve_str(spec["FunctionArn"], f"{api_id} authorizer {name} FunctionArn")
         function = next(
-            (lid for lid in self._of_type(_FUNCTION_TYPES) if self.get_att(lid, "Arn") == arn), None
+            (
+                lid
+                for lid in self._of_type(_FUNCTION_TYPES)
+                if arn == self.get_att(lid, "Arn")
+                or (self.prop_str(lid, "AutoPublishAlias", "") and arn == self._alias_arn(lid))
+            ),
+            None,
         )
         if function is None:
             raise TemplateError(f"{api_id} authorizer {name}: {arn} is not a function of this template")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import pytest
@@ -44,7 +45,7 @@ def serve_lambda_in_process(template: Template) -> None:
     """Answer the Lambda clients' Invoke calls by running the named handler here."""
 
     def invoke(request: Any, **_kwargs: Any) -> AWSResponse:
-        name = request.url.split("/functions/")[1].split("/")[0]
+        name = unquote(request.url.split("/functions/")[1].split("/")[0])  # a name or a qualified ARN
         event = json.loads(request.body)
         try:
             body, headers = json.dumps(_handler(template, name)(event, None)).encode(), {}

@@ -53,7 +53,7 @@ def test_handler_resolves_to_a_function_under_its_code_uri(fn: Function) -> None
     tree = ast.parse(source.read_text())
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     assert attr in defined, f"{fn.logical_id}: {module} defines no function {attr}"
-    assert fn.runtime == "python3.11"
+    assert fn.runtime == "python3.13"
 
 
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
@@ -156,7 +156,11 @@ def test_api_functions_time_out_before_api_gateway(name: str) -> None:
 def test_a_function_waits_longer_than_the_functions_it_calls(fn: Function) -> None:
     """Timeouts nest: a callee gives up (and answers) before its caller's own time runs out."""
     env = RAW["Resources"][fn.logical_id]["Properties"]["Environment"]["Variables"]
-    callees = [v["Ref"] for k, v in env.items() if k.endswith("_FUNCTION") and isinstance(v, dict)]
+    callees = [  # `!Ref Fn.Alias`: the function behind its published alias
+        v["Ref"].removesuffix(".Alias")
+        for k, v in env.items()
+        if k.endswith("_FUNCTION") and isinstance(v, dict)
+    ]
     for callee in callees:
         assert timeout_of(callee) < timeout_of(fn.logical_id), f"{fn.logical_id} calls {callee}"
 
@@ -309,7 +313,11 @@ def test_the_access_log_waits_for_the_account_role_when_the_stack_sets_it() -> N
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.logical_id)
 def test_a_caller_may_invoke_its_callees_versions_and_aliases(fn: Function) -> None:
     env = RAW["Resources"][fn.logical_id]["Properties"]["Environment"]["Variables"]
-    callees = {v["Ref"] for k, v in env.items() if k.endswith("_FUNCTION") and isinstance(v, dict)}
+    callees = {  # `!Ref Fn.Alias`: the function behind its published alias
+        v["Ref"].removesuffix(".Alias")
+        for k, v in env.items()
+        if k.endswith("_FUNCTION") and isinstance(v, dict)
+    }
     invokes = [s for s in statements(fn.logical_id) if _actions(s) == ["lambda:InvokeFunction"]]
     invocable = [r for s in invokes for r in s["Resource"]]
     for callee in callees:

@@ -163,6 +163,7 @@ class ToolLoop:
     def _one(self, ctx: TurnContext, offered: dict[str, ToolSpec], call: ModelToolCall, index: int) -> _Done:
         tool = offered.get(call.name)
         arguments = call.arguments if call.arguments is not None else {}
+        started: float | None = None
         try:
             if tool is None:
                 raise ToolNotFound(f"there is no tool {call.name!r} on offer")
@@ -179,10 +180,14 @@ class ToolLoop:
                 request_id=ctx.request_id,
                 vehicle=ctx.vehicle,
             )
+            started = time.perf_counter()
             answer = self.dispatcher.invoke(call_)
         except ProblemError as exc:
             problem = exc.problem()
-            view = ToolCallView(name=call.name, arguments=arguments, status="failed", error=problem)
+            took = _since(started)
+            view = ToolCallView(
+                name=call.name, arguments=arguments, status="failed", error=problem, latency_ms=took
+            )
             payload = problem.model_dump(exclude_none=True)
             text = prompt.tool_result_text(call.name, tool.source if tool else "none", {"error": payload})
             mistake = isinstance(exc, ToolNotFound | ValidationFailed)
@@ -207,7 +212,10 @@ class ToolLoop:
         )
         if answer.status == "confirmation_required":  # the token is the driver's to give, not the model's
             result = {"confirmation": {"summary": answer.confirmation.summary if answer.confirmation else ""}}
-        view = ToolCallView(name=call.name, arguments=arguments, status=answer.status, result=result)
+        took = _since(started)
+        view = ToolCallView(
+            name=call.name, arguments=arguments, status=answer.status, result=result, latency_ms=took
+        )
         shown = {"status": answer.status, "result": result}
         text = prompt.tool_result_text(call.name, tool.source, shown)
         message = Message("tool", text, tool_call_id=call.id, tool_name=call.name, data=shown)
@@ -227,6 +235,11 @@ class ToolLoop:
             asked_turn=ctx.turn,
             source=source,
         )
+
+
+def _since(started: float | None) -> int | None:
+    """Milliseconds since `started` (None: the call never reached the dispatcher)."""
+    return None if started is None else round((time.perf_counter() - started) * 1000)
 
 
 def _skipped(call: ModelToolCall) -> _Done:

@@ -68,6 +68,9 @@ class ToolCallView(BaseModel):
     status: Literal["succeeded", "accepted", "confirmation_required", "failed"]
     result: dict[str, Any] | None = None
     error: Problem | None = None
+    latency_ms: int | None = Field(
+        default=None, ge=0, description="time the gateway spent on the call (absent: not attempted)"
+    )
 
 
 class PendingView(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -288,12 +289,17 @@ class AssistantService:
             vehicle=session.vehicle,
         )
         out = Outcome(model=ModelInfo(provider="confirmation"))
+        started = time.perf_counter()
         try:
             answer = self.dispatcher.invoke(call)
         except ProblemError as exc:
             out.views = [
                 ToolCallView(
-                    name=pending.tool, arguments=pending.arguments, status="failed", error=exc.problem()
+                    name=pending.tool,
+                    arguments=pending.arguments,
+                    status="failed",
+                    error=exc.problem(),
+                    latency_ms=_ms(started),
                 )
             ]
             out.reply = replies.say(session.locale, "failed", detail=exc.detail)
@@ -305,7 +311,13 @@ class AssistantService:
         )
         status = "accepted" if answer.status == "accepted" else "succeeded"
         out.views = [
-            ToolCallView(name=pending.tool, arguments=pending.arguments, status=status, result=result)
+            ToolCallView(
+                name=pending.tool,
+                arguments=pending.arguments,
+                status=status,
+                result=result,
+                latency_ms=_ms(started),
+            )
         ]
         out.cards = replies.cards(pending.tool, status, result)
         out.results = [(pending.tool, result)]
@@ -355,3 +367,7 @@ def _answers_nothing(answer: consent.Answer, text: str) -> bool:
     if answer is consent.Answer.YES:
         return True
     return answer is consent.Answer.NO and not consent.rest_after_no(text) and not understand.asks(text)
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

@@ -97,6 +97,11 @@ class ToolSummary(BaseModel):
     description: str | None = None
     input_schema: dict[str, Any] | None = None
     output_schema: dict[str, Any] | None = None
+    confirmation_question: dict[str, str] | None = Field(
+        default=None,
+        description="dry run: the question the driver hears before this tool acts, by locale "
+        "(arguments shown as <name>)",
+    )
 
 
 class SigningKey(BaseModel):

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cockpit.errors import (
     Conflict,
@@ -32,6 +33,7 @@ from cockpit.partners.model import (
     OutboundAuth,
     PartnerOperation,
     PartnerTool,
+    confirmation_question,
 )
 from cockpit.tools.model import Caller, Effect, Role, ToolSpec
 from registry import models as m
@@ -107,7 +109,7 @@ class ContractsService:
             raise Forbidden("contracts are registered by partners (their token's sub owns the contract)")
         self._check_namespace(caller, body.namespace)
         compiled = self._compile(body)
-        summaries = [_summary(t, full=dry_run) for t in compiled.tools]
+        summaries = [_summary(t, body.namespace, full=dry_run) for t in compiled.tools]
         if dry_run:
             return m.Registered(
                 contract_id=None,
@@ -279,7 +281,7 @@ class ContractsService:
             why = f"a contract's namespace cannot change (it is {contract.namespace!r})"
             raise ValidationFailed(why, errors=[ProblemItem(pointer="/namespace", message=why)])
         compiled = self._compile(body)
-        summaries = [_summary(t, full=dry_run) for t in compiled.tools]
+        summaries = [_summary(t, body.namespace, full=dry_run) for t in compiled.tools]
         if dry_run:
             return m.Registered(
                 contract_id=contract_id,
@@ -453,7 +455,7 @@ def _activated(
     )
 
 
-def _summary(t: CompiledTool, *, full: bool = False) -> m.ToolSummary:
+def _summary(t: CompiledTool, namespace: str = "", *, full: bool = False) -> m.ToolSummary:
     summary = m.ToolSummary(
         name=t.name,
         operation_id=t.operation_id,
@@ -470,8 +472,27 @@ def _summary(t: CompiledTool, *, full: bool = False) -> m.ToolSummary:
             "description": t.description,
             "input_schema": t.input_schema,
             "output_schema": t.output_schema,
+            "confirmation_question": _questions(t, namespace) if t.requires_confirmation else None,
         }
     )
+
+
+def _questions(t: CompiledTool, namespace: str) -> dict[str, str]:
+    """What the driver will be asked, with each required argument (else every one) as <name>."""
+    properties = t.input_schema.get("properties") or {}
+    named = [n for n in t.input_schema.get("required") or [] if n in properties] or list(properties)
+    placeholders = {name: f"<{name}>" for name in named}
+    return {locale: _question(t, namespace, placeholders, locale) for locale in ("en-US", "zh-CN")}
+
+
+def _question(t: CompiledTool, namespace: str, placeholders: dict[str, Any], locale: str) -> str:
+    """The question itself, or why the driver will not be asked and every call will be refused."""
+    try:
+        return confirmation_question(
+            t.title, namespace, placeholders, locale, input_schema=t.input_schema, tool_name=t.name
+        )
+    except ValidationFailed as refused:
+        return f"(refused: {refused.detail})"
 
 
 def _auth_view(auth: m.AuthIn) -> m.AuthView:

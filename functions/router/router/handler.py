@@ -28,8 +28,8 @@ def get_health(_req: Request) -> Health:
 
 
 @app.route("GET", "/v1/openapi.json", summary="This API as OpenAPI 3.1", tags=("meta",))
-def get_openapi(_req: Request) -> bytes:
-    return service.openapi()
+def get_openapi(req: Request) -> bytes:
+    return service.openapi(req.base_url)
 
 
 @app.route("GET", "/v1/tools", summary="The tools the caller may use", response=ToolListing, roles=ANY_ROLE,

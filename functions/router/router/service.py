@@ -32,10 +32,11 @@ def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
-def openapi() -> bytes:
-    from cockpit.openapi import served  # the whole API's document, packaged with the layer; first use only
+def openapi(base_url: str | None = None) -> bytes:
+    """The whole API's document (packaged with the layer), its `servers` naming the URL it was asked at."""
+    from cockpit.openapi import served, served_at  # first use only
 
-    return served()
+    return served() if base_url is None else served_at(base_url)
 
 
 def parse_format(value: str | None) -> Format:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ FLAG_SCHEMA = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss]
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 M = TypeVar("M", bound=BaseModel)
+
+
+_HOST = re.compile(r"(?:(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}|\[[0-9a-fA-F:]{2,39}\])(?::\d{1,5})?")
+_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~-]{1,128}){0,4}")
 
 
 class Request:
@@ -89,6 +94,19 @@ class Request:
             why = f"must be 1 to {max_length} characters"
             raise BadRequest(f"{name} {why}", errors=[ProblemItem(header=name, message=why)])
         return value
+
+    @property
+    def base_url(self) -> str | None:
+        """The URL this API was reached at: scheme and host of the request, plus the stage prefix API
+        Gateway strips from `path` (requestContext.path keeps it). None when the host is not plain."""
+        host = self.headers.get("host") or ""
+        scheme = (self.headers.get("x-forwarded-proto") or "https").split(",")[0].strip().lower()
+        if scheme not in ("http", "https") or not _HOST.fullmatch(host):
+            return None
+        path = str(self.event.get("path") or "")
+        full = str((self.event.get("requestContext") or {}).get("path") or "")
+        prefix = full[: -len(path)] if path and full.endswith(path) else ""
+        return f"{scheme}://{host}{prefix.rstrip('/')}" if _PREFIX.fullmatch(prefix) else None
 
     def raw_body(self, max_bytes: int = MAX_BODY_BYTES) -> bytes:
         body = self.event.get("body") or ""

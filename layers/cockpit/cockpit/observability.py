@@ -17,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import Field
 
+from cockpit import snapstart  # noqa: F401 - registers the SnapStart restore hook; every entry point imports this module
 from cockpit.settings import EnvSettings, get_settings, per_container
 
 SENSITIVE_KEYS = frozenset(

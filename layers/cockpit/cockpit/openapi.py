@@ -6,7 +6,8 @@ package (`cockpit openapi`, `make openapi`), never in a deployed function; a tes
 
 from __future__ import annotations
 
-from functools import cache
+import json
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -14,3 +15,12 @@ from importlib import resources
 def served() -> bytes:
     """The committed document, as packaged with the layer (read once per container)."""
     return resources.files("cockpit").joinpath("openapi.json").read_bytes()
+
+
+@lru_cache(maxsize=8)
+def served_at(base_url: str) -> bytes:
+    """The document with `servers` set to where it was fetched from (the local runtime's own address in
+    `cockpit run`, the stage URL behind API Gateway), so a reader's "try it" calls reach this gateway."""
+    document = json.loads(served())
+    document["servers"] = [{"url": base_url, "description": "this gateway (where this document was served)"}]
+    return json.dumps(document, ensure_ascii=False, indent=2).encode()

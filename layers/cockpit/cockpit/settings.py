@@ -60,8 +60,13 @@ def per_container(fn: F) -> F:
     return cached  # type: ignore[return-value]
 
 
+def drop_per_container() -> None:
+    """Forget everything built per container (clients, services), keeping the settings."""
+    for cached in _per_container:
+        cached.cache_clear()
+
+
 def reset_container() -> None:
     """Forget cached settings and everything built from them: each test is a fresh container."""
     _cache.clear()
-    for cached in _per_container:
-        cached.cache_clear()
+    drop_per_container()

@@ -24,6 +24,7 @@ def test_find_a_fast_charger_then_start_charging_after_yes(gateway: Template) ->
     (search,) = found["tool_calls"]
     assert search["name"] == "charging_find_stations" and search["status"] == "succeeded"
     assert search["arguments"]["min_power_kw"] == 60 and len(search["arguments"]["route"]) == 2
+    assert isinstance(search["latency_ms"], int) and search["latency_ms"] >= 0  # the trace panel shows it
     stations = search["result"]["stations"]
     assert stations and found["cards"][0]["type"] == "stations"
     assert stations[0]["name"] in found["reply"]
@@ -39,6 +40,7 @@ def test_find_a_fast_charger_then_start_charging_after_yes(gateway: Template) ->
     (start,) = done["tool_calls"]
     assert start["name"] == "charging_start_session" and start["status"] == "accepted"
     assert start["arguments"] == {"station_id": stations[0]["id"]}
+    assert isinstance(start["latency_ms"], int)  # the confirmed call is timed too
     assert done["pending_confirmation"] is None and done["reply"] == "The charging session is active."
 
     view = ok(call("GET", "/v1/sessions/{session_id}", path_params={"session_id": sid}))

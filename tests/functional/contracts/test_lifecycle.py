@@ -228,6 +228,14 @@ def test_a_dry_run_compiles_and_reports_without_storing(deployed: Template, noth
         search["input_schema"]["required"] == ["lat", "lon"] and search["output_schema"]["type"] == "object"
     )
     assert search["description"].startswith("Find free parking spots near a point")
+    assert search.get("confirmation_question") is None  # a read: nobody is asked
+    (reserve,) = [t for t in body["tools"] if t["operation_id"] == "createReservation"]
+    questions = reserve["confirmation_question"]
+    required = reserve["input_schema"]["required"]
+    # the question the driver will hear: every required argument, named as a driver would hear it
+    assert questions["en-US"].startswith(f"Confirm {reserve['title']} with acme_parking (")
+    assert questions["zh-CN"].startswith(f"确认让acme_parking执行“{reserve['title']}”（")
+    assert all(f"<{name}>" in questions["en-US"] for name in required) and required
 
 
 def test_the_sample_events_drive_the_handler(deployed: Template) -> None:

@@ -36,7 +36,22 @@ def _cert(subject: str, issuer_key: Any, key: Any, issuer: str, *, ca: bool) -> 
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(hours=1))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        # Python 3.13's default context verifies strictly (VERIFY_X509_STRICT), as real CAs issue: key
+        # identifiers on every certificate, key usage on the CA.
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
     )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )  # fmt: skip
     if not ca:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())

@@ -40,10 +40,17 @@ def test_request_response(lambda_client: Any) -> None:
         "arn:aws:lambda:us-east-1:000000000000:function:HelperFunction",
         "arn:aws:lambda:us-east-1:000000000000:function:HelperFunction:$LATEST",
         "000000000000:function:HelperFunction",
+        "arn:aws:lambda:us-east-1:000000000000:function:HelperFunction:live",  # its AutoPublishAlias
+        "HelperFunction:live",
     ],
 )
 def test_function_names_may_be_arns(lambda_client: Any, name: str) -> None:
     _, payload = invoke(lambda_client, {}, FunctionName=name)
+    assert payload["function"] == "HelperFunction"
+
+
+def test_the_alias_as_qualifier(lambda_client: Any) -> None:
+    _, payload = invoke(lambda_client, {"n": 1}, Qualifier="live")
     assert payload["function"] == "HelperFunction"
 
 
@@ -113,7 +120,16 @@ def test_dry_run(lambda_client: Any) -> None:
     assert response["StatusCode"] == 204
 
 
-@pytest.mark.parametrize("kwargs", [{"FunctionName": "NoSuchFunction"}, {"Qualifier": "7"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"FunctionName": "NoSuchFunction"},
+        {"Qualifier": "7"},
+        {"Qualifier": "staging"},  # not its alias
+        {"FunctionName": "HelperFunction:live", "Qualifier": "$LATEST"},  # the two disagree
+        {"FunctionName": "AuthFunction:live"},  # a function without AutoPublishAlias has no alias
+    ],
+)
 def test_unknown_function(lambda_client: Any, kwargs: dict[str, str]) -> None:
     with pytest.raises(ClientError) as caught:
         invoke(lambda_client, {}, **kwargs)

@@ -65,7 +65,9 @@ def test_real_template_functions_and_globals_merge() -> None:
     assert router.environment["POWERTOOLS_SERVICE_NAME"] == "router"  # the function's variable
     assert router.environment["COCKPIT_STAGE"] == "live"  # Globals' variable, !Ref StageName
     assert router.environment["POWERTOOLS_TRACE_DISABLED"] == "true"  # !If [Tracing, ...]
-    assert router.environment["CHARGING_FUNCTION"] == "ChargingFunction"  # Ref to a function: its name
+    assert router.environment["CHARGING_FUNCTION"] == (  # Ref to a function's alias: the alias's ARN
+        "arn:aws:lambda:us-east-1:000000000000:function:ChargingFunction:live"
+    )
     assert router.environment["IDEMPOTENCY_TABLE"] == "cockpit-local-IdempotencyTable"
     assert template.functions["AuthorizerFunction"].memory == 256
 
@@ -169,6 +171,33 @@ def test_function_named_accepts_name_and_arns() -> None:
         assert found.logical_id == "ChargingFunction"
     assert template.function_named(f"{arn}:7") is None
     assert template.function_named("Nope") is None
+
+
+def test_auto_published_aliases_are_what_callers_and_the_api_invoke() -> None:
+    template = load_template(REAL)
+    charging = template.functions["ChargingFunction"]
+    alias = f"{charging.arn}:live"
+    assert charging.alias == "live"
+    assert template.function_named(alias) == charging
+    assert template.function_named(f"{charging.arn}:staging") is None
+    router = template.functions["RouterFunction"].environment
+    assert router["CHARGING_FUNCTION"] == alias  # !Ref ChargingFunction.Alias
+    assert router["PAYMENTS_FUNCTION"] == f"{template.functions['PaymentsFunction'].arn}:live"
+    assert template.functions["NavigationFunction"].environment["CHARGING_FUNCTION"] == alias
+    (api,) = template.apis.values()
+    assert api.authorizers[api.default_authorizer].function == "AuthorizerFunction"  # via its alias ARN
+
+
+def test_ref_alias_needs_auto_publish_alias() -> None:
+    with pytest.raises(TemplateError, match="has no AutoPublishAlias"):
+        inline(
+            """
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties: {CodeUri: ., Handler: a.b, Environment: {Variables: {X: !Ref Fn.Alias}}}
+            """
+        )
 
 
 # -- intrinsics in inline templates ----------------------------------------------------------------
@@ -302,7 +331,7 @@ def test_implicit_api_routes_and_any_method() -> None:
         """
         Globals:
           Function:
-            Runtime: python3.11
+            Runtime: python3.13
             Layers: [arn:aws:lambda:us-east-1:111111111111:layer:global:1]
         Resources:
           Fn:

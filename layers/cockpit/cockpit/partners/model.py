@@ -6,10 +6,11 @@ The contracts function writes these (compiler + registry); the router reads them
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.errors import ProblemItem, ValidationFailed
 from cockpit.tools.model import ToolSpec
 
 HttpMethod = Literal["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
@@ -99,3 +100,78 @@ class PartnerToolSource(Protocol):
     def active_tools(self) -> list[PartnerTool]: ...
 
     def get(self, name: str) -> PartnerTool | None: ...
+
+
+MAX_SPOKEN_ARGUMENTS = 6
+MAX_SPOKEN_VALUE = 60
+MAX_SPOKEN_CHARS = 320
+
+
+def confirmation_question(
+    title: str,
+    namespace: str,
+    arguments: dict[str, Any],
+    locale: str | None,
+    *,
+    input_schema: dict[str, Any] | None = None,
+    tool_name: str | None = None,
+) -> str:
+    """The question the driver hears before a partner write (the registry's dry run shows it too): every
+    argument named by its schema title (or description), framed in the session's language. A question the
+    driver could not judge by ear — too many arguments, a nested or long value, too long a sentence — is
+    refused (422): no token is issued for something the driver was never told."""
+    zh = locale == "zh-CN"
+    name_of_tool = tool_name or f"{namespace} {title}"
+    properties = (input_schema or {}).get("properties", {})
+    args = sorted(arguments.items())
+    if len(args) > MAX_SPOKEN_ARGUMENTS:
+        raise _unspeakable(
+            name_of_tool, f"{len(args)} arguments; a driver can judge at most {MAX_SPOKEN_ARGUMENTS}"
+        )
+    parts = []
+    for name, value in args:
+        schema = properties.get(name) if isinstance(properties, dict) else None
+        label = _label(name, schema if isinstance(schema, dict) else {})
+        spoken = _spoken(value, zh)
+        if spoken is None:
+            raise _unspeakable(
+                name_of_tool, f"{label} ({name}) is not a short plain value", pointer=f"/arguments/{name}"
+            )
+        parts.append(f"{label}：{spoken}" if zh else f"{label}: {spoken}")
+    shown = ("，" if zh else "; ").join(parts)
+    if zh:
+        text = f"确认让{namespace}执行“{title}”" + (f"（{shown}）" if shown else "") + "？"
+    else:
+        text = f"Confirm {title} with {namespace}" + (f" ({shown})" if shown else "") + "?"
+    if len(text) > MAX_SPOKEN_CHARS:
+        raise _unspeakable(
+            name_of_tool, f"the question would be {len(text)} characters; at most {MAX_SPOKEN_CHARS}"
+        )
+    return text
+
+
+def _label(name: str, schema: dict[str, Any]) -> str:
+    for key in ("title", "description"):
+        value = schema.get(key)
+        if isinstance(value, str) and value.strip():
+            first = value.strip().split("\n")[0].rstrip(".。")
+            return first if len(first) <= 40 else first[:37] + "..."
+    return name.replace("_", " ")
+
+
+def _spoken(value: Any, zh: bool) -> str | None:
+    """A value a driver can hear: a short string, a number or a yes/no; None for anything else."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if zh else ("yes" if value else "no")
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str) and len(value) <= MAX_SPOKEN_VALUE and value.isprintable():
+        return value
+    return None
+
+
+def _unspeakable(tool_name: str, why: str, pointer: str = "/arguments") -> ValidationFailed:
+    return ValidationFailed(
+        f"{tool_name} cannot be put to the driver in one sentence ({why}); nothing was asked or done",
+        errors=[ProblemItem(pointer=pointer, message=why)],
+    )

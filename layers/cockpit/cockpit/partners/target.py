@@ -28,18 +28,16 @@ from cockpit.errors import (
     PartnerRejectedArguments,
     PartnerResourceNotFound,
     ProblemError,
-    ProblemItem,
     ToolNotFound,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
-    ValidationFailed,
 )
 from cockpit.observability import logger
 from cockpit.partners import request as outbound
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.deadline import within
-from cockpit.partners.model import PartnerOperation, PartnerTool
+from cockpit.partners.model import PartnerOperation, PartnerTool, confirmation_question
 from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse_target
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
 from cockpit.partners.secrets import SecretFields
@@ -285,73 +283,15 @@ def _log(op: PartnerOperation, status: int, started: float, ended: float, attemp
     )
 
 
-MAX_SPOKEN_ARGUMENTS = 6
-MAX_SPOKEN_VALUE = 60
-MAX_SPOKEN_CHARS = 320
-
-
 def preview_summary(tool: PartnerTool, invocation: ToolInvocation) -> str:
-    """The confirmation question for a partner tool, made by the gateway (the partner is not called): every
-    argument named by its schema title (or description), framed in the session's language. A question the
-    driver could not judge by ear — too many arguments, a nested or long value, too long a sentence — is
-    refused (422): no token is issued for something the driver was never told."""
-    zh = invocation.locale == "zh-CN"
-    properties = tool.spec.input_schema.get("properties", {})
-    args = sorted(invocation.arguments.items())
-    if len(args) > MAX_SPOKEN_ARGUMENTS:
-        raise _unspeakable(tool, f"{len(args)} arguments; a driver can judge at most {MAX_SPOKEN_ARGUMENTS}")
-    parts = []
-    for name, value in args:
-        schema = properties.get(name) if isinstance(properties, dict) else None
-        label = _label(name, schema if isinstance(schema, dict) else {})
-        spoken = _spoken(value, zh)
-        if spoken is None:
-            raise _unspeakable(
-                tool, f"{label} ({name}) is not a short plain value", pointer=f"/arguments/{name}"
-            )
-        parts.append(f"{label}：{spoken}" if zh else f"{label}: {spoken}")
-    shown = ("，" if zh else "; ").join(parts)
-    if zh:
-        text = (
-            f"确认让{tool.operation.namespace}执行“{tool.spec.title}”"
-            + (f"（{shown}）" if shown else "")
-            + "？"
-        )
-    else:
-        text = (
-            f"Confirm {tool.spec.title} with {tool.operation.namespace}"
-            + (f" ({shown})" if shown else "")
-            + "?"
-        )
-    if len(text) > MAX_SPOKEN_CHARS:
-        raise _unspeakable(tool, f"the question would be {len(text)} characters; at most {MAX_SPOKEN_CHARS}")
-    return text
-
-
-def _label(name: str, schema: dict[str, Any]) -> str:
-    for key in ("title", "description"):
-        value = schema.get(key)
-        if isinstance(value, str) and value.strip():
-            first = value.strip().split("\n")[0].rstrip(".。")
-            return first if len(first) <= 40 else first[:37] + "..."
-    return name.replace("_", " ")
-
-
-def _spoken(value: Any, zh: bool) -> str | None:
-    """A value a driver can hear: a short string, a number or a yes/no; None for anything else."""
-    if isinstance(value, bool):
-        return ("是" if value else "否") if zh else ("yes" if value else "no")
-    if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    if isinstance(value, str) and len(value) <= MAX_SPOKEN_VALUE and value.isprintable():
-        return value
-    return None
-
-
-def _unspeakable(tool: PartnerTool, why: str, pointer: str = "/arguments") -> ValidationFailed:
-    return ValidationFailed(
-        f"{tool.spec.name} cannot be put to the driver in one sentence ({why}); nothing was asked or done",
-        errors=[ProblemItem(pointer=pointer, message=why)],
+    """The confirmation question for a partner tool, made by the gateway (the partner is not called)."""
+    return confirmation_question(
+        tool.spec.title,
+        tool.operation.namespace,
+        invocation.arguments,
+        invocation.locale,
+        input_schema=tool.spec.input_schema,
+        tool_name=tool.spec.name,
     )
 
 

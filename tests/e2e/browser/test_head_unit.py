@@ -1,0 +1,155 @@
+"""The head-unit page in Chromium: a driver finds a fast charger, picks the first, starts charging with the
+card, presses Confirm and sees the session active with its payment — in English and in Chinese — with the
+map, the trace and the vehicle's state, all through the public API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import Shots
+from tests.support.local_gateway import GatewayUrl
+
+SESSION_WAIT = 30_000  # the simulated charger starts asynchronously: the page polls the operation
+
+
+def ask(page: Page, label: str, send: str, text: str) -> None:
+    page.get_by_label(label, exact=True).fill(text)
+    page.get_by_role("button", name=send, exact=True).click()
+
+
+def open_head_unit(page: Page, url: str) -> None:
+    page.goto(f"{url}/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_test_id("connection")).to_have_class(re.compile(r"\bok\b"))
+
+
+def session_of(page: Page, url: str) -> dict[str, Any]:
+    """The page's session as the API has it (GET /v1/sessions/{id} with the page's own dev token)."""
+    session_id = page.get_by_test_id("connection").get_attribute("title")
+    host = url.split("//", 1)[1]
+    token = httpx.get(f"{url}/_dev/token", headers={"Host": host}).json()["token"]
+    answer = httpx.get(f"{url}/v1/sessions/{session_id}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def charge_at_the_first(page: Page, words: dict[str, str], shots: Shots, name: str) -> None:
+    ask(page, words["message"], words["send"], words["find"])
+    first = page.get_by_test_id("station").first
+    expect(first).to_be_visible()
+    expect(page.get_by_test_id("agent")).to_have_text(words["agent"])
+    expect(page.get_by_test_id("map-station").first).to_be_attached()  # the map is drawn from the stations
+    expect(page.get_by_test_id("map-car")).to_be_attached()
+    first.get_by_role("button", name=words["charge"]).click()
+
+    confirm = page.get_by_role("button", name=words["confirm"], exact=True)
+    expect(confirm).to_be_visible()
+    expect(page.get_by_role("button", name=words["cancel"], exact=True)).to_be_visible()
+    expect(page.get_by_test_id("msg-assistant").last).to_contain_text(words["hold"])
+    shots(f"{name}-question")
+    confirm.click()
+
+    session = page.get_by_test_id("card-session").last
+    expect(session).to_contain_text("ACTIVE", timeout=SESSION_WAIT)
+    payment = session.get_by_test_id("card-payment")
+    expect(payment).to_contain_text("requires_capture")
+    expect(payment).to_contain_text("¥")  # the hold on the card, in yuan
+    expect(confirm).to_be_disabled()  # a question is answered once
+
+    trace = page.get_by_test_id("trace-row")
+    rows = [trace.nth(i).inner_text() for i in range(trace.count())]
+    assert any(re.search(r"charging_find_stations\s+succeeded\s+\d+", row) for row in rows), rows
+    assert any(re.search(r"charging_start_session\s+confirmation_required\s+\d+", row) for row in rows), rows
+    assert any(re.search(r"charging_start_session\s+accepted\s+\d+", row) for row in rows), rows
+    shots(name, docs=True)
+
+
+ENGLISH = {
+    "message": "Message", "send": "Send", "find": "find a fast charger on the way", "agent": "Car Genius",
+    "charge": "Charge here", "confirm": "Confirm", "cancel": "Cancel", "hold": "A hold of up to",
+}  # fmt: skip
+CHINESE = {
+    "message": "消息", "send": "发送", "find": "找一个快充站", "agent": "Car Genius",
+    "charge": "在此充电", "confirm": "确认", "cancel": "取消", "hold": "预授权",
+}  # fmt: skip
+
+
+def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
+    page: Page, gateway_url: GatewayUrl, shots: Shots
+) -> None:
+    open_head_unit(page, gateway_url)
+    expect(page.get_by_test_id("tools")).to_contain_text("tools")  # GET /v1/tools answered
+    charge_at_the_first(page, ENGLISH, shots, "head-unit")
+    session = session_of(page, gateway_url)
+    assert (
+        session["locale"] == "en-US"
+        and len(session["turns"]) == 3
+        and session["pending_confirmation"] is None
+    )
+
+
+def test_the_same_in_chinese(page: Page, gateway_url: GatewayUrl, shots: Shots) -> None:
+    open_head_unit(page, gateway_url)
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_role("button", name="中文")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label("消息", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_have_class(re.compile(r"\bok\b"))
+    charge_at_the_first(page, CHINESE, shots, "head-unit-zh")
+    assert session_of(page, gateway_url)["locale"] == "zh-CN"
+
+
+def test_the_vehicle_state_goes_with_the_next_turn_and_cancel_does_nothing(
+    page: Page, gateway_url: GatewayUrl
+) -> None:
+    open_head_unit(page, gateway_url)
+    page.get_by_label("Battery %").fill("15")
+    page.get_by_label("Service due").fill("brake_pads, tyres")
+    expect(page.get_by_test_id("vehicle-hint")).to_have_text("Sent with your next message")
+    ask(page, "Message", "Send", "how is my battery")
+    expect(page.get_by_test_id("msg-assistant").last).to_contain_text("Battery 15%")
+    expect(page.get_by_test_id("vehicle-hint")).to_have_text("Vehicle state sent")
+    vehicle = session_of(page, gateway_url)["vehicle"]
+    assert vehicle["battery_percent"] == 15 and vehicle["service"]["due"] == ["brake_pads", "tyres"]
+    assert vehicle["range_km"] == 80  # a partial update: the rest stays
+
+    ask(page, "Message", "Send", "find a fast charger")
+    page.get_by_test_id("station").nth(1).get_by_role("button", name="Charge here").click()
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.get_by_test_id("msg-driver").last).to_have_text(re.compile("Cancelled"))
+    expect(page.get_by_test_id("msg-assistant")).to_have_count(4)
+    session = session_of(page, gateway_url)
+    assert session["pending_confirmation"] is None
+    assert not any(c["status"] == "accepted" for t in session["turns"] for c in t["tool_calls"])
+    expect(page.get_by_test_id("card-session")).to_have_count(0)
+
+
+def test_the_page_is_served_with_its_csp_and_no_request_leaves_this_origin(
+    page: Page, gateway_url: GatewayUrl
+) -> None:
+    origins: set[str] = set()
+    page.on("request", lambda r: origins.add(re.sub(r"^(\w+://[^/]+).*$", r"\1", r.url)))
+    answer = page.goto(f"{gateway_url}/")
+    assert answer is not None and "script-src 'self'" in (answer.headers.get("content-security-policy") or "")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    ask(page, "Message", "Send", "find parking near the Bund")
+    expect(page.get_by_test_id("place").first).to_be_visible()
+    expect(page.get_by_test_id("map-place").first).to_be_attached()
+    assert origins == {gateway_url}, origins
+
+
+def test_navigate_then_the_route_is_drawn_from_its_polyline(page: Page, gateway_url: GatewayUrl) -> None:
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "find a fast charger on the way")
+    page.get_by_test_id("station").first.get_by_role("button", name="Navigate").click()
+    expect(page.get_by_test_id("card-route").first).to_contain_text("Destination")
+    expect(page.get_by_test_id("map-dest")).to_be_attached()
+    page.get_by_role("button", name="Show route").click()  # POST /v1/tools/navigation_plan_route/invoke
+    route = page.get_by_test_id("map-route")
+    expect(route).to_be_attached()
+    points = (route.get_attribute("points") or "").split()
+    assert len(points) >= 2 and len(set(points)) >= 2  # decoded from the encoded polyline, not one dot
+    expect(page.get_by_test_id("trace-row").first).to_contain_text("navigation_plan_route")
