@@ -13,9 +13,11 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cockpit_dev.lambda_auth import LocalCredential, Refused, verify
 from cockpit_dev.net import BodyTooLarge, read_body
 from cockpit_dev.pool import FunctionWorkers, WorkerPool
 
+PROBLEM_BASE = "https://cockpit-gateway.dev/problems/"
 SYNC_LIMIT = 6 * 1024 * 1024
 ASYNC_LIMIT = 1024 * 1024
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
@@ -37,9 +39,31 @@ def api_error(status: int, error_type: str, message: str) -> LambdaResponse:
     return LambdaResponse(status, {"x-amzn-ErrorType": error_type, "Content-Type": "application/json"}, body)
 
 
+def forbidden(refused: Refused) -> LambdaResponse:
+    """403 as a problem document; `x-amzn-ErrorType` and `message` let boto3 name the error as AWS's."""
+    problem = {
+        "type": PROBLEM_BASE + "forbidden",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": refused.detail,
+        "message": refused.detail,
+    }
+    headers = {"x-amzn-ErrorType": refused.error_type, "Content-Type": "application/problem+json"}
+    return LambdaResponse(403, headers, json.dumps(problem).encode())
+
+
 class LambdaApi:
-    def __init__(self, pool: WorkerPool) -> None:
+    def __init__(self, pool: WorkerPool, credential: LocalCredential) -> None:
         self.pool = pool
+        self.credential = credential
+
+    def authenticated(self, target: str, headers: dict[str, str], payload: bytes) -> LambdaResponse:
+        """Invoke, for callers that signed with the runtime's credential only (403 for others)."""
+        try:
+            verify(self.credential, method="POST", target=target, headers=headers, body=payload)
+        except Refused as refused:
+            return forbidden(refused)
+        return self.invoke(target, headers, payload)
 
     def resolve(self, raw_name: str, qualifier: str | None) -> FunctionWorkers | None:
         """The workers of a FunctionName (name, ARN or partial ARN, qualified or not) and Qualifier:
@@ -118,11 +142,19 @@ def handler_class(api: LambdaApi) -> type[BaseHTTPRequestHandler]:
                 )
             else:
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                response = api.invoke(self.path, headers, payload)
+                response = api.authenticated(self.path, headers, payload)
             self._send(response)
 
         def do_GET(self) -> None:
+            self.close_connection = True  # a body, if any, is not read
             self._send(api_error(404, "UnknownOperationException", "the local Lambda API only serves Invoke"))
+
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (PUT, TRACE, PROPFIND, …) is an unknown operation, answered in JSON as
+            Lambda answers it, never with http.server's HTML 501."""
+            if name.startswith("do_"):
+                return self.do_GET
+            raise AttributeError(name)
 
         def _send(self, response: LambdaResponse) -> None:
             self.send_response(response.status)

@@ -28,10 +28,9 @@ READY_TIMEOUT = 30.0
 MAX_WORKERS = 8  # execution environments per function
 TIMED_OUT = "Sandbox.Timedout"
 _PROCESS_VARIABLES = ("PATH", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "COCKPIT_HOME")
-_CREDENTIALS = {  # the execution role's, in AWS; moto and LocalStack accept any
+_CREDENTIALS = {  # without the runtime's own (cockpit_dev.lambda_auth): moto and LocalStack accept any
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
 }
 
 
@@ -70,17 +69,19 @@ def function_environment(
     lambda_url: str,
     region: str,
     base: Mapping[str, str] | None = None,
+    credentials: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """A worker's environment, built as Lambda builds it: the function's variables from the template
     and the variables Lambda reserves, plus only what the process needs to run (PATH, the venv's
-    Python variables, COCKPIT_HOME). Nothing else of the developer's environment gets through."""
+    Python variables, COCKPIT_HOME). Nothing else of the developer's environment gets through.
+    `credentials` stand for the execution role's: the runtime's own, which its Lambda API requires."""
     source = os.environ if base is None else base
     needed = {key: source[key] for key in _PROCESS_VARIABLES if key in source}
     return {
         **needed,
         "LANG": "en_US.UTF-8",
         **function.environment,
-        **_CREDENTIALS,
+        **(_CREDENTIALS if credentials is None else credentials),
         "AWS_ENDPOINT_URL": aws_url,
         "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
         "AWS_REGION": region,

@@ -22,7 +22,7 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cockpit_dev import apigw, devkeys, lambda_api, logs, stack
+from cockpit_dev import apigw, devkeys, lambda_api, lambda_auth, logs, stack
 from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pages import Pages
@@ -164,10 +164,17 @@ class Runtime:
         _log(f"provisioned: {len(done.created)} created, {len(done.existing)} already there")
         self.template = template = self.load(done.physical_ids)
         lambda_url = f"http://{LOOPBACK}:{options.lambda_port}"
+        credential = lambda_auth.credential(devkeys.home())
         self.pool = WorkerPool(
             FunctionWorkers(
                 f,
-                function_environment(f, aws_url=self.aws.url, lambda_url=lambda_url, region=template.region),
+                function_environment(
+                    f,
+                    aws_url=self.aws.url,
+                    lambda_url=lambda_url,
+                    region=template.region,
+                    credentials=credential.environment(),
+                ),
             )
             for f in template.functions.values()
         )
@@ -175,7 +182,9 @@ class Runtime:
         seeded = self.pool.seed()
         if seeded:
             _log(f"seeded demo data: {', '.join(seeded)}")
-        lambda_server.RequestHandlerClass = lambda_api.handler_class(lambda_api.LambdaApi(self.pool))
+        lambda_server.RequestHandlerClass = lambda_api.handler_class(
+            lambda_api.LambdaApi(self.pool, credential)
+        )
         api_server.RequestHandlerClass = apigw.handler_class(
             apigw.ApiGateway(template, self.pool), Pages(options.port)
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from cockpit_dev import lambda_auth
 from navigation import polyline
 from tests.support.local_gateway import GatewayUrl
 
@@ -108,13 +110,14 @@ def test_bad_input_over_http(http: httpx.Client, token: TokenFactory) -> None:
 
 
 @pytest.mark.local_only  # calls the Lambda Invoke API the way the assistant's dispatcher does
-def test_an_ev_with_a_low_battery_gets_a_charging_stop(gateway_url: GatewayUrl) -> None:
+def test_an_ev_with_a_low_battery_gets_a_charging_stop(gateway_url: GatewayUrl, cockpit_home: Path) -> None:
+    key = lambda_auth.credential(cockpit_home)  # the runtime's own: its Lambda API refuses others
     client = boto3.client(
         "lambda",
         endpoint_url=gateway_url.lambda_url,
         region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
         config=Config(read_timeout=60, retries={"max_attempts": 1}),
     )
     event = {

@@ -40,6 +40,7 @@ class GatewayProcess:
     ready_line: str
     stdout_path: Path
     stderr_path: Path
+    home: Path | None = None  # its COCKPIT_HOME (the Lambda API's credential is there)
 
     @property
     def api_url(self) -> str:
@@ -99,7 +100,7 @@ def launch(
     url = GatewayUrl(
         f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{lambda_port}", f"http://127.0.0.1:{aws_port}"
     )
-    gateway = GatewayProcess(process, url, "", stdout_path, stderr_path)
+    gateway = GatewayProcess(process, url, "", stdout_path, stderr_path, home)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = next((ln for ln in stdout_path.read_text().splitlines() if ln.startswith(READY_PREFIX)), None)

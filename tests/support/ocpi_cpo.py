@@ -1,7 +1,7 @@
 """A charge point operator that speaks OCPI 2.2.1, for tests: real HTTP on 127.0.0.1.
 
     with OcpiTestCpo() as cpo:
-        operator = OcpiOperator(cpo.version_url, cpo.cpo_token)
+        operator = OcpiOperator(cpo.version_url, cpo.cpo_token, dev_mode=True)  # loopback
         ...
         cpo.wait_for_callbacks(1)
 

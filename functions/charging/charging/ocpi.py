@@ -9,6 +9,7 @@ not model are left out (and EVSEs left without connectors); anything else malfor
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,9 +41,13 @@ from cockpit.clock import utcnow
 from cockpit.errors import UpstreamError, UpstreamTimeout
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
+from cockpit.partners.deadline import within
+from cockpit.partners.netguard import AddressRefused
+from cockpit.partners.transport import BodyEncoded, BodyTooLarge, pinned_client, read_capped
 
 OCPI_SUCCESS = 1000
 MAX_PAGES = 1000
+MAX_ANSWER_BYTES = 4 * 1024 * 1024  # one answer (a page of locations at most): more is refused, unread
 # A CPO stamps its session after our start; look back a little for clock skew.
 SESSION_LOOKBACK = timedelta(minutes=10)
 _MESSAGE_CHARS = 120
@@ -248,6 +253,9 @@ class OcpiOperator:
     `version_url` is the CPO's version details URL (e.g. `https://cpo.example/ocpi/2.2.1`),
     `cpo_token` the credentials token the CPO gave us (sent base64-encoded, as OCPI 2.2 requires).
     Locations and tariffs are cached for `cache_ttl_s`; module endpoints for the adapter's life.
+    Every exchange, headers and body, ends within `timeout_s` (or the invocation's time left) and
+    reads at most `MAX_ANSWER_BYTES`, through the partners' pinned transport (`dev_mode`: loopback
+    allowed, as for partners).
     """
 
     def __init__(
@@ -263,13 +271,14 @@ class OcpiOperator:
         emsp_country_code: str = "DE",
         emsp_party_id: str = "CKP",
         issuer: str = "Cockpit Gateway",
+        dev_mode: bool = False,
     ) -> None:
         self._version_url = version_url
         self._origin = _origin(version_url)
         self._token = cpo_token
         self._authorization = "Token " + base64.b64encode(cpo_token.encode()).decode()
         self._owns_client = client is None
-        self._client = client or httpx.Client()
+        self._client = client or pinned_client(dev_mode=dev_mode)
         self._timeout = timeout_s
         self._ttl = timedelta(seconds=cache_ttl_s)
         self._page_limit = page_limit
@@ -420,21 +429,34 @@ class OcpiOperator:
             "X-Request-ID": str(uuid.uuid4()),
             "X-Correlation-ID": str(uuid.uuid4()),
         }
+        headers["Accept-Encoding"] = "identity"  # the body is read capped and never decompressed
         timeout = deadline.budget(self._timeout, f"OCPI {what}")
+        request = self._client.build_request(
+            method, url, params=params, json=body, headers=headers, timeout=timeout
+        )
         try:
-            response = self._client.request(
-                method, url, params=params, json=body, headers=headers, timeout=timeout
-            )
+            with within(timeout):  # the whole exchange, however slowly the CPO drips
+                response = self._client.send(request, stream=True)
+                try:
+                    raw = read_capped(response, MAX_ANSWER_BYTES)
+                finally:
+                    response.close()
+        except BodyTooLarge:
+            raise UpstreamError(f"OCPI {what}: answered more than {MAX_ANSWER_BYTES >> 20} MiB") from None
+        except BodyEncoded:
+            raise UpstreamError(f"OCPI {what}: answered a compressed body it was not asked for") from None
+        except AddressRefused as exc:
+            raise UpstreamError(f"OCPI {what}: the CPO's address is not allowed ({exc})") from None
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"OCPI {what}: no answer within {timeout:g} s") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"OCPI {what}: could not reach the CPO ({type(exc).__name__})") from exc
-        return self._unwrap(what, response), response
+        return self._unwrap(what, response, raw), response
 
-    def _unwrap(self, what: str, response: httpx.Response) -> Any:
+    def _unwrap(self, what: str, response: httpx.Response, raw: bytes) -> Any:
         try:
-            envelope = response.json(parse_float=Decimal)
-        except ValueError:
+            envelope = json.loads(raw, parse_float=Decimal)
+        except (ValueError, RecursionError):
             envelope = None
         if not response.is_success:
             raise UpstreamError(

@@ -61,7 +61,7 @@ def operator(s: ChargingSettings) -> ChargePointOperator:
         raise ConfigurationError("OCPI_VERSION_URL is required when CHARGING_PROVIDER is ocpi")
     if not acceptable_cpo_url(url, dev_mode=s.dev_mode):
         raise ConfigurationError("OCPI_VERSION_URL must be https (loopback http only in development mode)")
-    return OcpiOperator(url, str(credentials()["cpo_token"]), timeout_s=s.ocpi_timeout_s)
+    return OcpiOperator(url, str(credentials()["cpo_token"]), timeout_s=s.ocpi_timeout_s, dev_mode=s.dev_mode)
 
 
 def acceptable_cpo_url(url: str, *, dev_mode: bool) -> bool:

@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from charging import sandbox_data
-from charging.ocpi import OcpiOperator
+from charging.ocpi import MAX_ANSWER_BYTES, OcpiOperator
 from charging.ports import (
     CommandResponseType,
     ConnectorStandard,
@@ -26,6 +27,7 @@ from charging.ports import (
 )
 from cockpit.errors import ProblemError, UpstreamError, UpstreamTimeout
 from cockpit.money import Money
+from tests.support.hostile_server import DRIP_EVERY_S, HUGE, HostileServer
 from tests.support.ocpi_cpo import CPO_TOKEN, EMSP_TOKEN, OcpiTestCpo, encode_token, sample_locations
 
 TARGET = ("CN-SHA-0001", "CN-SHA-0001-E1", "1")  # 120 kW GB/T DC, in the test CPO's sample
@@ -80,7 +82,7 @@ def make_operator(cpo: OcpiTestCpo) -> Iterator[Callable[..., OcpiOperator]]:
     made: list[OcpiOperator] = []
 
     def make(**options: Any) -> OcpiOperator:
-        options = {"timeout_s": 1.0, "page_limit": 10, **options}
+        options = {"timeout_s": 1.0, "page_limit": 10, "dev_mode": True, **options}
         made.append(OcpiOperator(cpo.version_url, options.pop("token", CPO_TOKEN), **options))
         return made[-1]
 
@@ -313,7 +315,7 @@ def test_an_unreachable_cpo_is_an_upstream_error() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    operator = OcpiOperator(f"http://127.0.0.1:{port}/ocpi/2.2.1", CPO_TOKEN, timeout_s=1.0)
+    operator = OcpiOperator(f"http://127.0.0.1:{port}/ocpi/2.2.1", CPO_TOKEN, timeout_s=1.0, dev_mode=True)
 
     with pytest.raises(UpstreamError, match=r"^OCPI versions: could not reach the CPO \(ConnectError\)$"):
         operator.locations()
@@ -476,3 +478,54 @@ def test_version_details_must_list_the_modules_used() -> None:
 
 def test_without_a_tariffs_module_there_are_no_tariffs() -> None:
     assert scripted({"data": [], "status_code": 1000}).tariff("EUR-DC-01") is None
+
+
+# --- a hostile CPO: every byte read is capped in size and in total time ---------------------------
+
+
+def test_a_cpo_dripping_its_answer_is_cut_at_the_exchange_deadline() -> None:
+    versions = {"status_code": 1000, "data": VERSION_DETAILS}
+    with HostileServer("drip", versions) as server:
+        operator = OcpiOperator(server.url + "/ocpi/2.2.1", CPO_TOKEN, timeout_s=1.0, dev_mode=True)
+        started = time.monotonic()
+        with pytest.raises(UpstreamTimeout, match=r"^OCPI versions: no answer within 1 s$") as raised:
+            operator.locations()
+        elapsed = time.monotonic() - started
+        operator.close()
+    whole = len(json.dumps(versions)) + 90  # head and body: a per-read timeout alone would read it all
+    assert raised.value.status == 504
+    assert 0 < server.sent < whole
+    assert elapsed < whole * DRIP_EVERY_S / 4  # loosely: ended long before the drip would have
+
+
+def test_a_cpo_streaming_64_mib_is_refused_after_the_cap() -> None:
+    with HostileServer("huge", {}) as server:
+        operator = OcpiOperator(server.url + "/ocpi/2.2.1", CPO_TOKEN, timeout_s=5.0, dev_mode=True)
+        with pytest.raises(UpstreamError, match=r"^OCPI versions: answered more than 4 MiB$") as raised:
+            operator.locations()
+        operator.close()
+    assert raised.value.status == 502
+    assert server.sent < HUGE // 4  # the gateway hung up long before the end (socket buffers aside)
+
+
+def test_a_cpo_declaring_a_body_over_the_cap_or_compressing_it_is_refused_unread() -> None:
+    def oversized(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Length": str(MAX_ANSWER_BYTES + 1)}, content=b"{}")
+
+    def compressed(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"\x1f\x8b")
+
+    for handler, detail in ((oversized, "answered more than 4 MiB"),
+                            (compressed, "answered a compressed body it was not asked for")):  # fmt: skip
+        client = httpx.Client(transport=httpx.MockTransport(handler))
+        operator = OcpiOperator("https://cpo.test/ocpi/2.2.1", CPO_TOKEN, client=client)
+        with pytest.raises(UpstreamError) as raised:
+            operator.locations()
+        assert raised.value.detail == f"OCPI versions: {detail}"
+
+
+def test_a_cpo_at_a_private_address_is_refused_outside_development() -> None:
+    operator = OcpiOperator("https://10.0.0.7/ocpi/2.2.1", CPO_TOKEN)
+    with pytest.raises(UpstreamError, match=r"^OCPI versions: the CPO's address is not allowed"):
+        operator.locations()
+    operator.close()

@@ -4,11 +4,8 @@ more than any answer needs. The server counts what it managed to send before the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,57 +17,8 @@ from cockpit.partners.model import OAuth2ClientCredentials
 from cockpit.partners.target import PartnerCaller
 from cockpit.partners.transport import pinned_client
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from tests.support.hostile_server import HUGE, HostileServer
 from tests.support.partners import parking_tools
-
-DRIP_EVERY_S = 0.2  # far inside every per-read timeout: only a total deadline stops it
-HUGE = 64 * 1024 * 1024
-
-
-class HostileServer:
-    """One mode per server: `drip` sends a whole valid answer a byte at a time; `huge` answers 200 with
-    a JSON-looking body of 64 MiB and no Content-Length. `sent` is how many bytes went out."""
-
-    def __init__(self, mode: str, answer: dict[str, Any]) -> None:
-        self.mode, self.answer, self.sent, self.done = mode, answer, 0, threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> HostileServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.listener.close()
-        self.done.wait(10)
-
-    def _serve(self) -> None:
-        try:
-            conn, _ = self.listener.accept()
-        except OSError:
-            self.done.set()
-            return
-        with conn:
-            conn.recv(65536)  # the request (small: a form or a GET)
-            with contextlib.suppress(OSError):  # the gateway hung up: `sent` is what it took
-                self._drip(conn) if self.mode == "drip" else self._flood(conn)
-        self.done.set()
-
-    def _drip(self, conn: socket.socket) -> None:
-        body = json.dumps(self.answer).encode()
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        for byte in head.encode() + body:
-            conn.sendall(bytes([byte]))
-            self.sent += 1
-            time.sleep(DRIP_EVERY_S)
-
-    def _flood(self, conn: socket.socket) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
-        conn.sendall(b'{"access_token": "')
-        chunk = b"a" * 65536
-        while self.sent < HUGE:
-            conn.sendall(chunk)
-            self.sent += len(chunk)
 
 
 class Secrets:

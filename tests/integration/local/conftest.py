@@ -11,7 +11,8 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from cockpit_dev import aws_endpoint
+from cockpit_dev import aws_endpoint, lambda_auth
+from cockpit_dev.lambda_auth import LocalCredential
 from cockpit_dev.net import free_port
 from tests.support import localfn
 from tests.support.local_gateway import GatewayProcess, launch
@@ -50,21 +51,32 @@ def api(fixture_gateway: GatewayProcess) -> Iterator[httpx.Client]:
         yield client
 
 
-def aws_client(service: str, endpoint_url: str, read_timeout: float = 15) -> Any:
+def aws_client(
+    service: str, endpoint_url: str, read_timeout: float = 15, credential: LocalCredential | None = None
+) -> Any:
     config = Config(read_timeout=read_timeout, retries={"max_attempts": 1}, connect_timeout=2)
+    key = credential or LocalCredential("testing", "testing")  # moto accepts any
     return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint_url,
         region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
         config=config,
     )
 
 
+def runtime_credential(gateway: GatewayProcess) -> LocalCredential:
+    """The runtime's own credential, as a developer tool on the host reads it from .cockpit/."""
+    assert gateway.home is not None
+    return lambda_auth.credential(gateway.home)
+
+
 @pytest.fixture
 def lambda_client(fixture_gateway: GatewayProcess) -> Any:
-    return aws_client("lambda", fixture_gateway.url.lambda_url)
+    return aws_client(
+        "lambda", fixture_gateway.url.lambda_url, credential=runtime_credential(fixture_gateway)
+    )
 
 
 @pytest.fixture

@@ -9,10 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.local.conftest import STACK
+from cockpit_dev.lambda_auth import LocalCredential
+from tests.integration.local.conftest import STACK, aws_client, runtime_credential
+from tests.support.local_gateway import GatewayProcess
 
 
 def invoke(client: Any, payload: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
@@ -147,3 +150,61 @@ def test_a_dead_worker_is_replaced(lambda_client: Any) -> None:
     assert payload["echo"] == {"again": 1}
     _, payload = invoke(lambda_client, {"and again": 2})  # the new worker outlives the thread that started it
     assert payload["echo"] == {"and again": 2}
+
+
+# --- only the runtime's own credential may invoke ------------------------------------------------
+
+
+def test_an_unsigned_invoke_is_refused_with_a_problem_and_runs_nothing(
+    fixture_gateway: GatewayProcess, dynamodb: Any
+) -> None:
+    key = f"unsigned-{uuid.uuid4().hex}"
+    answer = httpx.post(
+        fixture_gateway.url.lambda_url + "/2015-03-31/functions/HelperFunction/invocations",
+        json={"write": key},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert (problem["status"], problem["title"]) == (403, "Forbidden")
+    assert "SigV4" in problem["detail"]
+    assert "Item" not in dynamodb.get_item(TableName=f"{STACK}-ItemsTable", Key={"pk": {"S": key}})
+
+
+@pytest.mark.parametrize(
+    ("key_id", "secret", "error"),
+    [
+        ("testing", "testing", "UnrecognizedClientException"),  # what any boto3 default would send
+        (None, "guessed", "InvalidSignatureException"),  # the key id is known, not the secret
+    ],
+)
+def test_a_boto3_client_with_another_key_is_refused(
+    fixture_gateway: GatewayProcess, dynamodb: Any, key_id: str | None, secret: str, error: str
+) -> None:
+    own = runtime_credential(fixture_gateway)
+    other = LocalCredential(key_id or own.access_key_id, secret)
+    client = aws_client("lambda", fixture_gateway.url.lambda_url, credential=other)
+    key = f"foreign-{uuid.uuid4().hex}"
+    with pytest.raises(ClientError) as refused:
+        invoke(client, {"write": key})
+    assert refused.value.response["Error"]["Code"] == error
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "Item" not in dynamodb.get_item(TableName=f"{STACK}-ItemsTable", Key={"pk": {"S": key}})
+
+
+def test_a_function_invokes_another_with_the_credential_the_runtime_gave_it(api: httpx.Client) -> None:
+    env = api.get("/open").json()["env"]
+    assert env["AWS_ACCESS_KEY_ID"].startswith("CKPLOCAL")
+    assert "AWS_SESSION_TOKEN" not in env
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "TRACE", "PROPFIND"])
+def test_other_methods_are_an_unknown_operation_in_json_never_html(
+    fixture_gateway: GatewayProcess, method: str
+) -> None:
+    answer = httpx.request(
+        method, fixture_gateway.url.lambda_url + "/2015-03-31/functions/HelperFunction/invocations"
+    )
+    assert answer.status_code == 404
+    assert answer.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+    assert answer.json()["message"] == "the local Lambda API only serves Invoke"

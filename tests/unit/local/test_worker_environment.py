@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cockpit_dev.lambda_auth import LocalCredential
 from cockpit_dev.pool import function_environment
 from cockpit_dev.template import load_template
 from tests.support import localfn
@@ -36,6 +37,16 @@ def test_only_the_template_lambda_and_the_process_needs_get_through() -> None:
     assert not {"HOME", "AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "SOMETHING_LOCAL"} & set(env)
     assert env["SHARED_VAR"] == "from-function"  # the template's value, not the shell's
     assert env["AWS_ACCESS_KEY_ID"] == "testing"  # never the developer's credentials
+    assert "AWS_SESSION_TOKEN" not in env
+
+
+def test_the_runtime_gives_its_own_credential_to_every_worker() -> None:
+    key = LocalCredential("CKPLOCALABC", "s3cr3t")
+    env = function_environment(
+        FUNCTION, aws_url="http://aws", lambda_url="http://lambda", region="eu-west-1", base=SHELL,
+        credentials=key.environment(),
+    )  # fmt: skip
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("CKPLOCALABC", "s3cr3t")
     assert set(FUNCTION.environment) <= set(env)
 
 

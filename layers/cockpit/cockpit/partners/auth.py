@@ -17,6 +17,7 @@ from cockpit.partners.model import ApiKeyAuth, OAuth2ClientCredentials, Outbound
 from cockpit.partners.netguard import AddressRefused, check_url, parse_target
 from cockpit.partners.request import OutboundRequest
 from cockpit.partners.secrets import SecretFields
+from cockpit.partners.transport import BodyEncoded, BodyTooLarge, read_capped
 
 REFRESH_MARGIN_S = 30.0  # a token this close to expiry is renewed before use
 DEFAULT_LIFETIME_S = 300.0  # when the token endpoint names no expires_in
@@ -111,18 +112,11 @@ class OutboundAuthenticator:
         try:
             answer = self._client.send(request, stream=True, auth=basic)
             try:
-                declared = answer.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > MAX_TOKEN_BYTES:
-                    raise UpstreamError("the partner's token endpoint answered more than 64 KiB")
-                if answer.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
-                    raise UpstreamError("the partner's token endpoint answered a compressed body")
-                chunks, size = list[bytes](), 0
-                for chunk in answer.iter_bytes():  # identity only (asked for, checked): no decoding
-                    size += len(chunk)
-                    if size > MAX_TOKEN_BYTES:
-                        raise UpstreamError("the partner's token endpoint answered more than 64 KiB")
-                    chunks.append(chunk)
-                return answer.status_code, b"".join(chunks)
+                return answer.status_code, read_capped(answer, MAX_TOKEN_BYTES)
+            except BodyTooLarge:
+                raise UpstreamError("the partner's token endpoint answered more than 64 KiB") from None
+            except BodyEncoded:
+                raise UpstreamError("the partner's token endpoint answered a compressed body") from None
             finally:
                 answer.close()
         except httpx.TimeoutException:

@@ -42,6 +42,7 @@ from cockpit.partners.netguard import AddressRefused, Resolver, check_url, parse
 from cockpit.partners.resilience import RETRY_STATUSES, CircuitBreaker, RetryPolicy
 from cockpit.partners.secrets import SecretFields
 from cockpit.partners.signing import idempotency_key, pseudonym, signature
+from cockpit.partners.transport import BodyEncoded, BodyTooLarge, read_capped
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -223,30 +224,23 @@ class PartnerCaller:
             response.close()
 
     def _read(self, op: PartnerOperation, response: httpx.Response, deadline: float) -> bytes:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-            raise UpstreamError(f"{op.namespace}: the partner's answer is larger than 1 MiB")
-        if response.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
+        try:
+            body = read_capped(response, MAX_RESPONSE_BYTES)
+        except BodyTooLarge:
+            raise UpstreamError(f"{op.namespace}: the partner's answer is larger than 1 MiB") from None
+        except BodyEncoded:
             raise UpstreamError(
                 f"{op.namespace}: the partner answered a compressed body it was not asked for"
-            )
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in response.iter_bytes():  # identity only (asked for, checked): no decompression
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise UpstreamError(f"{op.namespace}: the partner's answer is larger than 1 MiB")
-                if self.monotonic() > deadline:
-                    raise UpstreamTimeout(f"{op.namespace}: the partner did not finish answering in time")
-                chunks.append(chunk)
+            ) from None
         except httpx.TimeoutException:
             raise UpstreamTimeout(f"{op.namespace}: the partner did not finish answering in time") from None
         except httpx.HTTPError as exc:
             raise UpstreamError(
                 f"{op.namespace}: the partner's answer broke off ({type(exc).__name__})"
             ) from None
-        return b"".join(chunks)
+        if self.monotonic() > deadline:
+            raise UpstreamTimeout(f"{op.namespace}: the partner did not finish answering in time")
+        return body
 
 
 def _answer(op: PartnerOperation, status: int, raw: bytes, media_type: str) -> Any:

@@ -153,6 +153,38 @@ class PinnedTransport(httpx.BaseTransport):
         self._pool.close()
 
 
+class BodyTooLarge(Exception):
+    """The answer is larger than the reader's cap (declared or while reading); the rest is not read."""
+
+
+class BodyEncoded(Exception):
+    """The answer is content-encoded though identity was asked for: it is not read (no decompression)."""
+
+
+def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The one rule for reading an untrusted answer: at most `limit` bytes, identity-encoded only.
+
+    The time cap is the caller's `cockpit.partners.deadline.within` block, kept by the sockets of the
+    pinned transport; once that deadline has passed, a chunk already buffered is not accepted either
+    (`httpx.ReadTimeout`). Raises BodyTooLarge, BodyEncoded or an httpx error; the caller names it.
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    if response.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
+        raise BodyEncoded
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # identity only (checked above): nothing is decompressed
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        if deadline.clamp(None) == 0.0:
+            raise httpx.ReadTimeout("the exchange's deadline has passed")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def pinned_client(
     *, dev_mode: bool = False, resolver: Resolver | None = None, ssl_context: ssl.SSLContext | None = None
 ) -> httpx.Client:
