@@ -17,6 +17,7 @@ from cockpit.errors import (
     PaymentStateConflict,
     RefundExceedsCaptured,
     UpstreamTimeout,
+    UpstreamUnavailable,
     ValidationFailed,
 )
 from cockpit.money import Money
@@ -280,7 +281,23 @@ class TestChargingPays:
         pid = payment["pk"]["S"].removeprefix("PAY#")
         assert events_of(gateway, pid) == ["created", "declined"]
 
-    def test_a_start_the_operator_fails_voids_the_hold(
+    def test_a_start_the_operator_refuses_voids_the_hold(
+        self, gateway: Template, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def unavailable(*_args: Any) -> None:
+            raise UpstreamUnavailable("the charge point is unreachable")
+
+        monkeypatch.setattr("charging.sandbox.SandboxOperator.start_session", unavailable)
+        ev.is_problem(start(self.ARGS), 503)
+        after = snapshot(gateway)
+        assert after[gateway.tables["ChargingTable"].name] == []
+        (payment,) = [i for i in after[gateway.tables["PaymentsTable"].name] if i["sk"]["S"] == "PAYMENT"]
+        pid = payment["pk"]["S"].removeprefix("PAY#")
+        assert payment["state"]["S"] == "canceled"
+        assert events_of(gateway, pid) == ["created", "authorized", "canceled"]
+        assert json.loads(payment["doc"]["S"])["captured"] == 0
+
+    def test_a_start_with_no_answer_keeps_the_session_pending_and_its_hold(
         self, gateway: Template, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         def times_out(*_args: Any) -> None:
@@ -289,12 +306,11 @@ class TestChargingPays:
         monkeypatch.setattr("charging.sandbox.SandboxOperator.start_session", times_out)
         ev.is_problem(start(self.ARGS), 504, "upstream-timeout")
         after = snapshot(gateway)
-        assert after[gateway.tables["ChargingTable"].name] == []
+        # the CPO may well have started: nothing is voided here; its callback or the reconciler settles it
+        (session,) = [i for i in after[gateway.tables["ChargingTable"].name] if i["sk"]["S"] == "SESSION"]
+        assert json.loads(session["doc"]["S"])["status"] == "PENDING"
         (payment,) = [i for i in after[gateway.tables["PaymentsTable"].name] if i["sk"]["S"] == "PAYMENT"]
-        pid = payment["pk"]["S"].removeprefix("PAY#")
-        assert payment["state"]["S"] == "canceled"
-        assert events_of(gateway, pid) == ["created", "authorized", "canceled"]
-        assert json.loads(payment["doc"]["S"])["captured"] == 0
+        assert payment["state"]["S"] == "requires_capture"
 
     def test_an_unknown_method_is_refused_before_the_question(self, gateway: Template) -> None:
         before = snapshot(gateway)

@@ -242,6 +242,7 @@ def charging_then(
         clock=then,
         payments=PaymentsClient(function(stack, "PaymentsFunction")),
         hold_caps={"CNY": 30000, "EUR": 5000},
+        pseudonym=lambda sub: "psn_" + sub,  # the CPO's view of the driver: not what is reconciled here
     )
 
 
