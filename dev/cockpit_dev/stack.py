@@ -213,6 +213,11 @@ def _aliases_as_functions(document: dict[str, Any]) -> dict[str, Any]:
     for logical_id, resource in document["Resources"].items():
         if resource["Type"] == "AWS::Lambda::Alias":
             function = resource["Properties"]["FunctionName"]["Ref"]
+            # where an ARN is wanted (an EventBridge target), the function's ARN; elsewhere its name
+            text = text.replace(
+                json.dumps({"Arn": {"Ref": logical_id}})[1:-1],
+                json.dumps({"Arn": {"Fn::GetAtt": [function, "Arn"]}})[1:-1],
+            )
             text = text.replace(json.dumps({"Ref": logical_id}), json.dumps({"Ref": function}))
             text = text.replace("${" + logical_id + "}", "${" + function + ".Arn}")
     loaded: dict[str, Any] = json.loads(text)
