@@ -34,8 +34,8 @@ def test_a_partner_registers_a_document_and_its_tools_reach_the_catalog(
     expect(page.get_by_test_id("warnings")).to_contain_text("/openapi/servers")
     reserve = tools.filter(has_text="acme_parking_create_reservation")
     expect(reserve).to_contain_text("asks the driver")
-    expect(reserve.get_by_test_id("question")).to_contain_text("Confirm Reserve a spot with acme_parking:")
-    expect(reserve.get_by_test_id("question")).to_contain_text("确认执行 Reserve a spot（acme_parking）")
+    expect(reserve.get_by_test_id("question")).to_contain_text("Confirm Reserve a spot with acme_parking (")
+    expect(reserve.get_by_test_id("question")).to_contain_text("确认让acme_parking执行“Reserve a spot”（")
     expect(page.get_by_test_id("contract")).to_have_count(0)  # a dry run stores nothing
 
     page.get_by_label("Base URL").fill("http://127.0.0.1:8081/v2")
