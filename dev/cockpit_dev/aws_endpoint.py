@@ -56,12 +56,17 @@ def existing(port: int) -> AwsEndpoint | None:
 
 
 def start_moto(port: int, log_path: Path, timeout: float = START_TIMEOUT) -> AwsEndpoint:
-    """Start `python -m moto.server` on the port and wait until it answers."""
+    """Start moto's server (`cockpit_dev.moto_server`: DynamoDB requests applied atomically, as AWS does)
+    on the port and wait until it answers."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "MOTO_ACCOUNT_ID": os.environ.get("MOTO_ACCOUNT_ID", "000000000000")}
+    env = {
+        **os.environ,
+        "MOTO_ACCOUNT_ID": os.environ.get("MOTO_ACCOUNT_ID", "000000000000"),
+        "MOTO_PORT": str(port),
+    }
     with log_path.open("ab") as log:
         process = children.spawn(
-            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+            [sys.executable, "-m", "cockpit_dev.moto_server", "-H", LOOPBACK, "-p", str(port)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
