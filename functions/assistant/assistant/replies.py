@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.models import Card
-from cockpit.money import CURRENCY_EXPONENTS, Money
+from cockpit.money import Money
 
 TEXT: dict[str, dict[str, str]] = {
     "en-US": {
@@ -148,27 +148,22 @@ def cant(locale: str, what: str) -> str:
     return say(locale, "cant", what=CANT.get(locale, CANT["en-US"]).get(what, what))
 
 
-SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$", "GBP": "£", "HKD": "HK$", "JPY": "¥", "KRW": "₩"}
-
-
-def money(value: Any) -> str:
-    """¥45.50 from {"amount": 4550, "currency": "CNY"}; "?" for anything else."""
+def money(value: Any, locale: str) -> str:
+    """`Money.text` of {"amount": 4550, "currency": "CNY"} (¥45.50); "?" for anything else."""
     try:
-        cash = Money.model_validate(value)
-        exponent = CURRENCY_EXPONENTS[cash.currency]
-    except (ValueError, KeyError):
+        return Money.model_validate(value).text(locale)
+    except ValueError:
         return "?"
-    return f"{SYMBOLS.get(cash.currency, cash.currency + ' ')}{cash.to_major():.{exponent}f}"
 
 
 def paid(locale: str, payment: dict[str, Any]) -> str:
     """What "pay for charging" answers when the session paid by its card hold."""
     captured = payment.get("captured")
     if isinstance(captured, dict) and captured.get("amount") == 0:
-        return say(locale, "nothing_to_pay", money=money(captured))
+        return say(locale, "nothing_to_pay", money=money(captured, locale))
     if isinstance(captured, dict):
-        return say(locale, "already_paid", money=money(captured))
-    return say(locale, "held", money=money(payment.get("hold")))
+        return say(locale, "already_paid", money=money(captured, locale))
+    return say(locale, "held", money=money(payment.get("hold"), locale))
 
 
 def _kw(value: Any) -> str:

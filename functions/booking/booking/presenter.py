@@ -6,19 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from booking.ports import Kind, Slot
-from cockpit.money import Money
 
-SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$"}
 KIND_ZH = {
     Kind.PARKING: "车位",
     Kind.RESTAURANT: "餐厅",
     Kind.SERVICE_APPOINTMENT: "保养预约",
     Kind.HOTEL: "酒店",
 }
-
-
-def money(m: Money) -> str:
-    return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.2f}"
 
 
 def _local(slot: Slot, at: datetime) -> datetime:
@@ -35,10 +29,12 @@ def question(slot: Slot, party_size: int, method_label: str | None, locale: str)
         if slot.venue.kind in (Kind.RESTAURANT, Kind.HOTEL):
             parts.append(f"{party_size}人")
         if slot.requires_prepayment:
-            parts.append(f"需预付{money(slot.price)}" + (f"，将从{method_label}扣款" if method_label else ""))
+            parts.append(
+                f"需预付{slot.price.text(locale)}" + (f"，将从{method_label}扣款" if method_label else "")
+            )
         if slot.cancellation_fee is not None:
             when = f"{free_until:%m月%d日 %H:%M}后" if free_until else ""
-            parts.append(f"{when}取消或未到将收取{money(slot.cancellation_fee)}")
+            parts.append(f"{when}取消或未到将收取{slot.cancellation_fee.text(locale)}")
         return "，".join(parts) + "。确认预订吗？"
     text = f"Book {slot.venue.name} on {start:%a %d %b %H:%M}–{end:%H:%M}"
     if end.date() != start.date():
@@ -48,9 +44,10 @@ def question(slot: Slot, party_size: int, method_label: str | None, locale: str)
     extras = []
     if slot.requires_prepayment:
         extras.append(
-            f"prepaid {money(slot.price)}" + (f", charged to your {method_label}" if method_label else "")
+            f"prepaid {slot.price.text(locale)}"
+            + (f", charged to your {method_label}" if method_label else "")
         )
     if slot.cancellation_fee is not None:
         when = f" after {free_until:%a %d %b %H:%M}" if free_until else ""
-        extras.append(f"cancelling{when} or not showing up costs {money(slot.cancellation_fee)}")
+        extras.append(f"cancelling{when} or not showing up costs {slot.cancellation_fee.text(locale)}")
     return text + (f" ({'; '.join(extras)})" if extras else "") + "?"

@@ -3,10 +3,7 @@ exactly once), list. The provider port holds venues, slots and capacity; the sto
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -44,6 +41,7 @@ from cockpit.observability import logger
 from cockpit.payments_client import Payments, RefundRef
 from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import Caller, Role, ToolInvocation
+from cockpit.undo import Undo
 from cockpit.vehicle import Point
 
 MAX_WINDOW = timedelta(days=7)
@@ -209,22 +207,15 @@ class BookingService:
         return OneReservation(reservation=ReservationView.of(made))
 
     def _hold_and_confirm(self, caller: Caller, slot: Slot, reservation: Reservation) -> Reservation:
-        rid = reservation.id
-        try:
-            held = self.provider.hold(slot, rid, reservation.units, reservation.owner)
-        except Exception:
-            self.reservations.forget(reservation)  # nothing is half-written
-            raise
-        if not held:
-            self.reservations.forget(reservation)
-            raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
-        if reservation.payment.status == "pending":
-            try:  # declined or failed: the units go back and the reservation is forgotten
+        rid, pending = reservation.id, reservation
+        # Nothing is half-written: what was made is taken back, newest first.
+        with Undo("reservation", rid) as undo:
+            undo.add(lambda: self.reservations.forget(pending))
+            if not self.provider.hold(slot, rid, reservation.units, reservation.owner):
+                raise Unavailable(f"{slot.venue.name} has no room left at {slot.start.isoformat()}")
+            undo.add(lambda: self.provider.release(slot.id, rid))
+            if reservation.payment.status == "pending":  # declined or failed: units back, reservation gone
                 reservation = self._authorize(caller, slot, reservation)
-            except Exception:
-                self.provider.release(slot.id, rid)
-                self.reservations.forget(reservation)
-                raise
         # The sandbox venue confirms at once; a real provider's answer would land here.
         confirmed = reservation.model_copy(
             update={"status": ReservationStatus.CONFIRMED, "confirmed_at": self.clock()}
@@ -517,8 +508,7 @@ def _as_argument(exc: ValidationFailed) -> ValidationFailed:
 
 def reservation_id(inv: ToolInvocation) -> str:
     """Derived from (caller, Idempotency-Key): a duplicated invocation finds its own reservation."""
-    seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
-    return "rs_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+    return inv.derived_id("rs_")
 
 
 def distance_km(a: Point, b: Point) -> float:

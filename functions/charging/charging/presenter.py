@@ -23,7 +23,6 @@ from cockpit.money import Money
 ESTIMATE_KWH = 30
 # A detour leaves the route and comes back: about twice the distance off the route.
 DETOUR_FACTOR = 2.0
-SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "HKD": "HK$", "KRW": "₩"}
 
 TariffLookup = Callable[[str], Tariff | None]
 
@@ -106,10 +105,6 @@ def matches(view: StationView, args: FindStationsArgs) -> bool:
     return bool(usable)
 
 
-def money_text(m: Money) -> str:
-    return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.2f}"
-
-
 def display_name(loc: Location, locale: str) -> str:
     """The station's name in the session's language: the Chinese name where the data has one."""
     return (name_zh(loc.name) or loc.name) if locale == "zh-CN" else loc.name
@@ -123,11 +118,11 @@ def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLo
     standard = FROM_OCPI[chosen.connectors[0].standard].value.replace("_", "/", 1).replace("_", " ")
     quote = price(_best_tariff(loc, tariff_of))
     if locale == "zh-CN":
-        cost = f"，每度电{money_text(quote.per_kwh)}" if quote else ""
+        cost = f"，每度电{quote.per_kwh.text(locale)}" if quote else ""
         where = f"{display_name(loc, locale)}的{chosen.uid}号充电桩" if named else display_name(loc, locale)
         up_to = "" if named else "最高"
         return f"要在{where}开始充电吗？（{up_to}{power:g}千瓦 {standard}{cost}）"
-    cost = f", {money_text(quote.per_kwh)} per kWh" if quote else ""
+    cost = f", {quote.per_kwh.text(locale)} per kWh" if quote else ""
     where = f"{loc.name}, charge point {chosen.uid}" if named else loc.name
     up_to = "" if named else "up to "
     return f"Start charging at {where} ({up_to}{power:g} kW {standard}{cost})?"
@@ -136,5 +131,7 @@ def start_question(loc: Location, chosen: Evse, named: bool, tariff_of: TariffLo
 def hold_note(hold: Money, method_label: str, locale: str) -> str:
     """What the start question adds when a payment method pre-authorizes the session."""
     if locale == "zh-CN":
-        return f"将在{method_label}上预授权最多{money_text(hold)}，结束后按实际费用扣款。"
-    return f"A hold of up to {money_text(hold)} goes on your {method_label}; only the actual cost is charged."
+        return f"将在{method_label}上预授权最多{hold.text(locale)}，结束后按实际费用扣款。"
+    return (
+        f"A hold of up to {hold.text(locale)} goes on your {method_label}; only the actual cost is charged."
+    )

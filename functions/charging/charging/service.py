@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -53,6 +50,7 @@ from cockpit.operations import Operation, OperationStore
 from cockpit.payments_client import Payments
 from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
+from cockpit.undo import Undo
 
 CALLBACK_PATH = "/ocpi/emsp/2.2.1/commands/{command}/{uid}"
 START, STOP = "START_SESSION", "STOP_SESSION"
@@ -165,17 +163,19 @@ class ChargingService:
             response_url=self._callback(START, sid),
             token_uid=self.pseudonym(inv.caller.sub),
         )
-        try:
-            response = self.cpo.start_session(command)
-        except UpstreamTimeout:
-            # No answer: the CPO may well have started. The session stays pending (its hold too) and its
-            # operation says so; the CPO's callback or, failing that, the reconciler settles it.
-            logger().warning("a start had no answer; left pending", extra={"session_id": sid})
-            raise
-        except Exception:  # the CPO failed to take the command: nothing started, so nothing is kept
-            self.sessions.forget(session, self.operations.delete_request(op))
-            self._release(session)
-            raise
+        # The CPO failed to take the command: nothing started, so nothing is kept (the session and its
+        # operation are forgotten, then the hold is voided).
+        with Undo("charging start", sid) as undo:
+            undo.add(lambda: self._release(session))
+            undo.add(lambda: self.sessions.forget(session, self.operations.delete_request(op)))
+            try:
+                response = self.cpo.start_session(command)
+            except UpstreamTimeout:
+                # No answer: the CPO may well have started. The session stays pending (its hold too) and
+                # its operation says so; the CPO's callback or, failing that, the reconciler settles it.
+                undo.committed()
+                logger().warning("a start had no answer; left pending", extra={"session_id": sid})
+                raise
         if response.result is not CommandResponseType.ACCEPTED:
             refused = CommandResult(
                 result=CommandResultType.REJECTED, message=response.message or response.result
@@ -438,9 +438,7 @@ class ChargingService:
 
 def _ids(inv: ToolInvocation) -> tuple[str, str]:
     """Session and operation ids derived from the idempotency key: a duplicate invocation finds its own."""
-    seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
-    digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
-    return f"cs_{digest}", f"op_{digest}"
+    return inv.derived_id("cs_"), inv.derived_id("op_")
 
 
 def _as_argument(exc: ValidationFailed) -> ValidationFailed:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import ipaddress
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
 from cockpit.errors import ConfigurationError, Unauthorized
 from cockpit.operations import OperationStore
+from cockpit.partners.netguard import url_refusal
 from cockpit.partners.signing import pseudonym
 from cockpit.payments_client import PaymentsClient
 from cockpit.settings import get_settings, per_container
@@ -59,22 +59,12 @@ def operator(s: ChargingSettings) -> ChargePointOperator:
     url = s.ocpi_version_url
     if not url:
         raise ConfigurationError("OCPI_VERSION_URL is required when CHARGING_PROVIDER is ocpi")
-    if not acceptable_cpo_url(url, dev_mode=s.dev_mode):
-        raise ConfigurationError("OCPI_VERSION_URL must be https (loopback http only in development mode)")
+    why = url_refusal(url, dev_mode=s.dev_mode)
+    if why:
+        raise ConfigurationError(
+            f"OCPI_VERSION_URL must be https (loopback http only in development mode): {why}"
+        )
     return OcpiOperator(url, str(credentials()["cpo_token"]), timeout_s=s.ocpi_timeout_s, dev_mode=s.dev_mode)
-
-
-def acceptable_cpo_url(url: str, *, dev_mode: bool) -> bool:
-    """https anywhere; plain http only to a loopback address, and only in local development."""
-    parsed = urlsplit(url)
-    if parsed.scheme == "https" and parsed.hostname:
-        return True
-    if parsed.scheme != "http" or not dev_mode:
-        return False
-    try:
-        return ipaddress.ip_address(parsed.hostname or "").is_loopback
-    except ValueError:
-        return parsed.hostname == "localhost"
 
 
 def check_ocpi_token(authorization: str | None) -> None:

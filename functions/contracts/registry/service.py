@@ -36,12 +36,12 @@ from cockpit.partners.model import (
     confirmation_question,
 )
 from cockpit.tools.model import Caller, Effect, Role, ToolSpec
+from cockpit.undo import Undo
 from registry import models as m
 from registry.advice import advice
 from registry.compiler.compile import Compiled, CompiledTool, Options, compile_contract
 from registry.ports import DocumentStore, SecretStore
 from registry.store import ContractStore
-from registry.undo import Undo
 
 # First-party domains and names a partner must not pose as (a namespace may not equal one or start
 # with one followed by "_": `charging_find` would make `charging_find_stations`).

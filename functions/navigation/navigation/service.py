@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -289,7 +286,7 @@ class NavigationService:
 
     def set_destination(self, inv: ToolInvocation, args: SetDestinationArgs) -> OneDestination:
         destination = Destination(
-            id=_destination_id(inv),
+            id=inv.derived_id("dst_"),
             destination=args.destination,
             name=args.name,
             address=args.address,
@@ -307,9 +304,3 @@ def _timing_note(args: PlanRouteArgs, route: Route) -> list[str]:
     if args.depart_at is None or route.simulated:
         return []
     return [f"{route.provider} does not plan for a departure time: durations are for current traffic."]
-
-
-def _destination_id(inv: ToolInvocation) -> str:
-    """From (caller, Idempotency-Key): a duplicated invocation of one call finds its own record."""
-    seed = json.dumps([inv.caller.sub, inv.idempotency_key]) if inv.idempotency_key else uuid.uuid4().hex
-    return "dst_" + hashlib.sha256(seed.encode()).hexdigest()[:24]

@@ -55,8 +55,11 @@ def routing_provider(s: NavigationSettings) -> RoutingProvider:
 
 
 def _require_https(url: str, name: str, *, dev_mode: bool) -> None:
-    if not (url.startswith("https://") or (dev_mode and url.startswith("http://127.0.0.1"))):
-        raise ConfigurationError(f"{name} must be https (loopback http only in development mode)")
+    from cockpit.partners.netguard import url_refusal  # the one URL rule; only when a real provider is used
+
+    why = url_refusal(url, dev_mode=dev_mode)
+    if why:
+        raise ConfigurationError(f"{name} must be https (loopback http only in development mode): {why}")
 
 
 @per_container

@@ -1,19 +1,11 @@
-"""What the driver hears and sees: money with its currency's symbol and decimals, method labels, and
+"""What the driver hears and sees: method labels and
 the confirmation questions, in the session's locale (zh-CN or en-US)."""
 
 from __future__ import annotations
 
-from cockpit.money import CURRENCY_EXPONENTS, Money
+from cockpit.money import Money
 from payments.merchants import Merchant
 from payments.ports import PaymentMethod
-
-SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$", "GBP": "£", "HKD": "HK$", "JPY": "JP¥", "KRW": "₩"}
-
-
-def money_text(m: Money) -> str:
-    """¥45.50, €12.00, JP¥4550: the currency's own number of decimals."""
-    exponent = CURRENCY_EXPONENTS[m.currency]
-    return f"{SYMBOLS.get(m.currency, m.currency + ' ')}{m.to_major():.{exponent}f}"
 
 
 def method_label(method: PaymentMethod, locale: str) -> str:
@@ -38,16 +30,16 @@ def pay_question(amount: Money, merchant: Merchant, method: PaymentMethod, local
     name = merchant.name(locale)
     if locale == "zh-CN":
         verb = "预授权" if hold else "支付"
-        return f"向{name}{verb} {money_text(amount)}，{_with(method, locale)}？"
+        return f"向{name}{verb} {amount.text(locale)}，{_with(method, locale)}？"
     if hold:
-        return f"Hold up to {money_text(amount)} for {name} {_with(method, locale)}?"
-    return f"Pay {money_text(amount)} to {name} {_with(method, locale)}?"
+        return f"Hold up to {amount.text(locale)} for {name} {_with(method, locale)}?"
+    return f"Pay {amount.text(locale)} to {name} {_with(method, locale)}?"
 
 
 def refund_question(amount: Money, merchant: Merchant, method: PaymentMethod, locale: str) -> str:
     name = merchant.name(locale)
     if locale == "zh-CN":
         back = f"尾号{method.last4}的银行卡" if method.type == "card" else method_label(method, locale)
-        return f"退款 {money_text(amount)}（{name}的付款），退回{back}？"
+        return f"退款 {amount.text(locale)}（{name}的付款），退回{back}？"
     back = f"your card ending {method.last4}" if method.type == "card" else method_label(method, locale)
-    return f"Refund {money_text(amount)} of your payment to {name} to {back}?"
+    return f"Refund {amount.text(locale)} of your payment to {name} to {back}?"

@@ -20,7 +20,6 @@ from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
     IdempotencyInProgress,
-    IdempotencyKeyRequired,
     NotFound,
     PaymentDeclined,
     PaymentLimitExceeded,
@@ -133,7 +132,7 @@ class PaymentsService:
         return presenter.pay_question(plan.amount, plan.merchant, plan.method, inv.locale, hold=hold)
 
     def create_payment(self, inv: ToolInvocation, args: CreatePaymentArgs) -> OnePayment:
-        pid = payment_id("tool", inv.caller.sub, _key(inv))
+        pid = inv.derived_id("pay_", "tool")
         plan = self._plan(inv.caller.sub, args.amount, args.merchant, args.method_id)
         p = self._start(pid, inv.caller.sub, plan, args.capture, args.purpose, args.reference)
         return OnePayment(payment=self._view(p, inv.locale))
@@ -147,7 +146,7 @@ class PaymentsService:
         return presenter.refund_question(amount, self._merchant(p), p.method, inv.locale)
 
     def refund_payment(self, inv: ToolInvocation, args: RefundArgs) -> RefundResult:
-        rid = "re_" + _digest("refund", inv.caller.sub, _key(inv))
+        rid = inv.derived_id("re_", "refund")
         return self._refund(self._own(inv.caller.sub, args.payment_id), rid, args.amount, inv.locale)
 
     def _refund(self, p: Payment, rid: str, asked: AmountArg | Money | None, locale: str) -> RefundResult:
@@ -271,7 +270,7 @@ class PaymentsService:
         if amount.amount > limits.per_payment:
             cap = Money(amount=limits.per_payment, currency=amount.currency)
             raise PaymentLimitExceeded(
-                f"{presenter.money_text(amount)} is above the {presenter.money_text(cap)} limit per payment",
+                f"{amount.text('en-US')} is above the {cap.text('en-US')} limit per payment",
                 errors=[ProblemItem(pointer=f"{where}/amount/amount", message="above the per-payment limit")],
             )
         found = merchant(merchant_id)
@@ -336,8 +335,8 @@ class PaymentsService:
         if spent + amount.amount > limit:
             left = amount.model_copy(update={"amount": max(0, limit - spent)})
             raise PaymentLimitExceeded(
-                f"{presenter.money_text(amount)} would pass this vehicle's limit per 24 hours "
-                f"({presenter.money_text(left)} left)",
+                f"{amount.text('en-US')} would pass this vehicle's limit per 24 hours "
+                f"({left.text('en-US')} left)",
                 errors=[
                     ProblemItem(pointer=f"{where}/amount/amount", message="above the rolling 24-hour limit")
                 ],
@@ -364,8 +363,8 @@ class PaymentsService:
             )
         if amount.amount > left:
             raise RefundExceedsCaptured(
-                f"refunding {presenter.money_text(amount)} would pass what was captured: "
-                f"{presenter.money_text(p.money(max(left, 0)))} is left to refund"
+                f"refunding {amount.text('en-US')} would pass what was captured: "
+                f"{p.money(max(left, 0)).text('en-US')} is left to refund"
             )
         return amount
 
@@ -480,7 +479,7 @@ class PaymentsService:
         if amount.currency != p.amount.currency or amount.amount > p.authorized:
             raise ValidationFailed(
                 f"a capture must be in {p.amount.currency} and at most the hold "
-                f"({presenter.money_text(p.money(p.authorized))})",
+                f"({p.money(p.authorized).text('en-US')})",
                 errors=[ProblemItem(pointer="/amount", message="above the hold or in another currency")],
             )
         if amount.amount == 0:
@@ -707,12 +706,6 @@ def payment_id(*parts: str) -> str:
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
-
-
-def _key(inv: ToolInvocation) -> str:
-    if not inv.idempotency_key:
-        raise IdempotencyKeyRequired(f"{inv.tool} moves money: send an Idempotency-Key header")
-    return inv.idempotency_key
 
 
 def _command_key(cmd: PaymentCommand) -> str:

@@ -30,8 +30,11 @@ def service() -> PaymentsService:
 def processor(s: PaymentsSettings) -> Processor:
     if s.processor == "sandbox":
         return SandboxProcessor()
-    if not s.stripe_api_base.startswith("https://"):
-        raise ConfigurationError("STRIPE_API_BASE must be https")
+    from cockpit.partners.netguard import url_refusal  # the one URL rule; only when Stripe is used
+
+    why = url_refusal(s.stripe_api_base, dev_mode=False)  # payments has no development mode
+    if why:
+        raise ConfigurationError(f"STRIPE_API_BASE must be https: {why}")
     return StripeProcessor(secret_key(), base_url=s.stripe_api_base, timeout_s=s.timeout_s)
 
 

@@ -300,9 +300,11 @@ def test_paying_for_a_session_without_a_card_pays_its_cost() -> None:
 
 
 def test_money_is_spoken_in_major_units() -> None:
-    assert replies.money({"amount": 4550, "currency": "CNY"}) == "¥45.50"
-    assert replies.money({"amount": 500, "currency": "JPY"}) == "¥500"
-    assert replies.money({"amount": -1, "currency": "CNY"}) == "?" and replies.money(None) == "?"
+    assert replies.money({"amount": 4550, "currency": "CNY"}, "en-US") == "¥45.50"
+    assert replies.money({"amount": 500, "currency": "JPY"}, "en-US") == "JP¥500"  # as presenters write it
+    assert replies.money({"amount": 500, "currency": "JPY"}, "zh-CN") == "500日元"
+    assert replies.money({"amount": -1, "currency": "CNY"}, "en-US") == "?"
+    assert replies.money(None, "zh-CN") == "?"
 
 
 @pytest.mark.parametrize("text", ["找一个快充站", "附近有超充吗", "find a fast charger"])

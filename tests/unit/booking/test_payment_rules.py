@@ -56,11 +56,13 @@ def test_the_question_names_the_amount_and_the_card() -> None:
     venue = data.venues()["SHA-P02"]
     spec = next(s for s in data.day_schedule(venue, date(2026, 12, 1)) if s.requires_prepayment)
     slot = _slot(spec, venue, 3)
-    price = presenter.money(slot.price)
+    price = slot.price.text("en-US")
     assert f"prepaid {price}, charged to your Visa ending 4242" in presenter.question(
         slot, 1, "Visa ending 4242", "en-US"
     )
-    assert f"需预付{price}，将从Visa 尾号4242扣款" in presenter.question(slot, 1, "Visa 尾号4242", "zh-CN")
+    assert f"需预付{slot.price.text('zh-CN')}，将从Visa 尾号4242扣款" in presenter.question(
+        slot, 1, "Visa 尾号4242", "zh-CN"
+    )
 
 
 def test_the_sandbox_has_one_declining_prepaid_slot_a_day() -> None:

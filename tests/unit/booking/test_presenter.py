@@ -26,6 +26,12 @@ def test_english_and_chinese_questions() -> None:
     assert "12月01日 15:00" in zh and "2人" in zh and zh.endswith("确认预订吗？")
 
 
-def test_money() -> None:
-    assert presenter.money(Money(amount=6300, currency="CNY")) == "¥63.00"
-    assert presenter.money(Money(amount=1250, currency="EUR")) == "€12.50"
+def test_money_is_written_as_everywhere_else() -> None:
+    # booking once wrote ¥8000 as "JPY 8000.00" (no yen symbol, two decimals); Money.text decides now
+    slot = hotel_slot("SHA-H01")
+    yen = slot.model_copy(update={"price": Money(amount=8000, currency="JPY"), "requires_prepayment": True})
+    assert "prepaid JP¥8000" in presenter.question(yen, 1, None, "en-US")
+    assert "需预付8000日元" in presenter.question(yen, 1, None, "zh-CN")
+    euro = slot.model_copy(update={"price": Money(amount=1250, currency="EUR"), "requires_prepayment": True})
+    assert "prepaid €12.50" in presenter.question(euro, 1, None, "en-US")
+    assert "需预付12.50欧元" in presenter.question(euro, 1, None, "zh-CN")

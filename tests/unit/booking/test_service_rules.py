@@ -13,7 +13,7 @@ from booking.models import CreateArgs, SearchArgs
 from booking.ports import Kind, Slot, Venue
 from booking.sandbox import _slot
 from booking.service import BookingService, reservation_id
-from cockpit.errors import Conflict, NotFound, ValidationFailed
+from cockpit.errors import Conflict, IdempotencyKeyRequired, NotFound, ValidationFailed
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point, ServiceNeeds, VehicleContext
 
@@ -156,4 +156,5 @@ def test_reservation_ids_come_from_caller_and_key() -> None:
     assert reservation_id(inv(key="a")) == reservation_id(inv(key="a"))
     assert reservation_id(inv(key="a")) != reservation_id(inv(key="b"))
     assert reservation_id(inv(key="a")) != reservation_id(inv(key="a", sub="vin-2"))
-    assert reservation_id(inv(key=None)) != reservation_id(inv(key=None))
+    with pytest.raises(IdempotencyKeyRequired):  # never a random id: a retry would book twice
+        reservation_id(inv(key=None))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from cockpit.errors import UnsafeDestination
-from cockpit.partners.netguard import check_destination, unsafe_reason
+from cockpit.partners.netguard import check_destination, unsafe_reason, url_refusal
 
 PUBLIC = "93.184.215.14"
 
@@ -118,3 +118,48 @@ def test_the_field_is_named_in_the_problem() -> None:
 def test_unsafe_reason(address: str, reason: str | None) -> None:
     found = unsafe_reason(ipaddress.ip_address(address))
     assert found is None if reason is None else reason in (found or "")
+
+
+# The one URL rule (`url_refusal`): navigation used a string prefix (accepting http://127.0.0.1.nip.io,
+# refusing localhost) and charging the opposite; both now ask netguard, as partner contracts do.
+@pytest.mark.parametrize(
+    ("url", "dev", "ok"),
+    [
+        ("https://cpo.example/ocpi/2.2.1", False, True),
+        ("https://restapi.amap.com", False, True),
+        ("http://cpo.example/ocpi/2.2.1", False, False),
+        ("http://127.0.0.1:8080/ocpi/2.2.1", False, False),
+        ("http://127.0.0.1:8080/ocpi/2.2.1", True, True),
+        ("http://127.0.0.2:8080/x", True, True),
+        ("http://[::1]:8080/ocpi", True, True),
+        ("http://localhost:8080/ocpi", True, True),
+        ("http://LOCALHOST.:8080/ocpi", True, True),
+        ("http://localhost:8080/ocpi", False, False),
+        ("http://127.0.0.1.nip.io/ocpi", True, False),  # a name, not loopback: the prefix check took it
+        ("http://127.0.0.1.evil.example/ocpi", True, False),
+        ("http://10.0.0.5/ocpi", True, False),
+        ("https://10.0.0.5/ocpi", False, False),  # a numeric host is checked as the address it is
+        ("https://169.254.169.254/latest", True, False),
+        ("https://user:pw@cpo.example/ocpi", False, False),
+        ("ftp://cpo.example/ocpi", True, False),
+        ("https:///no-host", False, False),
+        ("not a url", True, False),
+    ],
+)
+def test_one_url_rule_for_every_provider_and_partner(url: str, dev: bool, ok: bool) -> None:
+    assert (url_refusal(url, dev_mode=dev) is None) is ok
+
+
+def test_registration_and_configuration_agree_on_plain_http() -> None:
+    # what a partner may register in development is exactly what a provider may be configured with
+    for url in ("http://127.0.0.1:9000/x", "http://localhost:9000/x", "http://[::1]:9000/x"):
+        assert url_refusal(url, dev_mode=True) is None
+        check_destination(url, dev_mode=True, resolve=DNS)
+    for url in ("http://127.0.0.1.nip.io/x", "http://api.partner.example/x"):
+        assert url_refusal(url, dev_mode=True) == f"{url}: plain http is allowed only to a loopback address"
+        with pytest.raises(UnsafeDestination, match="only to a loopback address"):
+            check_destination(
+                url,
+                dev_mode=True,
+                resolve=resolver({"127.0.0.1.nip.io": ["127.0.0.1"]} | {"api.partner.example": [PUBLIC]}),
+            )

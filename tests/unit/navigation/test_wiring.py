@@ -61,3 +61,20 @@ def test_unknown_provider_is_refused(env: pytest.MonkeyPatch) -> None:
     env.setenv("NAVIGATION_ROUTING_PROVIDER", "bing")
     with pytest.raises(ConfigurationError):
         get_settings(NavigationSettings)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [("http://localhost:5000", True), ("http://127.0.0.1:5000", True), ("http://127.0.0.1.nip.io", False)],
+)
+def test_the_osrm_url_follows_the_one_url_rule(env: pytest.MonkeyPatch, url: str, ok: bool) -> None:
+    # a string prefix once took http://127.0.0.1.nip.io (a name anyone can point anywhere) and refused
+    # localhost; netguard's rule decides now, as it does for the CPO and partners
+    env.setenv("NAVIGATION_ROUTING_PROVIDER", "osrm")
+    env.setenv("OSRM_BASE_URL", url)
+    env.setenv("COCKPIT_DEV_MODE", "true")
+    if ok:
+        assert isinstance(wiring.routing_provider(get_settings(NavigationSettings)), OsrmRouting)
+    else:
+        with pytest.raises(ConfigurationError, match="only to a loopback address"):
+            wiring.routing_provider(get_settings(NavigationSettings))

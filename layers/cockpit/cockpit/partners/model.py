@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.errors import ProblemItem, ValidationFailed
+from cockpit.money import Money
 from cockpit.tools.model import ToolSpec
 
 HttpMethod = Literal["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
@@ -160,7 +161,11 @@ def _label(name: str, schema: dict[str, Any]) -> str:
 
 
 def _spoken(value: Any, zh: bool) -> str | None:
-    """A value a driver can hear: a short string, a number or a yes/no; None for anything else."""
+    """A value a driver can hear: a short string, a number, a yes/no or an amount of money (the API's
+    {"amount", "currency"}, written as `Money.text` writes it everywhere); None for anything else."""
+    money = Money.parsed(value)
+    if money is not None:
+        return money.text("zh-CN" if zh else "en-US")
     if isinstance(value, bool):
         return ("是" if value else "否") if zh else ("yes" if value else "no")
     if isinstance(value, int | float):

@@ -5,10 +5,12 @@ where the connection is made: `GuardedBackend` resolves the name, checks each ad
 the address it checked (the name stays in the URL, so TLS SNI, certificate verification and the Host
 header are the partner's name), so a DNS answer that changes between check and connect (rebinding)
 never reaches a private address. Local development mode alone may reach loopback addresses (plain
-`http` too, on loopback only).
+`http` too, on loopback only: a loopback address or `localhost`, see `url_refusal`).
 
 Registration (the contracts function, through `check_destination`, which answers a 422 problem naming
-the field) and invocation (the partner target, `check_url` and `GuardedBackend`) use this one rule.
+the field) and invocation (the partner target, `check_url` and `GuardedBackend`) use this one rule;
+so do the first-party providers' configured URLs (`url_refusal`: charging's CPO, navigation's AMap and
+OSRM, payments' processor).
 """
 
 from __future__ import annotations
@@ -142,13 +144,40 @@ def check_addresses(host: str, addresses: Iterable[str], *, allow_local: bool) -
     return checked
 
 
-def check_url(url: str, *, dev_mode: bool = False, resolver: Resolver | None = None) -> list[IPAddress]:
-    """Check a partner URL: scheme, host and every address it resolves to. Returns the addresses."""
+def url_refusal(url: str, *, dev_mode: bool) -> str | None:
+    """Why the gateway may not call `url`, or None: THE rule for every partner and provider URL (a
+    registered contract, an OAuth token endpoint, OCPI_VERSION_URL, AMAP_BASE_URL, OSRM_BASE_URL,
+    STRIPE_API_BASE), decided from the URL alone, before any lookup.
+
+    https to a host; plain http only in local development and only to loopback written as such: a
+    loopback address (127.0.0.0/8, ::1) or the name `localhost`. A name that merely resolves there
+    (`127.0.0.1.nip.io`) is not loopback to this rule. A numeric host is checked as the address it is
+    (private, metadata, link-local… refused). Names are checked where the connection is made
+    (`resolve`, `GuardedBackend`), since a lookup's answer may change."""
+    try:
+        checked_target(url, dev_mode=dev_mode)
+    except AddressRefused as exc:
+        return str(exc)
+    return None
+
+
+def checked_target(url: str, *, dev_mode: bool) -> Target:
+    """`url_refusal`'s rule, raising AddressRefused; the target it checked."""
     target = parse_target(url, dev_mode=dev_mode)
-    addresses = resolve(target.host, target.port, dev_mode=dev_mode, resolver=resolver)
-    if target.scheme == "http" and not all(ip.is_loopback for ip in addresses):
+    literal = numeric_host(target.host)
+    if literal is not None:
+        check_addresses(target.host, [str(literal)], allow_local=dev_mode)
+    loopback = literal.is_loopback if literal is not None else target.host.lower().rstrip(".") == "localhost"
+    if target.scheme == "http" and not loopback:
         raise AddressRefused(f"{url}: plain http is allowed only to a loopback address")
-    return addresses
+    return target
+
+
+def check_url(url: str, *, dev_mode: bool = False, resolver: Resolver | None = None) -> list[IPAddress]:
+    """Check a partner URL: the URL rule (`url_refusal`), then every address its host resolves to.
+    Returns the addresses."""
+    target = checked_target(url, dev_mode=dev_mode)
+    return resolve(target.host, target.port, dev_mode=dev_mode, resolver=resolver)
 
 
 @dataclass(frozen=True)

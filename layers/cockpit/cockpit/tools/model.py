@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cockpit.errors import Problem
+from cockpit.errors import IdempotencyKeyRequired, Problem
 from cockpit.vehicle import VehicleContext
 
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -78,6 +80,20 @@ class ToolInvocation(BaseModel):
     vehicle: VehicleContext | None = None
     # "preview": describe what the call would do (the confirmation question), change nothing.
     phase: Literal["preview", "execute"] = "execute"
+
+    def derived_id(self, prefix: str, *scope: str) -> str:
+        """The id of what this call makes, derived from (caller, Idempotency-Key): a duplicated
+        invocation of one call finds what the first made, never makes a second. `scope` keeps apart the
+        ids one key makes for different things (payments: "tool" for a payment, "refund" for a refund);
+        `prefix` only names the kind ("cs_" and "op_" of one call share their digest).
+
+        No key, no id: a write without one is refused by the dispatcher before it gets here (400), and
+        an internal caller that builds an invocation without a key is refused the same way
+        (IdempotencyKeyRequired), never handed a random id that would make its retry a second write."""
+        if not self.idempotency_key:
+            raise IdempotencyKeyRequired(f"{self.tool} changes state: send an Idempotency-Key header")
+        seed = json.dumps([*scope, self.caller.sub, self.idempotency_key])
+        return prefix + hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
 class OperationRef(BaseModel):

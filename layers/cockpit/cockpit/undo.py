@@ -1,4 +1,16 @@
-"""Undo what a request wrote when a later step fails, so a failed request leaves nothing behind."""
+"""Undo what a request wrote when a later step fails, so a failed request leaves nothing behind.
+
+The one shape of compensation (a contract's registration, a reservation's units and pending record, a
+charging start's session and card hold): each step that made something adds how to take it back; on an
+exception the steps run newest first, each failure logged (never masking the error that caused the
+undo), and the error is re-raised. `committed()` ends it: past that point a failure is repaired (the
+reconciler, a retry), never undone.
+
+    with Undo("reservation", rid) as undo:
+        hold_units()
+        undo.add(release_units)
+        authorize_payment()   # raises: the units are released, the error goes on
+"""
 
 from __future__ import annotations
 
@@ -9,6 +21,8 @@ from cockpit.observability import log_crash
 
 
 class Undo:
+    """A context manager of compensating steps (see the module's docstring)."""
+
     def __init__(self, what: str, subject: str) -> None:
         self.what, self.subject = what, subject
         self.steps: list[Callable[[], object]] = []
