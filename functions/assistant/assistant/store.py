@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from assistant.models import Session, TurnRecord
 from cockpit import aws
-from cockpit.ddb import N, S, cancelled_by_condition, condition_failed, text
+from cockpit.ddb import N, S, text, write_if
 from cockpit.errors import SessionBusy
 
 SESSION_SK = "SESSION"
@@ -49,30 +47,27 @@ class SessionStore:
             "data": S(_bounded(turn)),
             "expires_at": N(int(session.ends_at.timestamp())),
         }
-        try:
-            aws.client("dynamodb").transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": self._session_item(session),
-                            "ConditionExpression": "version = :expected",
-                            "ExpressionAttributeValues": {":expected": N(expected_version)},
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": turn_item,
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
-            )
-        except ClientError as exc:
-            if cancelled_by_condition(exc) or condition_failed(exc):
-                raise SessionBusy("another turn changed this session first; send this turn again") from None
-            raise
+        if not write_if(
+            aws.client("dynamodb").transact_write_items,
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": self._session_item(session),
+                        "ConditionExpression": "version = :expected",
+                        "ExpressionAttributeValues": {":expected": N(expected_version)},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": turn_item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ],
+        ):
+            raise SessionBusy("another turn changed this session first; send this turn again")
 
     def with_turns(self, session_id: str) -> tuple[Session | None, list[TurnRecord]]:
         session, turns = None, []

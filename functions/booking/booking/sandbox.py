@@ -22,13 +22,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botocore.exceptions import ClientError
-
 from booking import sandbox_data as data
 from booking.ports import Kind, Outcome, Slot, Venue
 from cockpit import aws
 from cockpit.clock import utcnow
-from cockpit.ddb import S, condition_failed, text
+from cockpit.ddb import S, text, write_if
 from cockpit.errors import BookingLimitExceeded
 
 
@@ -136,32 +134,22 @@ class SandboxProvider:
         return False
 
     def _claim(self, key: str, sk: str, reservation_id: str) -> bool:
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item={"pk": S(key), "sk": S(sk), "holder": S(reservation_id)},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item={"pk": S(key), "sk": S(sk), "holder": S(reservation_id)},
+            ConditionExpression="attribute_not_exists(pk)",
+        ).ok
 
     def _unclaim(self, key: str, sk: str, reservation_id: str) -> bool:
         """Free one unit (or place) if this reservation holds it: freed once, however many try."""
-        try:
-            aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key={"pk": S(key), "sk": S(sk)},
-                ConditionExpression="holder = :rid",
-                ExpressionAttributeValues={":rid": S(reservation_id)},
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key={"pk": S(key), "sk": S(sk)},
+            ConditionExpression="holder = :rid",
+            ExpressionAttributeValues={":rid": S(reservation_id)},
+        ).ok
 
     def _units(self, key: str, slot_id: str) -> list[tuple[int, str]]:
         """(unit number, holder) of every unit of this slot our drivers hold."""

@@ -6,11 +6,9 @@ and changes state only from the state it was read in. Capacity is the provider's
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from booking.models import TRANSITIONS, Reservation, ReservationStatus
 from cockpit import aws
-from cockpit.ddb import S, condition_failed, text
+from cockpit.ddb import S, text, write_if
 
 
 class ReservationStore:
@@ -68,60 +66,47 @@ class ReservationStore:
 
     def create(self, reservation: Reservation) -> bool:
         """Write the reservation once; False when it already exists (a duplicated invocation)."""
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item={
-                    **self._key(reservation.owner, reservation.id),
-                    "state": S(reservation.status.value),
-                    "slot_id": S(reservation.slot_id),
-                    "created_at": S(reservation.created_at.isoformat()),
-                    "doc": S(reservation.model_dump_json()),
-                    "pay": S(reservation.payment.status),
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item={
+                **self._key(reservation.owner, reservation.id),
+                "state": S(reservation.status.value),
+                "slot_id": S(reservation.slot_id),
+                "created_at": S(reservation.created_at.isoformat()),
+                "doc": S(reservation.model_dump_json()),
+                "pay": S(reservation.payment.status),
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        ).ok
 
     def forget(self, reservation: Reservation) -> None:
         """Remove a reservation that never got its capacity (still pending), so nothing is half-written."""
-        try:
-            aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key=self._key(reservation.owner, reservation.id),
-                ConditionExpression="#state = :pending",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":pending": S(ReservationStatus.PENDING.value)},
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
+        write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key=self._key(reservation.owner, reservation.id),
+            ConditionExpression="#state = :pending",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":pending": S(ReservationStatus.PENDING.value)},
+        )
 
     def restart(self, old: Reservation, new: Reservation) -> bool:
         """Take over a pending reservation a stopped call left behind; True for exactly one taker."""
-        try:
-            aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key=self._key(old.owner, old.id),
-                UpdateExpression="SET created_at = :new, doc = :doc",
-                ConditionExpression="#state = :pending AND created_at = :old",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":pending": S(ReservationStatus.PENDING.value),
-                    ":old": S(old.created_at.isoformat()),
-                    ":new": S(new.created_at.isoformat()),
-                    ":doc": S(new.model_dump_json()),
-                },
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").update_item,
+            TableName=self.table,
+            Key=self._key(old.owner, old.id),
+            UpdateExpression="SET created_at = :new, doc = :doc",
+            ConditionExpression="#state = :pending AND created_at = :old",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":pending": S(ReservationStatus.PENDING.value),
+                ":old": S(old.created_at.isoformat()),
+                ":new": S(new.created_at.isoformat()),
+                ":doc": S(new.model_dump_json()),
+            },
+        ).ok
 
     def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
         """Write the reservation's new state if it is still `expected`; False when it no longer is."""
@@ -142,22 +127,17 @@ class ReservationStore:
 
     def _write_if(self, new: Reservation, update: str, condition: str, values: dict[str, str]) -> bool:
         """One conditional update of the reservation's item; False when the condition no longer holds."""
-        try:
-            aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key=self._key(new.owner, new.id),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":state": S(new.status.value),
-                    ":doc": S(new.model_dump_json()),
-                    ":pay": S(new.payment.status),
-                    **{name: S(value) for name, value in values.items()},
-                },
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").update_item,
+            TableName=self.table,
+            Key=self._key(new.owner, new.id),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":state": S(new.status.value),
+                ":doc": S(new.model_dump_json()),
+                ":pay": S(new.payment.status),
+                **{name: S(value) for name, value in values.items()},
+            },
+        ).ok

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from charging.models import ChargingSession, SessionStatus
 from charging.ports import EvseStatus
 from cockpit import aws
-from cockpit.ddb import S, cancelled_by_condition, condition_failed, text
+from cockpit.ddb import S, text, write_if
 from cockpit.errors import Conflict
 
 EVSE_PARTITION = "EVSE_STATE"
@@ -103,22 +101,12 @@ class SessionStore:
         self._transact([delete, *also])
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
-        try:
-            if len(items) == 1:
-                self._single(items[0])
-            else:
-                aws.client("dynamodb").transact_write_items(TransactItems=items)
-            return True
-        except ClientError as exc:
-            if condition_failed(exc) or cancelled_by_condition(exc):
-                return False
-            raise
-
-    @staticmethod
-    def _single(item: dict[str, Any]) -> None:
-        ((kind, request),) = item.items()
-        call = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[kind]
-        getattr(aws.client("dynamodb"), call)(**request)
+        """All of `items` at once (one plain write when there is one); False when a condition failed."""
+        if len(items) == 1:
+            ((kind, request),) = items[0].items()
+            call = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[kind]
+            return write_if(getattr(aws.client("dynamodb"), call), **request).ok
+        return write_if(aws.client("dynamodb").transact_write_items, TransactItems=items).ok
 
 
 class DynamoEvseStates:
@@ -145,17 +133,12 @@ class DynamoEvseStates:
         return found
 
     def occupy(self, evse_uid: str, session_id: str) -> bool:
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item={"pk": S(EVSE_PARTITION), "sk": S(evse_uid), "session_id": S(session_id)},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item={"pk": S(EVSE_PARTITION), "sk": S(evse_uid), "session_id": S(session_id)},
+            ConditionExpression="attribute_not_exists(pk)",
+        ).ok
 
     def holder(self, evse_uid: str) -> str | None:
         got = aws.client("dynamodb").get_item(
@@ -165,18 +148,13 @@ class DynamoEvseStates:
         return text(item, "session_id") if item else None
 
     def release(self, evse_uid: str, session_id: str) -> bool:
-        try:
-            aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key={"pk": S(EVSE_PARTITION), "sk": S(evse_uid)},
-                ConditionExpression="session_id = :sid",
-                ExpressionAttributeValues={":sid": S(session_id)},
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key={"pk": S(EVSE_PARTITION), "sk": S(evse_uid)},
+            ConditionExpression="session_id = :sid",
+            ExpressionAttributeValues={":sid": S(session_id)},
+        ).ok
 
 
 def _held(session: ChargingSession) -> bool:

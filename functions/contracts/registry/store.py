@@ -18,10 +18,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from cockpit import aws
-from cockpit.ddb import S, cancelled_by_condition, condition_failed, text
+from cockpit.ddb import S, Written, text, write_if
 from cockpit.errors import Conflict, NamespaceUnavailable, ProblemItem
 from cockpit.partners.model import PartnerTool
 from cockpit.partners.registry import CATALOG_PK, bump_revision, catalog_item, catalog_key
@@ -188,46 +186,41 @@ class ContractStore:
         another namespace → 409. Returns the names this call newly claimed (the undo releases those)."""
         client, claimed = aws.client("dynamodb"), list[str]()
         for name in sorted(set(names)):
-            try:
-                old = client.put_item(
-                    TableName=self.table,
-                    Item={
-                        "pk": S(TOOLNAMES_PK),
-                        "sk": S(name),
-                        "namespace": S(namespace),
-                        "contract_id": S(contract_id),
-                    },
-                    ConditionExpression="attribute_not_exists(pk) OR #ns = :ns",
-                    ExpressionAttributeNames={"#ns": "namespace"},
-                    ExpressionAttributeValues={":ns": S(namespace)},
-                    ReturnValues="ALL_OLD",
-                ).get("Attributes")
-            except ClientError as exc:
-                if not condition_failed(exc):
-                    raise
+            written = write_if(
+                client.put_item,
+                TableName=self.table,
+                Item={
+                    "pk": S(TOOLNAMES_PK),
+                    "sk": S(name),
+                    "namespace": S(namespace),
+                    "contract_id": S(contract_id),
+                },
+                ConditionExpression="attribute_not_exists(pk) OR #ns = :ns",
+                ExpressionAttributeNames={"#ns": "namespace"},
+                ExpressionAttributeValues={":ns": S(namespace)},
+                ReturnValues="ALL_OLD",
+            )
+            if not written:
                 self.release_tool_names(contract_id, claimed)
                 why = f"tool name {name!r} belongs to another namespace"
                 raise NamespaceUnavailable(
                     f"namespace {namespace!r}: {why}",
                     errors=[ProblemItem(pointer="/namespace", message=why)],
-                ) from None
-            if not old:
+                )
+            if not written.response.get("Attributes"):
                 claimed.append(name)
         return claimed
 
     def release_tool_names(self, contract_id: str, names: list[str]) -> None:
         client = aws.client("dynamodb")
         for name in names:
-            try:
-                client.delete_item(
-                    TableName=self.table,
-                    Key={"pk": S(TOOLNAMES_PK), "sk": S(name)},
-                    ConditionExpression="contract_id = :cid",
-                    ExpressionAttributeValues={":cid": S(contract_id)},
-                )
-            except ClientError as exc:
-                if not condition_failed(exc):
-                    raise
+            write_if(
+                client.delete_item,
+                TableName=self.table,
+                Key={"pk": S(TOOLNAMES_PK), "sk": S(name)},
+                ConditionExpression="contract_id = :cid",
+                ExpressionAttributeValues={":cid": S(contract_id)},
+            )
 
     def create(self, contract: ContractRecord, version: VersionRecord) -> None:
         """The contract, its first version, its listing entry and its namespace claim, all or nothing.
@@ -244,12 +237,8 @@ class ContractStore:
             "ExpressionAttributeNames": {"#owner": "owner"},
             "ExpressionAttributeValues": {":owner": S(contract.partner_id), ":yes": S("true")},
         }
-        try:
-            self._transact([{"Put": claim}, *self._head_puts(contract, None), self._version_put(version)])
-        except ClientError as exc:
-            if cancelled_by_condition(exc):
-                raise NamespaceUnavailable(f"namespace {contract.namespace!r} was just taken") from None
-            raise
+        if not self._transact([{"Put": claim}, *self._head_puts(contract, None), self._version_put(version)]):
+            raise NamespaceUnavailable(f"namespace {contract.namespace!r} was just taken")
 
     def update(
         self,
@@ -271,12 +260,8 @@ class ContractStore:
                     }
                 }
             )
-        try:
-            self._transact(items)
-        except ClientError as exc:
-            if cancelled_by_condition(exc):
-                raise Conflict(f"contract {contract.contract_id} changed meanwhile; try again") from None
-            raise
+        if not self._transact(items):
+            raise Conflict(f"contract {contract.contract_id} changed meanwhile; try again")
 
     def forget(self, contract: ContractRecord, version: int, tool_names: list[str]) -> None:
         """Undo a registration that failed part-way (the claim only if it is this contract's)."""
@@ -288,16 +273,13 @@ class ContractStore:
             {"pk": S(LISTING_PK), "sk": S(f"{owner_key(contract.partner_id)}#{contract.contract_id}")},
         ):
             client.delete_item(TableName=self.table, Key=key)
-        try:
-            client.delete_item(
-                TableName=self.table,
-                Key=self._claim_key(contract.namespace),
-                ConditionExpression="contract_id = :cid",
-                ExpressionAttributeValues={":cid": S(contract.contract_id)},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        write_if(
+            client.delete_item,
+            TableName=self.table,
+            Key=self._claim_key(contract.namespace),
+            ConditionExpression="contract_id = :cid",
+            ExpressionAttributeValues={":cid": S(contract.contract_id)},
+        )
 
     def publish(self, contract_id: str, tools: list[PartnerTool]) -> None:
         """Make the catalog serve exactly `tools` for this contract (new ones put, stale ones deleted)."""
@@ -314,8 +296,8 @@ class ContractStore:
         self._batch([{"DeleteRequest": {"Key": catalog_key(n)}} for n in self.catalog_names(contract_id)])
         bump_revision(self.table)
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
-        aws.client("dynamodb").transact_write_items(TransactItems=items)
+    def _transact(self, items: list[dict[str, Any]]) -> Written:
+        return write_if(aws.client("dynamodb").transact_write_items, TransactItems=items)
 
     def _batch(self, requests: list[dict[str, Any]]) -> None:
         client = aws.client("dynamodb")

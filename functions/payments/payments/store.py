@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from cockpit import aws
-from cockpit.ddb import N, S, cancelled_by_condition, condition_failed, text
+from cockpit.ddb import N, S, text, write_if
 from payments.models import Payment, Refund, RefundStatus, TrailEntry
 
 Item = dict[str, Any]
@@ -176,55 +175,41 @@ class PaymentStore:
     def lock(self, p: Payment, locked_until: float, now: float) -> bool:
         """Take the payment for one call to the processor (a capture, a cancel, or asking again after a
         call that never answered): only if nobody holds it and nobody changed it since it was read."""
-        try:
-            aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
-                UpdateExpression="SET locked_until = :until, doc = :doc",
-                ConditionExpression="#state = :state AND version = :version AND locked_until < :now",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":until": N(locked_until),
-                    ":doc": S(p.model_copy(update={"locked_until": locked_until}).model_dump_json()),
-                    ":state": S(p.status.value),
-                    ":version": N(p.version),
-                    ":now": N(now),
-                },
-            )
-            return True
-        except ClientError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return write_if(
+            aws.client("dynamodb").update_item,
+            TableName=self.table,
+            Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
+            UpdateExpression="SET locked_until = :until, doc = :doc",
+            ConditionExpression="#state = :state AND version = :version AND locked_until < :now",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":until": N(locked_until),
+                ":doc": S(p.model_copy(update={"locked_until": locked_until}).model_dump_json()),
+                ":state": S(p.status.value),
+                ":version": N(p.version),
+                ":now": N(now),
+            },
+        ).ok
 
     def unlock(self, p: Payment) -> None:
         """Let go of a payment held for a processor call that certainly did nothing (a refusal)."""
-        try:
-            aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
-                UpdateExpression="SET locked_until = :zero, doc = :doc",
-                ConditionExpression="version = :version AND locked_until = :ours",
-                ExpressionAttributeValues={
-                    ":zero": N(0),
-                    ":doc": S(p.model_copy(update={"locked_until": 0}).model_dump_json()),
-                    ":version": N(p.version),
-                    ":ours": N(p.locked_until),
-                },
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
+        write_if(
+            aws.client("dynamodb").update_item,
+            TableName=self.table,
+            Key={"pk": S(f"PAY#{p.id}"), "sk": S("PAYMENT")},
+            UpdateExpression="SET locked_until = :zero, doc = :doc",
+            ConditionExpression="version = :version AND locked_until = :ours",
+            ExpressionAttributeValues={
+                ":zero": N(0),
+                ":doc": S(p.model_copy(update={"locked_until": 0}).model_dump_json()),
+                ":version": N(p.version),
+                ":ours": N(p.locked_until),
+            },
+        )
 
     def write(self, items: list[Item]) -> bool:
         """All of `items` in one transaction; False when one of their conditions failed."""
-        try:
-            aws.client("dynamodb").transact_write_items(TransactItems=items)
-            return True
-        except ClientError as exc:
-            if cancelled_by_condition(exc):
-                return False
-            raise
+        return write_if(aws.client("dynamodb").transact_write_items, TransactItems=items).ok
 
     # -- helpers --------------------------------------------------------------------------------
 

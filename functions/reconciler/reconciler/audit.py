@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from botocore.exceptions import ClientError
-
 from cockpit import aws
-from cockpit.ddb import N, S, condition_failed
+from cockpit.ddb import N, S, write_if
 from cockpit.reconcile import Settled
 
 KEEP = timedelta(days=400)
@@ -28,24 +26,22 @@ class DynamoAuditLog:
 
     def record(self, run_at: datetime, action: Settled) -> None:
         at = run_at.isoformat(timespec="milliseconds")
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item={
-                    "pk": S(f"AUDIT#{run_at.date().isoformat()}"),
-                    "sk": S(f"{at}#{action.domain}#{action.record}#{action.id}"),
-                    "at": S(at),
-                    "domain": S(action.domain),
-                    "record": S(action.record),
-                    "id": S(action.id),
-                    "was": S(action.was),
-                    "now": S(action.now),
-                    "truth": S(action.truth),
-                    "action": S(action.action),
-                    "expires_at": N(int((run_at + KEEP).timestamp())),
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):  # the same action of the same run, written twice: once is enough
-                raise
+        # the same action of the same run, written twice: once is enough
+        write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item={
+                "pk": S(f"AUDIT#{run_at.date().isoformat()}"),
+                "sk": S(f"{at}#{action.domain}#{action.record}#{action.id}"),
+                "at": S(at),
+                "domain": S(action.domain),
+                "record": S(action.record),
+                "id": S(action.id),
+                "was": S(action.was),
+                "now": S(action.now),
+                "truth": S(action.truth),
+                "action": S(action.action),
+                "expires_at": N(int((run_at + KEEP).timestamp())),
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )

@@ -13,11 +13,10 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, failed_item, number, text
+from cockpit.ddb import Clock, N, S, number, text, write_if
 from cockpit.errors import ConfirmationExpired, ConfirmationInvalid
 from cockpit.tools.model import Caller
 
@@ -110,30 +109,24 @@ class DynamoConfirmationStore:
                 TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
             )
             return
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression="used_by = :req",
-                ExpressionAttributeValues={":req": S(request)},
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
+        write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item=item,
+            ConditionExpression="used_by = :req",
+            ExpressionAttributeValues={":req": S(request)},
+        )
 
     def forget(self, token: str, request: str | None) -> None:
         if request is None:  # consumed by a delete: nothing is left
             return
-        try:
-            aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key=_pk(token),
-                ConditionExpression="used_by = :req",
-                ExpressionAttributeValues={":req": S(request)},
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
+        write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key=_pk(token),
+            ConditionExpression="used_by = :req",
+            ExpressionAttributeValues={":req": S(request)},
+        )
 
     def consume(
         self, token: str, caller: Caller, tool: str, arguments_hash: str, request: str | None = None
@@ -151,55 +144,51 @@ class DynamoConfirmationStore:
             "used_by": S(request),
             "token_expires": N(token_expires),
         }
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item=used,
-                # Unused and unexpired, or already used by this very request (its retry after a crash);
-                # and still the item read above, whose expiry is carried over.
-                ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
-                "AND arguments_hash = :h AND expires_at = :seen AND "
-                "((attribute_not_exists(used_by) AND expires_at > :now) OR used_by = :req)",
-                ExpressionAttributeNames={"#sub": "sub"},
-                ExpressionAttributeValues={
-                    ":sub": S(caller.sub),
-                    ":tool": S(tool),
-                    ":h": S(arguments_hash),
-                    ":now": N(now),
-                    ":seen": found["expires_at"],
-                    ":req": used["used_by"],
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
-            raise self._why(failed_item(exc), caller, tool, arguments_hash) from None
+        written = write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item=used,
+            # Unused and unexpired, or already used by this very request (its retry after a crash);
+            # and still the item read above, whose expiry is carried over.
+            ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
+            "AND arguments_hash = :h AND expires_at = :seen AND "
+            "((attribute_not_exists(used_by) AND expires_at > :now) OR used_by = :req)",
+            ExpressionAttributeNames={"#sub": "sub"},
+            ExpressionAttributeValues={
+                ":sub": S(caller.sub),
+                ":tool": S(tool),
+                ":h": S(arguments_hash),
+                ":now": N(now),
+                ":seen": found["expires_at"],
+                ":req": used["used_by"],
+            },
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if not written:
+            raise self._why(written.found, caller, tool, arguments_hash)
         return token_expires
 
     def _delete(self, token: str, caller: Caller, tool: str, arguments_hash: str) -> int:
         """Use up a token for a request that is never retried: one conditional delete."""
-        try:
-            old = aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key=_pk(token),
-                ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
-                "AND arguments_hash = :h AND expires_at > :now AND attribute_not_exists(used_by)",
-                ExpressionAttributeNames={"#sub": "sub"},
-                ExpressionAttributeValues={
-                    ":sub": S(caller.sub),
-                    ":tool": S(tool),
-                    ":h": S(arguments_hash),
-                    ":now": N(int(self.clock())),
-                },
-                ReturnValues="ALL_OLD",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
-            raise self._why(failed_item(exc), caller, tool, arguments_hash) from None
-        return int(number(old.get("Attributes") or {}, "expires_at"))
+        written = write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key=_pk(token),
+            ConditionExpression="attribute_exists(pk) AND #sub = :sub AND tool = :tool "
+            "AND arguments_hash = :h AND expires_at > :now AND attribute_not_exists(used_by)",
+            ExpressionAttributeNames={"#sub": "sub"},
+            ExpressionAttributeValues={
+                ":sub": S(caller.sub),
+                ":tool": S(tool),
+                ":h": S(arguments_hash),
+                ":now": N(int(self.clock())),
+            },
+            ReturnValues="ALL_OLD",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if not written:
+            raise self._why(written.found, caller, tool, arguments_hash)
+        return int(number(written.response.get("Attributes") or {}, "expires_at"))
 
     def _why(
         self, old: dict[str, Any], caller: Caller, tool: str, arguments_hash: str

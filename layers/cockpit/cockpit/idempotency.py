@@ -12,10 +12,8 @@ import hashlib
 import json
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
-
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, failed_item, number, text
+from cockpit.ddb import Clock, N, S, number, text, write_if
 from cockpit.errors import IdempotencyConflict, IdempotencyInProgress
 
 RECORD_TTL_S = 24 * 3600
@@ -63,25 +61,23 @@ class DynamoIdempotencyStore:
             "locked_until": N(t + self.lock_s),
             "expires_at": N(t + RECORD_TTL_S),
         }
-        try:
-            aws.client("dynamodb").put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR "
-                "(#state = :progress AND locked_until < :now AND fingerprint = :fp)",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":now": N(t),
-                    ":progress": S("IN_PROGRESS"),
-                    ":fp": S(fingerprint),
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+        written = write_if(
+            aws.client("dynamodb").put_item,
+            TableName=self.table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR "
+            "(#state = :progress AND locked_until < :now AND fingerprint = :fp)",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":now": N(t),
+                ":progress": S("IN_PROGRESS"),
+                ":fp": S(fingerprint),
+            },
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if written:
             return None
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
-            old = failed_item(exc) or self._read(scope, key)
+        old = written.found or self._read(scope, key)
         if text(old, "fingerprint") != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used with a different request")
         if text(old, "state") == "COMPLETED":
@@ -120,14 +116,11 @@ class DynamoIdempotencyStore:
         )
 
     def abandon(self, scope: str, key: str) -> None:
-        try:
-            aws.client("dynamodb").delete_item(
-                TableName=self.table,
-                Key=self._pk(scope, key),
-                ConditionExpression="#state = :progress",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":progress": S("IN_PROGRESS")},
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
+        write_if(
+            aws.client("dynamodb").delete_item,
+            TableName=self.table,
+            Key=self._pk(scope, key),
+            ConditionExpression="#state = :progress",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":progress": S("IN_PROGRESS")},
+        )

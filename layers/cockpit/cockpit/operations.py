@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, text
+from cockpit.ddb import Clock, N, S, text, write_if
 from cockpit.errors import Conflict, NotFound, Problem
 from cockpit.tools.model import ToolInvocation, ToolResult
 
@@ -104,12 +103,8 @@ class OperationStore:
         self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
     ) -> None:
         update = self.complete_request(op, result=result, error=error)["Update"]
-        try:
-            aws.client("dynamodb").update_item(**update)
-        except ClientError as exc:
-            if condition_failed(exc):
-                raise Conflict(f"operation {op.id} is already complete") from None
-            raise
+        if not write_if(aws.client("dynamodb").update_item, **update):
+            raise Conflict(f"operation {op.id} is already complete")
 
 
 def view(op: Operation) -> dict[str, Any]:

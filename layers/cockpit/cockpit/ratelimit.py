@@ -16,11 +16,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit import aws, ddb
-from cockpit.ddb import Clock, N, S, condition_failed, failed_item, number
+from cockpit.ddb import Clock, N, S, number, write_if
 from cockpit.errors import RateLimited
 from cockpit.idempotency import fingerprint
 from cockpit.tools.model import Caller, Effect, ToolSpec
@@ -161,24 +160,21 @@ class DynamoRateLimiter:
     ) -> dict[str, Any] | None:
         """None when written; else the item the condition found ({} when there is none)."""
         sets, conditions = change
-        try:
-            written = aws.client("dynamodb").update_item(
-                TableName=self.table,
-                Key={"pk": S(pk)},
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=" AND ".join(conditions),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="UPDATED_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if not condition_failed(exc):
-                raise
-            found = failed_item(exc)
-            self._remember(pk, checks, found)
-            return found
-        self._remember(pk, checks, written.get("Attributes") or {})
+        written = write_if(
+            aws.client("dynamodb").update_item,
+            TableName=self.table,
+            Key={"pk": S(pk)},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression=" AND ".join(conditions),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="UPDATED_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if not written:
+            self._remember(pk, checks, written.found)
+            return written.found
+        self._remember(pk, checks, written.response.get("Attributes") or {})
         return None
 
 
