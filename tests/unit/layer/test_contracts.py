@@ -130,13 +130,14 @@ def test_validation_never_writes_defaults_into_the_arguments() -> None:
     spec = catalog.get("charging_find_stations")
     assert spec is not None
     arguments = {"location": HERE}
-    catalog.validate_arguments(spec, arguments)
+    catalog.resolve(spec.name, None).check_arguments(arguments)
     assert arguments == {"location": HERE}
 
 
 def test_when_the_validators_disagree_the_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from cockpit.errors import ValidationFailed
     from cockpit.tools.catalog import Catalog
+    from cockpit.tools.resolved import CompiledCheck
 
     catalog = Catalog(list(first_party()))
     spec = catalog.get("charging_get_station")
@@ -145,8 +146,11 @@ def test_when_the_validators_disagree_the_input_is_refused(monkeypatch: pytest.M
     def stricter(_instance: Any) -> None:
         raise fastjsonschema.JsonSchemaValueException("data.station_id is suspicious", name="data.station_id")
 
-    catalog._fast[spec.name] = stricter
+    tool = catalog.resolve(spec.name, None)
+    check = tool.checks.arguments
+    assert isinstance(check, CompiledCheck)
+    check._fast = stricter
     with pytest.raises(ValidationFailed) as caught:
-        catalog.validate_arguments(spec, {"station_id": "CN-SHA-0001"})
+        catalog.resolve(spec.name, None).check_arguments({"station_id": "CN-SHA-0001"})
     assert caught.value.errors is not None
     assert caught.value.errors[0].pointer == "/arguments/station_id"
