@@ -274,6 +274,13 @@ class LocalAws:
 
     def _status(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
         document: dict[str, Any] = {"persistent": self.persistence is not None}
+        if in_use:
+            document.update(
+                in_use=in_use[0],
+                messages=[
+                    f"{in_use[0]} is in use by another moto server: this one starts empty, keeps nothing"
+                ],
+            )
         if self.persistence is not None:
             status = self.persistence.status
             document.update(
@@ -283,6 +290,8 @@ class LocalAws:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
+
+in_use: list[str] = []  # the state file another server holds, when this one could not claim it
 
 SerializedDynamoDB = LocalAws  # the name the DynamoDB-only middleware had
 
@@ -312,8 +321,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     persistence = None
-    if args.state is not None:
-        state = moto_state.StateFile(args.state)
+    state = moto_state.StateFile(args.state) if args.state is not None else None
+    if state is not None and not state.claim():
+        _log(
+            f"{state.path} is in use by another moto server: this one starts empty and keeps nothing "
+            "(stop the other one to keep state here)"
+        )
+        in_use.append(str(state.path))
+    elif state is not None:
         status, restored = moto_state.load(state, fresh=args.fresh)
         for line in status.lines():
             _log(line)

@@ -228,6 +228,22 @@ class StateFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock: int | None = None
+
+    def claim(self) -> bool:
+        """Hold `<file>.lock` for this process's life: one server per state file. False if another
+        running server holds it (two servers saving one file would each overwrite the other's state)."""
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.path.with_name(f"{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return False
+        self._lock = descriptor  # closed (and released) when the process ends
+        return True
 
     def exists(self) -> bool:
         return self.path.exists()

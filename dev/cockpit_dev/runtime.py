@@ -172,8 +172,11 @@ class Runtime:
         self.aws = ensure(options.aws_port, home / "moto.log", home / STATE_FILE, options.fresh)
         if self.aws.started_here:
             _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}, started here)")
-            for message in self.aws.state().get("messages", []):
+            state = self.aws.state()
+            for message in state.get("messages", []):
                 _log(f"AWS state: {message}")
+            if not state.get("persistent"):
+                self.aws.state_file = None  # another server holds the file: this one keeps nothing
         else:
             _log(
                 f"AWS endpoint {self.aws.url} ({self.aws.kind}, already running): its state is its own, "
@@ -236,11 +239,12 @@ class Runtime:
         assert self.aws is not None
         assert self.template is not None
         api = f"http://{LOOPBACK}:{self.options.port}"
-        kept = (
-            f"state kept in {_relative(self.aws.state_file)}"
-            if self.aws.state_file is not None
-            else "not started here, state not kept"
-        )
+        if not self.aws.started_here:
+            kept = "not started here, state not kept"
+        elif self.aws.state_file is None:
+            kept = "state not kept"
+        else:
+            kept = f"state kept in {_relative(self.aws.state_file)}"
         line = (
             f"{READY_PREFIX} api={api} lambda=http://{LOOPBACK}:{self.options.lambda_port} "
             f"aws={self.aws.url} ({self.aws.kind}, {kept})"

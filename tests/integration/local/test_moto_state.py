@@ -225,6 +225,30 @@ def test_an_unusable_state_file_is_moved_aside_and_the_server_starts_clean(
     assert "secretsmanager" in moto_state.StateFile(state_file).read().services
 
 
+def test_a_second_server_on_the_same_file_keeps_nothing(tmp_path: Path, saved_state: Path) -> None:
+    shutil.copy(saved_state, tmp_path / "state.pickle")
+    first = start(tmp_path)
+    try:
+        second = start(tmp_path)
+        try:
+            state = second.state()
+            assert state["persistent"] is False and state["in_use"] == str(tmp_path / "state.pickle")
+            said = "is in use by another moto server: this one starts empty, keeps nothing"
+            assert state["messages"] == [f"{tmp_path / 'state.pickle'} {said}"]
+            nothing_there(second.url)  # it did not load the first one's state either
+        finally:
+            second.stop()
+        assert read_everything(first.url)["secret"] == "s3cr3t"
+    finally:
+        first.stop()
+    third = start(tmp_path)  # the lock went with the first server
+    try:
+        assert third.state()["persistent"] is True
+        assert read_everything(third.url)["secret"] == "s3cr3t"
+    finally:
+        third.stop()
+
+
 def test_without_state_nothing_is_written(tmp_path: Path) -> None:
     endpoint = aws_endpoint.start_moto(free_port(), tmp_path / "moto.log")
     try:
