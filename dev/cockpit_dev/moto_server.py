@@ -274,13 +274,8 @@ class LocalAws:
 
     def _status(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
         document: dict[str, Any] = {"persistent": self.persistence is not None}
-        if in_use:
-            document.update(
-                in_use=in_use[0],
-                messages=[
-                    f"{in_use[0]} is in use by another moto server: this one starts empty, keeps nothing"
-                ],
-            )
+        if unkept:
+            document["messages"] = list(unkept)
         if self.persistence is not None:
             status = self.persistence.status
             document.update(
@@ -291,7 +286,7 @@ class LocalAws:
         return [body]
 
 
-in_use: list[str] = []  # the state file another server holds, when this one could not claim it
+unkept: list[str] = []  # why a server asked to keep state keeps none (another holds the file, ...)
 
 SerializedDynamoDB = LocalAws  # the name the DynamoDB-only middleware had
 
@@ -304,6 +299,24 @@ def application(persistence: Persistence | None = None) -> Wsgi:
 def _log(message: str) -> None:
     sys.stderr.write(f"cockpit moto: {message}\n")
     sys.stderr.flush()
+
+
+def persist(path: Path | None, *, fresh: bool, delay: float) -> Persistence | None:
+    """Claim and load the state file (None: no file asked for, or another server holds it)."""
+    if path is None:
+        return None
+    state = moto_state.StateFile(path)
+    if not state.claim():
+        said = f"{state.path} is in use by another moto server: this one starts empty, keeps nothing"
+        _log(f"{said} (stop the other one to keep state here)")
+        unkept.append(said)
+        return None
+    status, restored = moto_state.load(state, fresh=fresh)
+    for line in status.lines():
+        _log(line)
+    persistence = Persistence(state, status, delay)
+    persistence.start(restored)
+    return persistence
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -320,20 +333,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    persistence = None
-    state = moto_state.StateFile(args.state) if args.state is not None else None
-    if state is not None and not state.claim():
-        _log(
-            f"{state.path} is in use by another moto server: this one starts empty and keeps nothing "
-            "(stop the other one to keep state here)"
-        )
-        in_use.append(str(state.path))
-    elif state is not None:
-        status, restored = moto_state.load(state, fresh=args.fresh)
-        for line in status.lines():
-            _log(line)
-        persistence = Persistence(state, status, args.save_delay)
-        persistence.start(restored)
+    try:
+        persistence = persist(args.state, fresh=args.fresh, delay=args.save_delay)
+    except OSError as exc:  # a folder it may not write: serve anyway, say that nothing is kept
+        _log(f"cannot keep the state in {args.state}: {exc}; this server keeps nothing")
+        unkept.append(f"cannot keep the state in {args.state}: {exc}; this server keeps nothing")
+        persistence = None
     try:
         run_simple(
             args.host,

@@ -232,7 +232,7 @@ def test_a_second_server_on_the_same_file_keeps_nothing(tmp_path: Path, saved_st
         second = start(tmp_path)
         try:
             state = second.state()
-            assert state["persistent"] is False and state["in_use"] == str(tmp_path / "state.pickle")
+            assert state["persistent"] is False
             said = "is in use by another moto server: this one starts empty, keeps nothing"
             assert state["messages"] == [f"{tmp_path / 'state.pickle'} {said}"]
             nothing_there(second.url)  # it did not load the first one's state either
@@ -247,6 +247,20 @@ def test_a_second_server_on_the_same_file_keeps_nothing(tmp_path: Path, saved_st
         assert read_everything(third.url)["secret"] == "s3cr3t"
     finally:
         third.stop()
+
+
+def test_a_folder_it_cannot_write_does_not_stop_the_server(tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("a file where the state's folder should be")
+    endpoint = aws_endpoint.start_moto(
+        free_port(), tmp_path / "moto.log", state_file=tmp_path / "not-a-folder" / "state.pickle"
+    )
+    try:
+        state = endpoint.state()
+        assert state["persistent"] is False, state
+        assert state["messages"][0].startswith(f"cannot keep the state in {tmp_path / 'not-a-folder'}"), state
+        write_everything(endpoint.url)  # it serves all the same
+    finally:
+        endpoint.stop()
 
 
 def test_without_state_nothing_is_written(tmp_path: Path) -> None:
