@@ -59,8 +59,8 @@ $(STAMP): $(RUN_STAMP) requirements-dev.txt
 
 install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
-	$(BIN)/cockpit run
+run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambda :3001, AWS :4566; FRESH=1: empty AWS state
+	$(BIN)/cockpit run $(if $(filter 1 yes true,$(FRESH)),--fresh)
 
 chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
