@@ -18,12 +18,11 @@ from typing import Any
 from assistant import replies
 from assistant.memory import Item, Kind, Memory, default_method, remember
 from assistant.ports import Message, ModelReply, ModelRequest, ModelToolCall
-from assistant.understand import Parse, clean_query, has, parse
+from assistant.understand import Parse, answers_only, clean_query, has, parse
 from cockpit import merchants
 from cockpit.tools.model import ToolSpec
 
 Plan = Callable[[ModelRequest, dict[str, ToolSpec], Parse], ModelReply]
-SLOTS_ONLY = {"book", "pay"}  # weak cues: alone, they continue the previous request
 SEARCHES = {"charger", "parking", "restaurant", "coffee", "hotel", "service"}  # a list shown: not re-run
 ACTIONS = {"start", "navigate", "book", "pay", "cancel", "reach", "dest_change"}  # what an answer continues
 
@@ -43,14 +42,8 @@ class OfflinePlanner:
 def understood(request: ModelRequest) -> Parse:
     """This utterance's parse; a bare answer (a choice or a slot) inherits the previous request's intents."""
     p = parse(request.utterance)
-    if p.intents - SLOTS_ONLY:
-        return p
-    answers = p.choice or any(
-        getattr(p, slot) is not None
-        for slot in ("amount_minor", "party", "merchant", "method", "nights", "place")
-    )
     previous = _previous_utterance(request.messages)
-    if previous is None or not answers:  # only an answer continues ("the first one", "for four", "用支付宝")
+    if previous is None or not answers_only(p):  # only an answer continues
         return p
     before = parse(previous)
     if not before.intents:
@@ -69,6 +62,8 @@ def understood(request: ModelRequest) -> Parse:
     ):
         if getattr(p, slot) is None:
             setattr(p, slot, getattr(before, slot))
+    if not p.choice:  # "use my visa" after "charge at the first one": still the first one
+        p.ordinal, p.closest, p.pronoun = before.ordinal, before.closest, before.pronoun
     p.fast, p.along, p.card = p.fast or before.fast, p.along or before.along, p.card or before.card
     p.tonight, p.tomorrow = p.tonight or before.tonight, p.tomorrow or before.tomorrow
     return p

@@ -179,6 +179,9 @@ def parse(utterance: str) -> Parse:
         text_for_cues = text.replace(named[1].lower(), " ")
     else:
         text_for_cues = text
+    for said in sorted(METHODS, key=len, reverse=True):  # "支付宝" names a method, not a wish to pay
+        if _CJK.search(said):
+            text_for_cues = text_for_cues.replace(said, " ")
     p.intents = {intent for intent, cues in CUES.items() if has(text_for_cues, *cues)}
     starts = r"(?:在|去).{0,8}充(?!电站|电桩|电的地方)|charge (?:at|there|it|here|up at)"
     if re.search(starts, text_for_cues) and "stop" not in p.intents:
@@ -488,6 +491,19 @@ def clean_query(text: str) -> str:
             out = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", out)
     out = re.sub(r"[?？!！。,，.]+", " ", out)
     return " ".join(out.split())
+
+
+SLOTS_ONLY = {"book", "pay"}  # weak cues: alone, they continue the previous request
+ANSWER_SLOTS = ("amount_minor", "party", "merchant", "method", "nights", "place")
+
+
+def answers_only(p: Parse) -> bool:
+    """Whether the words only answer the previous request — a choice or a slot, no request of their own
+    ("the first one", "第一个", "for four", "用支付宝"): the planner continues that request with them, and the
+    agent who made it keeps the conversation."""
+    if p.intents - SLOTS_ONLY:
+        return False
+    return p.choice or any(getattr(p, slot) is not None for slot in ANSWER_SLOTS)
 
 
 def asks(utterance: str) -> bool:

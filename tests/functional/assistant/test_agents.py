@@ -3,8 +3,11 @@ hands over visibly (`agent` changes, `handover` says from whom, the reply says s
 
 from __future__ import annotations
 
+import pytest
+
 from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import new_session, ok, turn
+from tests.functional.assistant.test_dialogue_corpus import everything  # noqa: F401 — the fixture
 
 
 def test_car_matters_then_travel_hand_over_with_the_context(gateway: Template) -> None:
@@ -49,3 +52,31 @@ def test_a_chinese_session_hears_chinese_station_names(gateway: Template) -> Non
     assert stations[0]["name"] in found["reply"] and not re.search(r"[A-Za-z]{3,}", found["reply"])
     asked = ok(turn(sid, text="在第一个充电"))
     assert stations[0]["name"] in asked["pending_confirmation"]["summary"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "ask", "answers"),
+    [
+        ("en-US", "find a charger", ["the first one"]),
+        ("zh-CN", "找个充电桩", ["第一个"]),
+        ("en-US", "find a charger", ["start charging at the first one", "use my visa"]),
+        ("zh-CN", "找个充电桩", ["在第一个充", "用支付宝"]),
+        ("en-US", "table for 2 at 7", ["the second one"]),
+        ("zh-CN", "订个两个人的餐厅", ["第二个"]),
+        ("en-US", "reserve a parking spot", ["that one"]),
+    ],
+)
+def test_a_bare_answer_continues_with_the_same_agent(
+    everything: Template, locale: str, ask: str, answers: list[str]
+) -> None:
+    """Item 3 of the follow-up: "the first one", "第一个", "用支付宝" answer the last request; the agent that
+    made it answers them, with no handover sentence (用支付宝 used to hand Car Genius's charge to Travel
+    Companion, which then said it could not find chargers)."""
+    sid = new_session(locale=locale)
+    first = ok(turn(sid, text=ask))
+    assert first["tool_calls"], first
+    for said in answers:
+        then = ok(turn(sid, text=said))
+        assert then["handover"] is None and then["agent"] == first["agent"], (said, then["reply"])
+        assert then["tool_calls"], (said, then["reply"])  # it was understood as continuing the task
+        assert not then["reply"].startswith(("Travel Companion here", "Car Genius here", "出行伙伴", "用车专家"))
