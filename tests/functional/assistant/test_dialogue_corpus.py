@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ import yaml
 
 from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import CAR, call
-from tests.support.aws import aws_from_template
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "dialogues"
 FLOOR = {"en-US": 0.95, "zh-CN": 0.95}  # measured 100% and 100% (190 dialogues); a regression fails
@@ -34,19 +32,6 @@ def dialogues() -> list[dict[str, Any]]:
         for d in yaml.safe_load(path.read_text(encoding="utf-8")):
             found.append({**d, "file": path.name})
     return found
-
-
-@pytest.fixture
-def everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
-    functions = (
-        "AssistantFunction",
-        "ChargingFunction",
-        "NavigationFunction",
-        "BookingFunction",
-        "PaymentsFunction",
-    )
-    with aws_from_template(monkeypatch, *functions) as template:
-        yield template
 
 
 def run(d: dict[str, Any], n: int) -> list[str]:
