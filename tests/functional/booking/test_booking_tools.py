@@ -418,7 +418,7 @@ def test_bad_bookings(gateway: Template) -> None:
             )
             for n in (0, -1, 31, 1.5, "3", True)
         ),
-        ({"slot_id": "SHA-R01.20261201T1930", "nights": 2}, 404, None),
+        ({"slot_id": "SHA-H01.20261201T1915", "nights": 2}, 404, None),  # no hotel slot at that time
         (
             {"slot_id": hotel["slot_id"], "nights": 30, "payment_method_id": "pm_card_visa"},
             422,
