@@ -302,7 +302,7 @@ class AssistantService:
                     latency_ms=_ms(started),
                 )
             ]
-            out.reply = replies.say(session.locale, "failed", detail=exc.detail)
+            out.reply = replies.failed(session.locale, exc.problem().model_dump(mode="json"))
             return out
         result = (
             answer.result

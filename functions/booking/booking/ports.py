@@ -40,6 +40,7 @@ class Venue(Model):
     id: str
     kind: Kind
     name: str
+    name_zh: str | None = None  # its name for zh-CN sessions, where it has one
     address: str
     city: str
     location: Point
@@ -50,6 +51,10 @@ class Venue(Model):
     # service centres: the service items they do (ServiceItem values)
     services: tuple[str, ...] = ()
     brand: str | None = None
+
+    def display_name(self, locale: str) -> str:
+        """The name in the session's language: the Chinese name where the venue has one."""
+        return (self.name_zh or self.name) if locale == "zh-CN" else self.name
 
 
 class Slot(Model):
@@ -84,6 +89,10 @@ class BookingProvider(Protocol):
     def slot(self, slot_id: str, *, with_remaining: bool = True) -> Slot | None:
         """One slot by id, or None when the id names no slot. Booking needs only its terms (time,
         price, fees): without `with_remaining` its capacity is not read."""
+        ...
+
+    def next_night(self, slot_id: str) -> str | None:
+        """A hotel slot's next night: the same venue's slot a day later, or None where there is none."""
         ...
 
     def hold(self, slot: Slot, reservation_id: str, units: int, owner: str) -> bool:
