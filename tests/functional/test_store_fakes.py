@@ -1,0 +1,149 @@
+"""The in-memory fakes unit tests use behave as the DynamoDB stores they stand for: the same sequence of
+writes, against the fake and against the real store over moto, gives the same answers and leaves the same
+records. A fake that drifted from its store would let unit tests pass against rules production breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from booking.models import Payment, Reservation, ReservationStatus, VenueView
+from booking.ports import Kind, ReservationRecords
+from booking.store import ReservationStore
+from cockpit.money import Money
+from cockpit.vehicle import Point
+from navigation.models import Destination
+from navigation.ports import Destinations
+from navigation.store import DestinationStore
+from tests.support.aws import aws_from_template
+from tests.support.fakes import InMemoryDestinations, InMemoryReservations
+
+T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def reservations(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ReservationRecords]:
+    if request.param == "in-memory":
+        yield InMemoryReservations()
+        return
+    with aws_from_template(monkeypatch, "BookingFunction") as template:
+        yield ReservationStore(template.tables["BookingTable"].name)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def destinations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Destinations]:
+    if request.param == "in-memory":
+        yield InMemoryDestinations()
+        return
+    with aws_from_template(monkeypatch, "NavigationFunction") as template:
+        yield DestinationStore(template.tables["NavigationTable"].name)
+
+
+def reservation(rid: str, owner: str = "vin-1", **changes: Any) -> Reservation:
+    made = Reservation(
+        id=rid,
+        owner=owner,
+        status=ReservationStatus.PENDING,
+        slot_id="slot-1",
+        venue=VenueView(
+            id="v1", name="Lot", kind=Kind.PARKING, address="1 Road", location=Point(lat=31, lon=121)
+        ),
+        start=T0 + timedelta(hours=2),
+        end=T0 + timedelta(hours=3),
+        party_size=1,
+        units=1,
+        price=Money(amount=3000, currency="CNY"),
+        payment=Payment(status="authorized"),
+        created_at=T0,
+    )
+    return made.model_copy(update=changes)
+
+
+def test_a_reservation_is_created_once_and_read_back_by_its_owner_only(
+    reservations: ReservationRecords,
+) -> None:
+    first = reservation("r1")
+    assert reservations.create(first) is True
+    assert reservations.create(reservation("r1", units=2)) is False  # a duplicated invocation
+    assert reservations.get("vin-1", "r1") == first
+    assert reservations.get("vin-2", "r1") is None
+    assert reservations.create(reservation("r2")) is True
+    assert reservations.create(reservation("r9", owner="vin-2")) is True
+    assert [r.id for r in reservations.list("vin-1")] == ["r1", "r2"]
+
+
+def test_transitions_hold_only_from_the_expected_state(reservations: ReservationRecords) -> None:
+    reservations.create(reservation("r1"))
+    confirmed = reservation("r1", status=ReservationStatus.CONFIRMED)
+    assert reservations.transition(confirmed, ReservationStatus.PENDING) is True
+    assert reservations.transition(confirmed, ReservationStatus.PENDING) is False  # it is no longer pending
+    with pytest.raises(ValueError, match="cannot go from"):
+        reservations.transition(
+            reservation("r1", status=ReservationStatus.PENDING), ReservationStatus.CONFIRMED
+        )
+    assert (
+        reservations.transition(
+            reservation("nobody", status=ReservationStatus.CONFIRMED), ReservationStatus.PENDING
+        )
+        is False
+    )
+    stored = reservations.get("vin-1", "r1")
+    assert stored is not None and stored.status is ReservationStatus.CONFIRMED
+
+
+def test_each_payment_step_is_recorded_once(reservations: ReservationRecords) -> None:
+    reservations.create(reservation("r1"))
+    captured = reservation("r1", payment=Payment(status="captured"))
+    assert reservations.record_payment(captured, was="authorized") is True
+    assert reservations.record_payment(captured, was="authorized") is False  # the step was recorded already
+    moved = reservation("r1", status=ReservationStatus.CONFIRMED, payment=Payment(status="refunded"))
+    assert reservations.record_payment(moved, was="captured") is False  # the reservation is in another state
+    stored = reservations.get("vin-1", "r1")
+    assert stored is not None and stored.payment.status == "captured"
+
+
+def test_a_stale_pending_reservation_is_restarted_by_one_taker_and_forgotten_only_while_pending(
+    reservations: ReservationRecords,
+) -> None:
+    old = reservation("r1")
+    reservations.create(old)
+    later = reservation("r1", created_at=T0 + timedelta(minutes=5))
+    assert reservations.restart(old, later) is True
+    assert reservations.restart(old, reservation("r1", created_at=T0 + timedelta(minutes=6))) is False
+    assert reservations.get("vin-1", "r1") == later
+    reservations.create(reservation("r2"))
+    reservations.transition(reservation("r2", status=ReservationStatus.CONFIRMED), ReservationStatus.PENDING)
+    reservations.forget(reservation("r2"))  # confirmed: it stays
+    reservations.forget(later)
+    assert [r.id for r in reservations.list("vin-1")] == ["r2"]
+
+
+def test_stuck_lists_what_the_reconciler_settles(reservations: ReservationRecords) -> None:
+    reservations.create(reservation("pending"))
+    for rid, status, pay in [
+        ("held", ReservationStatus.CONFIRMED, "authorized"),
+        ("paid", ReservationStatus.CONFIRMED, "captured"),
+        ("owed", ReservationStatus.CANCELLED, "captured"),
+        ("done", ReservationStatus.CANCELLED, "refunded"),
+    ]:
+        reservations.create(reservation(rid, status=status, payment=Payment(status=pay)))
+    assert sorted(r.id for r in reservations.stuck()) == ["held", "owed", "pending"]
+
+
+def destination(did: str, name: str) -> Destination:
+    return Destination(id=did, destination=Point(lat=31.2, lon=121.4), name=name, waypoints=[], set_at=T0)
+
+
+def test_a_destination_request_is_recorded_once(destinations: Destinations) -> None:
+    assert destinations.current("vin-1") is None
+    assert destinations.set("vin-1", destination("d1", "Bund")) == destination("d1", "Bund")
+    assert destinations.set("vin-1", destination("d1", "Airport")) == destination("d1", "Bund")  # a retry
+    assert destinations.current("vin-1") == destination("d1", "Bund")
+    destinations.set("vin-1", destination("d2", "Airport"))
+    assert destinations.current("vin-1") == destination("d2", "Airport")
+    assert destinations.current("vin-2") is None
