@@ -13,13 +13,21 @@ import pytest
 from booking.models import Payment, Reservation, ReservationStatus, VenueView
 from booking.ports import Kind, ReservationRecords
 from booking.store import ReservationStore
+from cockpit.errors import PaymentStateConflict
 from cockpit.money import Money
+from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point
 from navigation.models import Destination
 from navigation.ports import Destinations
 from navigation.store import DestinationStore
+from payments.models import AmountArg, CreatePaymentArgs, PaymentArgs, PaymentStatus, RefundArgs
+from payments.ports import PaymentRecords
+from payments.sandbox import SandboxMethods, SandboxProcessor
+from payments.service import Deltas, PaymentsService
+from payments.settings import CurrencyLimits
+from payments.store import PaymentStore
 from tests.support.aws import aws_from_template
-from tests.support.fakes import InMemoryDestinations, InMemoryReservations
+from tests.support.fakes import InMemoryDestinations, InMemoryPayments, InMemoryReservations
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 
@@ -42,6 +50,17 @@ def destinations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         return
     with aws_from_template(monkeypatch, "NavigationFunction") as template:
         yield DestinationStore(template.tables["NavigationTable"].name)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def payment_records(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PaymentRecords]:
+    if request.param == "in-memory":
+        yield InMemoryPayments()
+        return
+    with aws_from_template(monkeypatch, "PaymentsFunction") as template:
+        yield PaymentStore(template.tables["PaymentsTable"].name)
 
 
 def reservation(rid: str, owner: str = "vin-1", **changes: Any) -> Reservation:
@@ -147,3 +166,63 @@ def test_a_destination_request_is_recorded_once(destinations: Destinations) -> N
     destinations.set("vin-1", destination("d2", "Airport"))
     assert destinations.current("vin-1") == destination("d2", "Airport")
     assert destinations.current("vin-2") is None
+
+
+def test_a_payment_charged_and_refunded_leaves_the_same_records(payment_records: PaymentRecords) -> None:
+    limits = {"CNY": CurrencyLimits(per_payment=50_000, per_day=100_000)}
+    payments = PaymentsService(SandboxProcessor(), SandboxMethods(), payment_records, limits)
+    car = Caller(sub="vin-1", role=Role.VEHICLE)
+
+    def inv(tool: str, key: str) -> ToolInvocation:
+        return ToolInvocation(
+            invocation_id=key, tool=tool, arguments={}, caller=car, idempotency_key=key, confirmed=True
+        )
+
+    args = CreatePaymentArgs(
+        amount=AmountArg(amount=4550, currency="CNY"), merchant="shanghai_star_charging", purpose="charging"
+    )
+    paid = payments.create_payment(inv("payments_create_payment", "k1"), args).payment
+    assert payments.create_payment(inv("payments_create_payment", "k1"), args).payment.id == paid.id  # once
+    assert payment_records.ledger("vin-1", "CNY").spent_since(0) == 4550
+    refund = RefundArgs(payment_id=paid.id, amount=AmountArg(amount=1000, currency="CNY"))
+    payments.refund_payment(inv("payments_refund_payment", "k2"), refund)
+    after = payments.get_payment(inv("payments_get_payment", "k3"), PaymentArgs(payment_id=paid.id)).payment
+    assert after.status is PaymentStatus.SUCCEEDED
+    assert [e.event for e in payment_records.trail(paid.id)] == [
+        "created",
+        "captured",
+        "refund_requested",
+        "refunded",
+    ]
+    assert [r.status.value for r in payment_records.refunds(paid.id)] == ["succeeded"]
+    assert payment_records.stuck() == ([], [])
+
+
+def test_a_stale_copy_and_a_held_payment_are_refused(payment_records: PaymentRecords) -> None:
+    limits = {"CNY": CurrencyLimits(per_payment=50_000, per_day=100_000)}
+    payments = PaymentsService(SandboxProcessor(), SandboxMethods(), payment_records, limits)
+    car = Caller(sub="vin-1", role=Role.VEHICLE)
+    inv = ToolInvocation(
+        invocation_id="i", tool="t", arguments={}, caller=car, idempotency_key="k", confirmed=True
+    )
+    args = CreatePaymentArgs(
+        amount=AmountArg(amount=2000, currency="CNY"),
+        merchant="shanghai_star_charging",
+        purpose="charging",
+        capture="manual",
+    )
+    view = payments.create_payment(inv, args).payment
+    held = payment_records.get(view.id)
+    assert held is not None and held.status is PaymentStatus.REQUIRES_CAPTURE
+    assert payment_records.lock(held, 100.0, 50.0) is True
+    assert payment_records.lock(held, 200.0, 60.0) is False  # held until 100
+    locked = payment_records.get(held.id)
+    assert locked is not None and locked.locked_until == 100.0
+    payment_records.unlock(held)  # not ours (ours says locked_until 0): it stays held
+    assert (payment_records.get(held.id) or held).locked_until == 100.0
+    payment_records.unlock(locked)
+    assert (payment_records.get(held.id) or held).locked_until == 0
+    payments._transition(held, PaymentStatus.CANCELED, "canceled", Deltas())
+    with pytest.raises(PaymentStateConflict):
+        payments._transition(held, PaymentStatus.SUCCEEDED, "captured", Deltas(captured=2000), captured=2000)
+    assert [e.event for e in payment_records.trail(held.id)] == ["created", "authorized", "canceled"]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from booking.models import TRANSITIONS, ReservationStatus
 from charging.ports import EvseStatus
+from payments.store import Ledger
 
 if TYPE_CHECKING:
     from booking.models import Reservation
     from navigation.models import Destination
+    from payments.models import Payment, Refund, RefundStatus, TrailEntry
 
 
 class InMemoryEvseStates:
@@ -130,3 +132,107 @@ class InMemoryDestinations:
         if recorded is destination:
             self.items[sub] = destination
         return recorded
+
+
+class InMemoryPayments:
+    """`payments.ports.PaymentRecords` in dicts. The item builders return writes that carry their condition
+    (the same conditions PaymentStore's DynamoDB items carry); `write` checks them all, then applies them
+    all, under one lock, so a transaction is all or nothing and racing writers see one winner."""
+
+    def __init__(self) -> None:
+        self.payments: dict[str, Payment] = {}
+        self.trails: dict[str, dict[int, TrailEntry]] = {}
+        self.refund_items: dict[tuple[str, str], Refund] = {}
+        self.ledgers: dict[tuple[str, str], Ledger] = {}
+        self._lock = threading.RLock()
+
+    # reads
+
+    def get(self, payment_id: str) -> Payment | None:
+        return self.payments.get(payment_id)
+
+    def refund(self, payment_id: str, refund_id: str) -> Refund | None:
+        return self.refund_items.get((payment_id, refund_id))
+
+    def trail(self, payment_id: str) -> list[TrailEntry]:
+        return [e for _seq, e in sorted(self.trails.get(payment_id, {}).items())]
+
+    def refunds(self, payment_id: str) -> list[Refund]:
+        return [r for (pid, _rid), r in sorted(self.refund_items.items()) if pid == payment_id]
+
+    def ledger(self, owner: str, currency: str) -> Ledger:
+        return self.ledgers.get((currency, owner)) or Ledger(owner=owner, currency=currency)
+
+    def stuck(self) -> tuple[list[Payment], list[Refund]]:
+        payments = [p for p in self.payments.values() if p.status.value == "processing"]
+        refunds = [r for r in self.refund_items.values() if r.status.value == "pending"]
+        return payments, refunds
+
+    # writes: {"InMemory": (condition, apply)}
+
+    def new_payment(self, p: Payment) -> dict[str, Any]:
+        return _write(lambda: p.id not in self.payments, lambda: self.payments.__setitem__(p.id, p))
+
+    def next_payment(self, p: Payment, expected: Payment) -> dict[str, Any]:
+        def unchanged() -> bool:
+            found = self.payments.get(p.id)
+            return found is not None and found.status is expected.status and found.version == expected.version
+
+        return _write(unchanged, lambda: self.payments.__setitem__(p.id, p))
+
+    def trail_item(self, e: TrailEntry) -> dict[str, Any]:
+        return _write(
+            lambda: e.seq not in self.trails.get(e.payment_id, {}),
+            lambda: self.trails.setdefault(e.payment_id, {}).__setitem__(e.seq, e),
+        )
+
+    def new_refund(self, r: Refund) -> dict[str, Any]:
+        key = (r.payment_id, r.id)
+        return _write(lambda: key not in self.refund_items, lambda: self.refund_items.__setitem__(key, r))
+
+    def next_refund(self, r: Refund, expected: RefundStatus) -> dict[str, Any]:
+        key = (r.payment_id, r.id)
+
+        def still() -> bool:
+            found = self.refund_items.get(key)
+            return found is not None and found.status is expected
+
+        return _write(still, lambda: self.refund_items.__setitem__(key, r))
+
+    def ledger_item(self, ledger: Ledger) -> dict[str, Any]:
+        key = (ledger.currency, ledger.owner)
+
+        def read_version_still() -> bool:
+            found = self.ledgers.get(key)
+            return (found.version if found else 0) == ledger.version - 1
+
+        return _write(read_version_still, lambda: self.ledgers.__setitem__(key, ledger))
+
+    def lock(self, p: Payment, locked_until: float, now: float) -> bool:
+        with self._lock:
+            found = self.payments.get(p.id)
+            if found is None or found.status is not p.status or found.version != p.version:
+                return False
+            if not found.locked_until < now:
+                return False
+            self.payments[p.id] = p.model_copy(update={"locked_until": locked_until})
+            return True
+
+    def unlock(self, p: Payment) -> None:
+        with self._lock:
+            found = self.payments.get(p.id)
+            if found is not None and found.version == p.version and found.locked_until == p.locked_until:
+                self.payments[p.id] = p.model_copy(update={"locked_until": 0})
+
+    def write(self, items: list[dict[str, Any]]) -> bool:
+        writes = [item["InMemory"] for item in items]
+        with self._lock:
+            if not all(condition() for condition, _apply in writes):
+                return False
+            for _condition, apply in writes:
+                apply()
+            return True
+
+
+def _write(condition: Callable[[], bool], apply: Callable[[], None]) -> dict[str, Any]:
+    return {"InMemory": (condition, apply)}
