@@ -4,6 +4,7 @@ records. A fake that drifted from its store would let unit tests pass against ru
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,8 +14,12 @@ import pytest
 from booking.models import Payment, Reservation, ReservationStatus, VenueView
 from booking.ports import Kind, ReservationRecords
 from booking.store import ReservationStore
-from cockpit.errors import PaymentStateConflict
+from charging.models import ChargingSession, SessionPayment, SessionStatus
+from charging.ports import ChargingSessions
+from charging.store import SessionStore
+from cockpit.errors import Conflict, PaymentStateConflict, UpstreamTimeout
 from cockpit.money import Money
+from cockpit.operations import Operations, OperationStatus, OperationStore
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point
 from navigation.models import Destination
@@ -27,7 +32,13 @@ from payments.service import Deltas, PaymentsService
 from payments.settings import CurrencyLimits
 from payments.store import PaymentStore
 from tests.support.aws import aws_from_template
-from tests.support.fakes import InMemoryDestinations, InMemoryPayments, InMemoryReservations
+from tests.support.fakes import (
+    InMemoryChargingSessions,
+    InMemoryDestinations,
+    InMemoryOperations,
+    InMemoryPayments,
+    InMemoryReservations,
+)
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 
@@ -61,6 +72,20 @@ def payment_records(
         return
     with aws_from_template(monkeypatch, "PaymentsFunction") as template:
         yield PaymentStore(template.tables["PaymentsTable"].name)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def charging_records(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ChargingSessions, Operations]]:
+    if request.param == "in-memory":
+        yield InMemoryChargingSessions(), InMemoryOperations()
+        return
+    with aws_from_template(monkeypatch, "ChargingFunction") as template:
+        yield (
+            SessionStore(template.tables["ChargingTable"].name),
+            OperationStore(template.tables["OperationsTable"].name),
+        )
 
 
 def reservation(rid: str, owner: str = "vin-1", **changes: Any) -> Reservation:
@@ -226,3 +251,68 @@ def test_a_stale_copy_and_a_held_payment_are_refused(payment_records: PaymentRec
     with pytest.raises(PaymentStateConflict):
         payments._transition(held, PaymentStatus.SUCCEEDED, "captured", Deltas(captured=2000), captured=2000)
     assert [e.event for e in payment_records.trail(held.id)] == ["created", "authorized", "canceled"]
+
+
+def charging_session(sid: str, op: str, **changes: Any) -> ChargingSession:
+    made = ChargingSession(
+        id=sid,
+        owner="vin-1",
+        status=SessionStatus.PENDING,
+        station_id="st-1",
+        evse_uid="evse-1",
+        connector_id="1",
+        operation_id=op,
+        created_at=T0,
+    )
+    return made.model_copy(update=changes)
+
+
+def test_a_session_and_its_operation_are_written_together_or_not_at_all(
+    charging_records: tuple[ChargingSessions, Operations],
+) -> None:
+    sessions, operations = charging_records
+    op = operations.new("op_" + "1" * 24, "vin-1", "charging_start_session")
+    pending = charging_session("s1", op.id)
+    assert sessions.create(pending, operations.put_request(op)) is True
+    assert sessions.create(pending, operations.put_request(op)) is False  # a duplicated invocation
+    assert sessions.get("s1") == pending
+    stored_op = operations.get(op.id)
+    assert stored_op is not None and stored_op.status is OperationStatus.PENDING
+    active = charging_session("s1", op.id, status=SessionStatus.ACTIVE)
+    with pytest.raises(Conflict):  # not active yet: neither the session nor the operation moves
+        sessions.transition(
+            charging_session("s1", op.id, status=SessionStatus.STOPPING),
+            SessionStatus.ACTIVE,
+            operations.complete_request(op, result={"x": 1}),
+        )
+    assert (operations.get(op.id) or op).status is OperationStatus.PENDING
+    sessions.transition(active, SessionStatus.PENDING, operations.complete_request(op, result={"ok": True}))
+    done = operations.get(op.id)
+    assert done is not None and done.status is OperationStatus.SUCCEEDED and done.result == {"ok": True}
+    assert sessions.get("s1") == active
+    with pytest.raises(Conflict):
+        operations.complete(op, error=UpstreamTimeout("late").problem())  # completed once only
+
+
+def test_a_session_that_never_started_is_forgotten_with_its_operation_and_stuck_ones_are_listed(
+    charging_records: tuple[ChargingSessions, Operations],
+) -> None:
+    sessions, operations = charging_records
+    op = operations.new("op_" + "2" * 24, "vin-1", "charging_start_session")
+    never = charging_session("s2", op.id)
+    sessions.create(never, operations.put_request(op))
+    sessions.forget(never, operations.delete_request(op))
+    assert sessions.get("s2") is None and operations.get(op.id) is None
+    hold = SessionPayment(id="pay-1", status="requires_capture", hold=Money(amount=10000, currency="CNY"))
+    for sid, status, payment in [
+        ("pending", SessionStatus.PENDING, None),
+        ("held", SessionStatus.COMPLETED, hold),
+        ("paid", SessionStatus.COMPLETED, hold.model_copy(update={"status": "succeeded"})),
+        ("active", SessionStatus.ACTIVE, hold),
+        ("failed", SessionStatus.FAILED, hold),
+    ]:
+        made = operations.new("op_" + uuid.uuid4().hex[:24], "vin-1", "charging_start_session")
+        assert sessions.create(
+            charging_session(sid, made.id, status=status, payment=payment), operations.put_request(made)
+        )
+    assert sorted(s.id for s in sessions.stuck()) == ["failed", "held", "pending"]

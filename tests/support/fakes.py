@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from booking.models import TRANSITIONS, ReservationStatus
+from charging.models import SessionStatus
 from charging.ports import EvseStatus
+from cockpit.errors import Conflict, Problem
+from cockpit.operations import Operation, OperationStatus
 from payments.store import Ledger
 
 if TYPE_CHECKING:
     from booking.models import Reservation
+    from charging.models import ChargingSession
     from navigation.models import Destination
     from payments.models import Payment, Refund, RefundStatus, TrailEntry
 
@@ -144,7 +149,7 @@ class InMemoryPayments:
         self.trails: dict[str, dict[int, TrailEntry]] = {}
         self.refund_items: dict[tuple[str, str], Refund] = {}
         self.ledgers: dict[tuple[str, str], Ledger] = {}
-        self._lock = threading.RLock()
+        self._lock = TRANSACTIONS
 
     # reads
 
@@ -225,14 +230,101 @@ class InMemoryPayments:
                 self.payments[p.id] = p.model_copy(update={"locked_until": 0})
 
     def write(self, items: list[dict[str, Any]]) -> bool:
-        writes = [item["InMemory"] for item in items]
-        with self._lock:
-            if not all(condition() for condition, _apply in writes):
-                return False
-            for _condition, apply in writes:
-                apply()
-            return True
+        return _transact(items)
 
 
-def _write(condition: Callable[[], bool], apply: Callable[[], None]) -> dict[str, Any]:
+def _write(condition: Callable[[], bool], apply: Callable[[], object]) -> dict[str, Any]:
     return {"InMemory": (condition, apply)}
+
+
+TRANSACTIONS = threading.RLock()  # one lock for every fake's all-or-nothing write, as one DynamoDB
+
+
+def _transact(items: list[dict[str, Any]]) -> bool:
+    writes = [item["InMemory"] for item in items]
+    with TRANSACTIONS:
+        if not all(condition() for condition, _apply in writes):
+            return False
+        for _condition, apply in writes:
+            apply()
+        return True
+
+
+class InMemoryOperations:
+    """`cockpit.operations.Operations` in a dict; its `*_request` writes go into the same transaction as an
+    `InMemoryChargingSessions` write, with the conditions OperationStore's items carry."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Operation] = {}
+
+    def new(self, operation_id: str, owner: str, tool: str) -> Operation:
+        at = datetime.now(UTC)
+        return Operation(id=operation_id, owner=owner, tool=tool, created_at=at, updated_at=at)
+
+    def put_request(self, op: Operation) -> dict[str, Any]:
+        return _write(lambda: op.id not in self.items, lambda: self.items.__setitem__(op.id, op))
+
+    def complete_request(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> dict[str, Any]:
+        status = OperationStatus.FAILED if error is not None else OperationStatus.SUCCEEDED
+        done = op.model_copy(
+            update={"status": status, "result": result, "error": error, "updated_at": datetime.now(UTC)}
+        )
+
+        def pending() -> bool:
+            found = self.items.get(op.id)
+            return found is not None and found.status is OperationStatus.PENDING
+
+        return _write(pending, lambda: self.items.__setitem__(op.id, done))
+
+    def delete_request(self, op: Operation) -> dict[str, Any]:
+        return _write(lambda: True, lambda: self.items.pop(op.id, None))
+
+    def get(self, operation_id: str) -> Operation | None:
+        return self.items.get(operation_id)
+
+    def complete(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> None:
+        if not _transact([self.complete_request(op, result=result, error=error)]):
+            raise Conflict(f"operation {op.id} is already complete")
+
+
+class InMemoryChargingSessions:
+    """`charging.ports.ChargingSessions` in a dict; `also` are other fakes' writes (InMemoryOperations),
+    applied with the session's write or not at all."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, ChargingSession] = {}
+
+    def get(self, session_id: str) -> ChargingSession | None:
+        return self.items.get(session_id)
+
+    def stuck(self) -> tuple[ChargingSession, ...]:
+        def held(s: ChargingSession) -> bool:
+            return s.payment is not None and s.payment.status == "requires_capture"
+
+        settled_later = (SessionStatus.FAILED, SessionStatus.COMPLETED)
+        return tuple(
+            s
+            for s in self.items.values()
+            if s.status is SessionStatus.PENDING or (s.status in settled_later and held(s))
+        )
+
+    def create(self, session: ChargingSession, *also: dict[str, Any]) -> bool:
+        put = _write(
+            lambda: session.id not in self.items, lambda: self.items.__setitem__(session.id, session)
+        )
+        return _transact([put, *also])
+
+    def transition(self, session: ChargingSession, expected: SessionStatus, *also: dict[str, Any]) -> None:
+        def still() -> bool:
+            found = self.items.get(session.id)
+            return found is not None and found.status is expected
+
+        if not _transact([_write(still, lambda: self.items.__setitem__(session.id, session)), *also]):
+            raise Conflict(f"charging session {session.id} is no longer {expected.value.lower()}")
+
+    def forget(self, session: ChargingSession, *also: dict[str, Any]) -> None:
+        _transact([_write(lambda: True, lambda: self.items.pop(session.id, None)), *also])
