@@ -11,17 +11,20 @@ from typing import Any
 
 import pytest
 
+from assistant.models import Session, TurnRecord
+from assistant.ports import Sessions
+from assistant.store import SessionStore as AssistantSessionStore
 from booking.models import Payment, Reservation, ReservationStatus, VenueView
 from booking.ports import Kind, ReservationRecords
 from booking.store import ReservationStore
 from charging.models import ChargingSession, SessionPayment, SessionStatus
 from charging.ports import ChargingSessions
 from charging.store import SessionStore
-from cockpit.errors import Conflict, PaymentStateConflict, UpstreamTimeout
+from cockpit.errors import Conflict, PaymentStateConflict, SessionBusy, UpstreamTimeout
 from cockpit.money import Money
 from cockpit.operations import Operations, OperationStatus, OperationStore
 from cockpit.tools.model import Caller, Role, ToolInvocation
-from cockpit.vehicle import Point
+from cockpit.vehicle import Point, VehicleContext
 from navigation.models import Destination
 from navigation.ports import Destinations
 from navigation.store import DestinationStore
@@ -39,6 +42,7 @@ from tests.support.fakes import (
     InMemoryPayments,
     InMemoryReservations,
 )
+from tests.support.stores import InMemorySessions
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 
@@ -86,6 +90,15 @@ def charging_records(
             SessionStore(template.tables["ChargingTable"].name),
             OperationStore(template.tables["OperationsTable"].name),
         )
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def conversations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sessions]:
+    if request.param == "in-memory":
+        yield InMemorySessions()
+        return
+    with aws_from_template(monkeypatch, "AssistantFunction") as template:
+        yield AssistantSessionStore(template.tables["SessionsTable"].name)
 
 
 def reservation(rid: str, owner: str = "vin-1", **changes: Any) -> Reservation:
@@ -316,3 +329,29 @@ def test_a_session_that_never_started_is_forgotten_with_its_operation_and_stuck_
             charging_session(sid, made.id, status=status, payment=payment), operations.put_request(made)
         )
     assert sorted(s.id for s in sessions.stuck()) == ["failed", "held", "pending"]
+
+
+def test_a_turn_is_saved_with_its_session_only_over_the_version_it_read(conversations: Sessions) -> None:
+    now = datetime.now(UTC)
+    session = Session(
+        session_id="ses_" + "a" * 24,
+        owner="vin-1",
+        locale="en-US",
+        vehicle=VehicleContext(),
+        created_at=now,
+        expires_at=now + timedelta(minutes=30),
+    )
+    assert conversations.load(session.session_id) is None
+    conversations.create(session)
+    assert conversations.load(session.session_id) == session
+    turn = TurnRecord(turn_id="t1", at=now, text="hello", reply="hi", agent="car_genius")
+    first = session.model_copy(update={"version": 1, "turns": 1})
+    conversations.save_turn(first, 0, turn)
+    with pytest.raises(SessionBusy):  # another turn read version 0 too: it loses, nothing is written
+        conversations.save_turn(first.model_copy(update={"summary": "late"}), 0, turn)
+    with pytest.raises(SessionBusy):
+        conversations.save_turn(first.model_copy(update={"session_id": "ses_" + "b" * 24}), 0, turn)
+    loaded, turns = conversations.with_turns(session.session_id)
+    assert loaded == first and turns == [turn]
+    conversations.delete(session.session_id)
+    assert conversations.with_turns(session.session_id) == (None, [])
