@@ -38,4 +38,4 @@ def test_schema_and_model_refuse_alike(name: str, arguments: dict[str, Any]) -> 
     with pytest.raises(ValidationError):
         tools.arguments_of(name).model_validate(arguments)
     with pytest.raises(Exception, match="do not match its schema"):
-        first_party().validate_arguments(spec, arguments)
+        first_party().resolve(spec.name, None).check_arguments(arguments)
