@@ -73,9 +73,10 @@ token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vi
 
 test: lint typecheck template-check build artifacts bench-smoke wheels-check unit functional integration e2e browser ## Everything CI checks
 
-lint: $(STAMP) ## ruff (style, complexity, security rules)
+lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the layering in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
 	$(BIN)/mypy
