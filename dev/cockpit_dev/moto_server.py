@@ -9,7 +9,8 @@ tested against this endpoint, so here DynamoDB requests are applied one at a tim
 other service keeps moto's concurrency (an S3 upload never waits for a table).
 
 With `--state FILE` the server starts from FILE (see `moto_state`) and saves to it about a second after
-writes (sooner never; later for a large state, so that saving takes at most about a fifth of the time)
+writes (sooner never; later for a large state, so that pickling takes at most about a fifth of the time,
+but never more than 10 s later)
 and when it gets SIGTERM or SIGINT. A SIGKILL loses at most the writes of that last window. `--fresh`
 moves FILE aside first. `GET /_cockpit/state` answers what it did (restored, moved aside, last save).
 
@@ -44,7 +45,8 @@ Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 STATUS_PATH = "/_cockpit/state"  # S3 bucket names cannot hold "_": no path-style request collides
 SAVE_DELAY = 1.0  # seconds from a write to the save that covers it (at least)
-SAVE_SHARE = 0.2  # at most this share of the time goes to saving under a steady stream of writes
+SAVE_SHARE = 0.2  # at most this share of the time goes to pickling under a steady stream of writes
+MAX_SAVE_DELAY = 10.0  # ... unless that would leave writes unsaved for longer than this
 DYNAMODB_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})  # their requests hold the DynamoDB lock
 ALL = "*"
 READ_ACTIONS = ("Get", "Describe", "List", "Query", "Scan", "BatchGet", "TransactGet", "Head")
@@ -158,7 +160,8 @@ class Persistence:
             self._wake.wait()
             # Gather the writes of the next moment into one save, and save no more often than
             # SAVE_SHARE of the time allows for a state that takes long to pickle.
-            if self._stop.wait(max(self.delay, self._last_seconds * (1 - SAVE_SHARE) / SAVE_SHARE)):
+            spread = self._last_seconds * (1 - SAVE_SHARE) / SAVE_SHARE
+            if self._stop.wait(max(self.delay, min(spread, MAX_SAVE_DELAY))):
                 return
             self._wake.clear()
             try:
@@ -196,8 +199,8 @@ class Persistence:
                 pickled |= self._pickle(services, todo & DYNAMODB_SERVICES)
             with self.gate.alone():
                 pickled |= self._pickle(services, todo - DYNAMODB_SERVICES)
+        self._last_seconds = time.monotonic() - started  # the pickling, which holds requests back
         self._keep(pickled)
-        self._last_seconds = time.monotonic() - started
         for gone in set(self.saved) - set(services):  # reset by /moto-api/reset
             del self.saved[gone]
         self.state.write(self.saved)

@@ -89,7 +89,7 @@ def nothing_there(url: str) -> None:
     assert aws_client("s3", url).list_buckets()["Buckets"] == []
 
 
-def saved(endpoint: AwsEndpoint, timeout: float = 15) -> dict[str, Any]:
+def saved(endpoint: AwsEndpoint, timeout: float = 40) -> dict[str, Any]:
     """The server's state document once every write answered so far is in the file (the save window
     has passed)."""
     deadline = time.monotonic() + timeout
