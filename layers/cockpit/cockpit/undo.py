@@ -40,7 +40,9 @@ class Undo:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if kind is None:
+        if kind is None or not issubclass(kind, Exception):
+            # nothing failed; or the runtime is being stopped (SystemExit, KeyboardInterrupt, a kill):
+            # no compensation starts then, the retry that takes the call over finishes it
             return
         for step in reversed(self.steps):
             try:

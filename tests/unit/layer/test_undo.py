@@ -56,3 +56,21 @@ def test_committed_work_is_kept() -> None:
     with pytest.raises(Boom):  # e.g. the CPO may have started: repaired later, never undone
         failing(lambda: done.append("hold"), lambda: done.append("session"), commit_after=1)
     assert done == []
+
+
+class Stopped(BaseException):
+    pass
+
+
+def test_a_runtime_being_stopped_undoes_nothing() -> None:
+    # a killed invocation leaves what it made for the retry that takes it over (booking's resume)
+    done: list[str] = []
+
+    def stopping() -> None:
+        with Undo("reservation", "rs_1") as undo:
+            undo.add(lambda: done.append("units"))
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        stopping()
+    assert done == []
