@@ -1,4 +1,4 @@
-"""Routes only: the booking tools (ToolInvocation events) and the reconciler's `reconcile` event."""
+"""Routes only: the booking tools (ToolInvocation events) and the reconciler's `reconcile.settle` command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from booking import models as m
 from booking.wiring import service
-from cockpit import reconcile
+from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation
 
@@ -36,7 +36,10 @@ def list_reservations(inv: ToolInvocation, args: m.ListArgs) -> m.Reservations:
     return service().list(inv, args)
 
 
+@tools.command(COMMAND, ReconcileRequest)  # the reconciler, on its schedule
+def reconcile(_inv: ToolInvocation, args: ReconcileRequest) -> ReconcileAnswer:
+    return service().reconcile(timedelta(seconds=args.older_than_s))
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
-        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return tools.handle(event, context)

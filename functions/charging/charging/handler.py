@@ -1,4 +1,4 @@
-"""Routes only: the charging tools (ToolInvocation events) and the OCPI CommandResult callback."""
+"""Routes only: the charging tools, the reconciler's command (`cockpit.internal`), the OCPI callback."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from charging import models as m
 from charging.ports import CommandResult
 from charging.wiring import check_ocpi_token, service
-from cockpit import reconcile
 from cockpit.api import Api, Request
+from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation, ToolResult
 
@@ -53,9 +53,12 @@ def command_result(req: Request) -> m.OcpiAck:
     return m.OcpiAck(timestamp=datetime.now(UTC))
 
 
+@tools.command(COMMAND, ReconcileRequest)  # the reconciler, on its schedule
+def reconcile(_inv: ToolInvocation, args: ReconcileRequest) -> ReconcileAnswer:
+    return service().reconcile(timedelta(seconds=args.older_than_s))
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("kind") == "tool_invocation":
+    if event.get("kind") in ("tool_invocation", "command"):  # cockpit.internal's envelope
         return tools.handle(event, context)
-    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
-        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return app(event, context)

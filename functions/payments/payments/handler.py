@@ -1,16 +1,12 @@
-"""Routes only: the payments tools (ToolInvocation events) and payment commands from other domains."""
+"""Routes only: the payments tools, and the payment commands other domains send (`cockpit.internal`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
-from cockpit import deadline, reconcile
-from cockpit.errors import ProblemError, from_pydantic
-from cockpit.observability import log_crash, logger
-from cockpit.payments_client import CommandAnswer, PaymentCommand
+from cockpit.payment_commands import ACTIONS, Action, CommandResult, PaymentCommand, command_name
+from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation
 from payments import models as m
@@ -41,25 +37,20 @@ def refund_payment(inv: ToolInvocation, args: m.RefundArgs) -> m.RefundResult:
     return service().refund_payment(inv, args)
 
 
-def payment_command(event: dict[str, Any]) -> dict[str, Any]:
-    try:
-        answer = service().command(PaymentCommand.model_validate(event))
-    except ValidationError as exc:
-        answer = CommandAnswer(status="failed", error=from_pydantic(exc).problem())
-    except ProblemError as exc:
-        logger().info("payment command refused", extra={"action": event.get("action"), "status": exc.status})
-        answer = CommandAnswer(status="failed", error=exc.problem())
-    except Exception as exc:
-        log_crash("payment command crashed", exc, action=str(event.get("action")))
-        answer = CommandAnswer(status="failed", error=ProblemError("payment command failed").problem())
-    return answer.model_dump(mode="json", exclude_none=True)
+def _command(action: Action) -> None:
+    @tools.command(command_name(action), PaymentCommand)
+    def perform(inv: ToolInvocation, args: PaymentCommand) -> CommandResult:
+        return service().command(inv.caller, action, args, inv.locale)
+
+
+for _action in ACTIONS:  # charging and booking hold, capture and refund through these
+    _command(_action)
+
+
+@tools.command(COMMAND, ReconcileRequest)  # the reconciler, on its schedule
+def reconcile(_inv: ToolInvocation, args: ReconcileRequest) -> ReconcileAnswer:
+    return service().reconcile(timedelta(seconds=args.older_than_s))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("kind") == "payment_command":
-        deadline.start(context)
-        return payment_command(event)
-    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
-        deadline.start(context)
-        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return tools.handle(event, context)

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
-from cockpit.payments_client import MethodRef
+from cockpit.payment_commands import MethodRef
 from payments.ports import CaptureMode, MethodType, PaymentMethod
 
 PAYMENT_ID = r"^pay_[a-f0-9]{24}$"

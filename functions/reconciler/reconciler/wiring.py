@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cockpit import reconcile
 from cockpit.settings import get_settings, per_container
 from reconciler.audit import DynamoAuditLog
+from reconciler.domains import ask
 from reconciler.service import Reconciler
 from reconciler.settings import ReconcilerSettings
 
@@ -12,4 +12,4 @@ from reconciler.settings import ReconcilerSettings
 @per_container
 def reconciler() -> Reconciler:
     s = get_settings(ReconcilerSettings)
-    return Reconciler(s.domains(), reconcile.ask, DynamoAuditLog(s.audit_table), s.older_than_s)
+    return Reconciler(s.domains(), ask, DynamoAuditLog(s.audit_table), s.older_than_s)

@@ -12,13 +12,12 @@ from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
 from cockpit.errors import (
     ConfirmationInvalid,
     IdempotencyKeyRequired,
-    Problem,
     ProblemError,
     ToolNotFound,
     UpstreamError,
-    from_problem,
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
+from cockpit.internal import outcome
 from cockpit.observability import logger, tool_metrics
 from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
@@ -203,9 +202,7 @@ class Dispatcher:
             vehicle=call.vehicle,
             phase=phase,
         )
-        result: ToolResult = self.targets.resolve(tool.target).invoke(invocation)
-        if result.status == "failed":
-            raise from_problem(result.error or _missing_problem(tool))
+        result = outcome(self.targets.resolve(tool.target).invoke(invocation), tool.name)
         # A result is held to the tool's schema; so is what an accepted call names (the same shape, earlier).
         checked = result.status == "succeeded" or result.result is not None
         if checked and phase == "execute" and tool.output_schema is not None:
@@ -225,10 +222,6 @@ class Dispatcher:
 def _arguments_hash(tool: ToolSpec, call: ToolCall) -> str:
     """What a confirmation and an idempotency record are bound to: tool, exact arguments, session."""
     return fingerprint({"tool": tool.name, "arguments": call.arguments, "session": call.session_id})
-
-
-def _missing_problem(tool: ToolSpec) -> Problem:
-    return UpstreamError(f"{tool.name}: the target failed without a problem document").problem()
 
 
 def negotiate_locale(accept_language: str | None) -> str:
