@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
 from cockpit.vehicle import Point
+
+if TYPE_CHECKING:
+    from booking.models import Reservation, ReservationStatus
 
 
 class Kind(StrEnum):
@@ -108,4 +111,38 @@ class BookingProvider(Protocol):
 
     def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
         """How a confirmed booking ended (the guest came, or did not), once the venue knows; else None."""
+        ...
+
+
+class ReservationRecords(Protocol):
+    """The reservations table (store.ReservationStore; an in-memory fake in tests). Every write is
+    conditional: the booleans say whether this caller's write won."""
+
+    def get(self, owner: str, reservation_id: str) -> Reservation | None: ...
+
+    def list(self, owner: str) -> list[Reservation]: ...
+
+    def stuck(self) -> tuple[Reservation, ...]:
+        """Pending ones, confirmed ones whose payment is only held, cancelled ones whose money is not back."""
+        ...
+
+    def create(self, reservation: Reservation) -> bool:
+        """Write the reservation once; False when it already exists (a duplicated invocation)."""
+        ...
+
+    def forget(self, reservation: Reservation) -> None:
+        """Remove a reservation that never got its capacity (still pending)."""
+        ...
+
+    def restart(self, old: Reservation, new: Reservation) -> bool:
+        """Take over a pending reservation a stopped call left behind; True for exactly one taker."""
+        ...
+
+    def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
+        """Write the reservation's new state if it is still `expected`; False when it no longer is."""
+        ...
+
+    def record_payment(self, new: Reservation, was: str) -> bool:
+        """Write what happened to the money if the reservation is still in `new.status` and its payment
+        still `was`; False when another call moved either first."""
         ...

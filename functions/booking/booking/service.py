@@ -26,9 +26,8 @@ from booking.models import (
     SlotView,
     VenueView,
 )
-from booking.ports import BookingProvider, Kind, Slot, Venue
+from booking.ports import BookingProvider, Kind, ReservationRecords, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
-from booking.store import ReservationStore
 from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
@@ -61,7 +60,7 @@ class BookingService:
     def __init__(
         self,
         provider: BookingProvider,
-        reservations: ReservationStore,
+        reservations: ReservationRecords,
         clock: Callable[[], datetime] = utcnow,
         horizon_days: int = 14,
         payments: Payments | None = None,
