@@ -16,6 +16,7 @@ ID = r"^[A-Za-z0-9_.-]{1,64}$"
 SLOT_ID = r"^[A-Z]{3}-[A-Z][0-9]{2}\.[0-9]{8}T[0-9]{4}$"
 RESERVATION_ID = r"^rs_[a-f0-9]{24}$"
 SERVICE_ITEM = r"^[a-z0-9_]{1,40}$"
+MAX_NIGHTS = 30
 
 
 class Args(BaseModel):
@@ -29,6 +30,7 @@ class SearchArgs(Args):
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
     party_size: int = Field(default=1, ge=1, le=50)
+    nights: int = Field(default=1, ge=1, le=MAX_NIGHTS)  # hotels: a stay of this many nights
     service_items: list[str] | None = Field(default=None, min_length=1, max_length=10)
     radius_km: float = Field(default=10, gt=0, le=50)
     limit: int = Field(default=10, ge=1, le=50)
@@ -37,6 +39,7 @@ class SearchArgs(Args):
 class CreateArgs(Args):
     slot_id: str = Field(pattern=SLOT_ID)
     party_size: int = Field(default=1, ge=1, le=50)
+    nights: int = Field(default=1, ge=1, le=MAX_NIGHTS)  # hotels: nights from the check-in
     name: str | None = Field(default=None, min_length=1, max_length=80)
     payment_method_id: str | None = Field(default=None, pattern=ID)
 
@@ -81,10 +84,11 @@ class VenueView(BaseModel):
     services: list[str] | None = None
 
     @classmethod
-    def of(cls, v: Venue, distance_km: float | None = None) -> VenueView:
+    def of(cls, v: Venue, distance_km: float | None = None, locale: str = "en-US") -> VenueView:
+        """The venue as the caller reads it: `name` in the session's language."""
         services = list(v.services) if v.services else None
-        return cls(id=v.id, name=v.name, kind=v.kind, address=v.address, location=v.location,
-                   distance_km=distance_km, services=services)  # fmt: skip
+        return cls(id=v.id, name=v.display_name(locale), kind=v.kind, address=v.address,
+                   location=v.location, distance_km=distance_km, services=services)  # fmt: skip
 
 
 class SlotView(BaseModel):
@@ -98,12 +102,14 @@ class SlotView(BaseModel):
     cancellation_fee: Money | None = None
     free_cancellation_until: datetime | None = None
     requires_confirmation: bool
+    nights: int = 1
 
     @classmethod
-    def of(cls, s: Slot, distance_km: float | None) -> SlotView:
+    def of(cls, s: Slot, distance_km: float | None, locale: str = "en-US", nights: int = 1) -> SlotView:
         return cls(
+            nights=nights,
             slot_id=s.id,
-            venue=VenueView.of(s.venue, distance_km),
+            venue=VenueView.of(s.venue, distance_km, locale),
             start=s.start,
             end=s.end,
             remaining=s.remaining or 0,
@@ -150,6 +156,7 @@ class Reservation(BaseModel):
     end: datetime
     party_size: int
     units: int
+    nights: int = 1  # hotels: the stay holds a room on each night from the slot's check-in
     name: str | None = None
     price: Money
     requires_prepayment: bool = False
@@ -172,6 +179,7 @@ class ReservationView(BaseModel):
     start: datetime
     end: datetime
     party_size: int
+    nights: int = 1
     name: str | None
     price: Money
     requires_prepayment: bool
@@ -183,8 +191,12 @@ class ReservationView(BaseModel):
     cancellation_fee_due: Money | None
 
     @classmethod
-    def of(cls, r: Reservation) -> ReservationView:
-        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
+    def of(cls, r: Reservation, venue_name: str | None = None) -> ReservationView:
+        """`venue_name`: the venue's name in the caller's language (the reservation keeps the English)."""
+        view = cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
+        if venue_name:
+            view.venue = view.venue.model_copy(update={"name": venue_name})
+        return view
 
 
 class OneReservation(BaseModel):

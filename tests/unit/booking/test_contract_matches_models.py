@@ -17,3 +17,27 @@ def test_kinds_and_limits_agree() -> None:
     create = first_party().get("booking_create_reservation")
     assert create is not None and create.effect == "write" and create.requires_confirmation
     assert create.input_schema["properties"]["slot_id"]["pattern"] == SLOT_ID
+
+
+def test_nights_agree() -> None:
+    from booking.models import MAX_NIGHTS, CreateArgs
+
+    for tool, model in (
+        ("booking_search_availability", SearchArgs),
+        ("booking_create_reservation", CreateArgs),
+    ):
+        spec = first_party().get(tool)
+        assert spec is not None
+        nights = spec.input_schema["properties"]["nights"]
+        assert (nights["type"], nights["minimum"], nights["maximum"], nights["default"]) == (
+            "integer",
+            1,
+            30,
+            1,
+        )
+        limits = model.model_fields["nights"].metadata
+        assert {getattr(m, "ge", None) for m in limits} | {getattr(m, "le", None) for m in limits} >= {
+            1,
+            MAX_NIGHTS,
+        }
+        assert MAX_NIGHTS == 30
