@@ -93,6 +93,15 @@ def add_commands(commands: Any) -> None:
     for name, action, text in one:
         parser = sub.add_parser(name, help=text)
         parser.add_argument("contract_id", help="the contract's id (ctr_...), as `list` shows it")
+        if name == "approve":
+            parser.add_argument(
+                "--waive",
+                action="append",
+                default=[],
+                metavar="OPERATION",
+                help="a write operation (operationId or 'METHOD /path') the driver need not confirm; "
+                "repeat for more. The approving admin takes that on; every other write asks the driver",
+            )
         _connection_options(parser, top=False)
         parser.set_defaults(action=action)
 
@@ -206,7 +215,8 @@ def _show(args: argparse.Namespace) -> int:
 
 def _approve(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        return _show_answer(client.post(f"/v1/contracts/{args.contract_id}/approve"))
+        body = {"waive_confirmation": args.waive} if args.waive else None
+        return _show_answer(client.post(f"/v1/contracts/{args.contract_id}/approve", json=body))
 
 
 def _retire(args: argparse.Namespace) -> int:

@@ -115,6 +115,26 @@ def test_list_show_retire(argv: list[str], method: str, path: str, status: int) 
     assert (recorder.requests[0].method, recorder.requests[0].url.path) == (method, path)
 
 
+def test_approve_waives_confirmation_for_the_named_operations_only() -> None:
+    recorder = Recorder(200, {"contracts": []})
+    argv = [
+        "contracts",
+        "--token",
+        "t",
+        "approve",
+        "ctr_7",
+        "--waive",
+        "createNote",
+        "--waive",
+        "DELETE /notes/{id}",
+    ]
+    assert main(argv, transport=recorder.transport()) == 0
+    sent = json.loads(recorder.requests[0].content)
+    assert sent == {"waive_confirmation": ["createNote", "DELETE /notes/{id}"]}
+    main(["contracts", "--token", "t", "approve", "ctr_7"], transport=recorder.transport())
+    assert recorder.requests[1].content == b""  # no waiver: no body, every write asks the driver
+
+
 def test_no_token_or_no_key_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COCKPIT_TOKEN", raising=False)
     with pytest.raises(SystemExit, match="partner token"):
