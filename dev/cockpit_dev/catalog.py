@@ -31,8 +31,10 @@ from cockpit.tools.model import Role, ToolSpec
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "layers" / "cockpit" / "cockpit" / "catalog"
 # Catalog file (domain) -> the module whose DECLARED tuple it is generated from.
 SOURCES: dict[str, str] = {
+    "charging": "charging.tools",
     "cockpit": "cockpit.operations",
     "booking": "booking.tools",
+    "navigation": "navigation.tools",
     "payments": "payments.tools",
 }
 

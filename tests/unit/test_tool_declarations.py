@@ -48,7 +48,11 @@ def test_each_function_serves_exactly_what_it_declares(domain: str) -> None:
         assert spec is not None and spec.target == tool.target
 
 
-def test_every_first_party_tool_is_declared() -> None:
-    declared = {t.name for d in GENERATED for t in declarations(d)}
-    in_files = {t.name for t in first_party() if t.target.removeprefix("lambda:") in GENERATED}
-    assert in_files <= declared
+def test_every_first_party_tool_is_declared_and_every_catalog_file_generated() -> None:
+    declared = {t.name: t for d in GENERATED for t in declarations(d)}
+    assert {t.name for t in first_party()} == set(declared)
+    assert {p.stem for p in CATALOG_DIR.glob("*.json")} == set(GENERATED)
+    assert declared["cockpit_get_operation"].target == "gateway:operations"
+    assert {t.target for t in declared.values()} == {"gateway:operations"} | {
+        f"lambda:{d}" for d in GENERATED if d != "cockpit"
+    }
