@@ -40,7 +40,9 @@ def check(domain: str, tool_name: str, arguments: dict[str, Any], good: bool) ->
     assert spec is not None
     schema_errors = list(Draft202012Validator(spec.input_schema).iter_errors(arguments))
     try:
-        catalog.validate_arguments(spec, arguments)  # the gateway's path: compiled validator, then 2020-12
+        catalog.resolve(tool_name, None).check_arguments(
+            arguments
+        )  # the gateway's path: compiled, then 2020-12
         gateway_accepts = True
     except ValidationFailed:
         gateway_accepts = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Protocol
 
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 from pydantic import ValidationError
@@ -12,10 +11,9 @@ from pydantic import ValidationError
 from cockpit import aws
 from cockpit.errors import ConfigurationError, UpstreamError, UpstreamTimeout
 from cockpit.tools.model import ToolInvocation, ToolResult
+from cockpit.tools.resolved import Target
 
-
-class Target(Protocol):
-    def invoke(self, invocation: ToolInvocation) -> ToolResult: ...
+__all__ = ["LambdaTarget", "LambdaTargets", "Target", "Targets", "invoke_function"]
 
 
 class LambdaTarget:
@@ -74,22 +72,13 @@ class LambdaTargets:
         return found
 
 
-class PartnerTargetResolver(Protocol):
-    def bound(self, contract_id: str) -> Target: ...
-
-
 class Targets:
-    """Resolves `lambda:<domain>` to the domain function, `partner:<contract_id>` to the partner target and
-    `gateway:<name>` to a target the gateway answers itself (the operations it keeps)."""
+    """Resolves `lambda:<domain>` to the domain function and `gateway:<name>` to a target the gateway
+    answers itself (the operations it keeps). A partner tool's target is bound by the catalog that read
+    its binding (`PartnerCatalog.resolve`), never looked up here."""
 
-    def __init__(
-        self,
-        functions: Mapping[str, str],
-        partners: PartnerTargetResolver | None = None,
-        gateway: Mapping[str, Target] | None = None,
-    ) -> None:
+    def __init__(self, functions: Mapping[str, str], gateway: Mapping[str, Target] | None = None) -> None:
         self._lambda = LambdaTargets(functions)
-        self._partners = partners
         self._gateway = dict(gateway or {})
 
     def resolve(self, target: str) -> Target:
@@ -98,8 +87,4 @@ class Targets:
             if found is None:
                 raise ConfigurationError(f"no gateway target is configured for {target}")
             return found
-        if target.startswith("partner:"):
-            if self._partners is None:
-                raise ConfigurationError(f"no partner target is configured for {target}")
-            return self._partners.bound(target.removeprefix("partner:"))
         return self._lambda.resolve(target)
