@@ -59,8 +59,8 @@ $(STAMP): $(RUN_STAMP) requirements-dev.txt
 
 install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
-	$(BIN)/cockpit run
+run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambda :3001, AWS :4566; FRESH=1: empty AWS state
+	$(BIN)/cockpit run $(if $(filter 1 yes true,$(FRESH)),--fresh)
 
 chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
@@ -73,9 +73,10 @@ token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vi
 
 test: lint typecheck template-check build artifacts bench-smoke wheels-check unit functional integration e2e browser ## Everything CI checks
 
-lint: $(STAMP) ## ruff (style, complexity, security rules); the tool catalog is what the declarations generate
+lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the layering in pyproject.toml), the tool catalog is what the declarations generate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m cockpit_dev.catalog --check
 
 typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/

@@ -16,6 +16,7 @@ ID = r"^[A-Za-z0-9_.-]{1,64}$"
 SLOT_ID = r"^[A-Z]{3}-[A-Z][0-9]{2}\.[0-9]{8}T[0-9]{4}$"
 RESERVATION_ID = r"^rs_[a-f0-9]{24}$"
 SERVICE_ITEM = r"^[a-z0-9_]{1,40}$"
+MAX_NIGHTS = 30
 
 
 class Args(BaseModel):
@@ -37,6 +38,13 @@ class SearchArgs(Args):
     )
     end: AwareDatetime | None = Field(default=None, description="window end, RFC 3339 with an offset")
     party_size: int = Field(default=1, ge=1, le=50, description=PARTY_SIZE)
+    nights: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NIGHTS,
+        description="hotel: nights in a row, 1 to 30; each slot offered is a stay that checks in at its "
+        "start, with a room free every night and the price of all nights",
+    )
     service_items: list[ServiceItem] | None = Field(
         default=None,
         min_length=1,
@@ -51,6 +59,12 @@ class SearchArgs(Args):
 class CreateArgs(Args):
     slot_id: str = Field(pattern=SLOT_ID, description="a slot_id from booking_search_availability")
     party_size: int = Field(default=1, ge=1, le=50, description=PARTY_SIZE)
+    nights: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NIGHTS,
+        description="hotel: nights in a row from the slot's check-in, as the search offered them (1 to 30)",
+    )
     name: str | None = Field(
         default=None, min_length=1, max_length=80, description="name the booking is under"
     )
@@ -99,10 +113,11 @@ class VenueView(BaseModel):
     services: list[str] | None = None
 
     @classmethod
-    def of(cls, v: Venue, distance_km: float | None = None) -> VenueView:
+    def of(cls, v: Venue, distance_km: float | None = None, locale: str = "en-US") -> VenueView:
+        """The venue as the caller reads it: `name` in the session's language."""
         services = list(v.services) if v.services else None
-        return cls(id=v.id, name=v.name, kind=v.kind, address=v.address, location=v.location,
-                   distance_km=distance_km, services=services)  # fmt: skip
+        return cls(id=v.id, name=v.display_name(locale), kind=v.kind, address=v.address,
+                   location=v.location, distance_km=distance_km, services=services)  # fmt: skip
 
 
 class SlotView(BaseModel):
@@ -120,12 +135,14 @@ class SlotView(BaseModel):
     )
     free_cancellation_until: datetime | None = None
     requires_confirmation: bool = Field(description="booking it asks the driver first")
+    nights: int = Field(default=1, ge=1, description="hotel: nights of the stay; else 1")
 
     @classmethod
-    def of(cls, s: Slot, distance_km: float | None) -> SlotView:
+    def of(cls, s: Slot, distance_km: float | None, locale: str = "en-US", nights: int = 1) -> SlotView:
         return cls(
+            nights=nights,
             slot_id=s.id,
-            venue=VenueView.of(s.venue, distance_km),
+            venue=VenueView.of(s.venue, distance_km, locale),
             start=s.start,
             end=s.end,
             remaining=s.remaining or 0,
@@ -179,6 +196,7 @@ class Reservation(BaseModel):
     end: datetime
     party_size: int
     units: int
+    nights: int = 1  # hotels: the stay holds a room on each night from the slot's check-in
     name: str | None = None
     price: Money
     requires_prepayment: bool = False
@@ -201,6 +219,7 @@ class ReservationView(BaseModel):
     start: datetime
     end: datetime
     party_size: int
+    nights: int = Field(default=1, ge=1, description="hotel: nights of the stay; else 1")
     name: str | None
     price: Money = Field(description="what the booking costs")
     requires_prepayment: bool
@@ -212,8 +231,12 @@ class ReservationView(BaseModel):
     cancellation_fee_due: Money | None = Field(description="the fee this cancellation incurs")
 
     @classmethod
-    def of(cls, r: Reservation) -> ReservationView:
-        return cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
+    def of(cls, r: Reservation, venue_name: str | None = None) -> ReservationView:
+        """`venue_name`: the venue's name in the caller's language (the reservation keeps the English)."""
+        view = cls.model_validate(r.model_dump(exclude={"owner", "units", "confirmed_at", "refund_attempts"}))
+        if venue_name:
+            view.venue = view.venue.model_copy(update={"name": venue_name})
+        return view
 
 
 class OneReservation(BaseModel):

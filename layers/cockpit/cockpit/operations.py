@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,27 @@ class Operation(BaseModel):
     error: Problem | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class Operations(Protocol):
+    """The operations table as domains use it (OperationStore; an in-memory fake in tests). The
+    `*_request` methods build one write for the domain's own transaction (with its session or payment)."""
+
+    def new(self, operation_id: str, owner: str, tool: str) -> Operation: ...
+
+    def put_request(self, op: Operation) -> dict[str, Any]: ...
+
+    def complete_request(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> dict[str, Any]: ...
+
+    def delete_request(self, op: Operation) -> dict[str, Any]: ...
+
+    def get(self, operation_id: str) -> Operation | None: ...
+
+    def complete(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> None: ...
 
 
 class OperationStore:
@@ -125,7 +146,7 @@ def view(op: Operation) -> dict[str, Any]:
     }
 
 
-def owned(store: OperationStore, operation_id: str, owner: str) -> Operation:
+def owned(store: Operations, operation_id: str, owner: str) -> Operation:
     """The caller's operation; someone else's (or a malformed id) does not exist for this caller."""
     op = store.get(operation_id) if OPERATION_ID.fullmatch(operation_id) else None
     if op is None or op.owner != owner:

@@ -131,7 +131,7 @@ def test_after_a_hosted_model_fails_the_planner_reads_the_whole_result_as_data()
             return self
 
     dispatcher = Dispatcher(first_party(), Big(), FakeIdempotency(), FakeConfirmations())  # type: ignore[arg-type]
-    loop = ToolLoop(dispatcher, 4)
+    loop = ToolLoop(dispatcher, 4, fallback=OfflinePlanner())
     ctx = TurnContext("ses_1", 1, CAR, "en-US", VehicleContext(), "car_genius")
     tools = [t for t in first_party() if t.name == "charging_find_stations"]
     request = ModelRequest(system="", messages=[], tools=tools, utterance="find a charger")

@@ -22,6 +22,7 @@ TABLE: Table = {
                 "end": "2026-12-06T10:00Z",
             },
             {"kind": "restaurant", "venue_id": "v-1.a", "party_size": 50, "radius_km": 50, "limit": 1},
+            {"kind": "hotel", "nights": 30},
             {"kind": "service_appointment", "service_items": ["oil_change", "x" * 40]},
         ],
         [
@@ -36,6 +37,9 @@ TABLE: Table = {
             {"kind": "parking", "end": "2026-12-05"},
             {"kind": "restaurant", "party_size": 0},
             {"kind": "restaurant", "party_size": 51},
+            {"kind": "hotel", "nights": 0},
+            {"kind": "hotel", "nights": 31},
+            {"kind": "hotel", "nights": 2.5},
             {"kind": "service_appointment", "service_items": []},
             {"kind": "service_appointment", "service_items": [""]},
             {"kind": "service_appointment", "service_items": ["x" * 41]},
@@ -51,11 +55,13 @@ TABLE: Table = {
         [
             {"slot_id": SLOT},
             {"slot_id": SLOT, "party_size": 4, "name": "Li", "payment_method_id": "pm_card_visa"},
+            {"slot_id": SLOT, "nights": 7},
         ],
         [
             {},
             {"slot_id": "slot-1"},
             {"slot_id": SLOT, "party_size": 0},
+            {"slot_id": SLOT, "nights": 31},
             {"slot_id": SLOT, "name": ""},
             {"slot_id": SLOT, "name": "n" * 81},
             {"slot_id": SLOT, "payment_method_id": "pm card"},
