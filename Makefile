@@ -36,7 +36,7 @@ HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 many
 LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
+        openapi bench bench-smoke build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
         browser screenshots
 
 help: ## List the targets
@@ -71,7 +71,7 @@ demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planne
 token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)
 
-test: lint typecheck template-check build artifacts wheels-check unit functional integration e2e browser ## Everything CI checks
+test: lint typecheck template-check build artifacts bench-smoke wheels-check unit functional integration e2e browser ## Everything CI checks
 
 lint: $(STAMP) ## ruff (style, complexity, security rules)
 	$(BIN)/ruff check .
@@ -108,8 +108,12 @@ openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json
 
 bench: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Router overhead vs a raw pydantic handler, cold imports and the cold path of a tool call, DynamoDB calls
-	$(BIN)/python bench/bench.py
+	$(BIN)/python -m bench
 	$(BIN)/python bench/cold_path.py
+
+bench-smoke: host-build $(LAMBDA_RUNTIME_SDK)/.installed ## Every bench scenario once with few rounds, no goals (in make test: the bench cannot break silently)
+	$(BIN)/python -m bench --smoke
+	$(BIN)/python bench/cold_path.py --rounds 1
 
 build: $(STAMP) ## sam build for the deployed runtime (python3.13, arm64; no Docker needed), with .pyc shipped
 	$(SAM) build --template template.yaml

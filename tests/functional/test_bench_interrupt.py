@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_ctrl_c_in_bench_is_one_line() -> None:
     child = subprocess.Popen(
-        [sys.executable, "bench/bench.py"],
+        [sys.executable, "-m", "bench"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,0 +1,140 @@
+"""The assistant: a turn's own overhead (a scripted zero-latency model asking for one tool, the tool at
+zero cost, sessions in memory) against bare dispatch of the same tool call; DynamoDB calls per turn with
+the offline planner calling charging (served in process)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from bench.harness import (
+    CONTEXT,
+    FIND_STATIONS,
+    SQUARE,
+    Rounds,
+    Table,
+    ZeroTarget,
+    in_process_aws,
+    ok,
+    quiet,
+    signed_in,
+    timing,
+)
+
+
+class MemorySessions:
+    """The session store's interface over a dict of JSON texts (serialized as the real store does)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, str] = {}
+
+    def create(self, session: Any) -> None:
+        self.save_turn(session, 0, None)
+
+    def load(self, session_id: str) -> Any:
+        from assistant.models import Session
+
+        found = self.items.get(session_id)
+        return Session.model_validate_json(found) if found else None
+
+    def save_turn(self, session: Any, _expected: int, turn: Any) -> None:
+        self.items[session.session_id] = session.model_dump_json()
+        if turn is not None:
+            turn.model_dump_json()
+
+
+@contextlib.contextmanager
+def zero_cost_turn() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
+    """(a turn through the assistant's handler, bare dispatch of the same tool call), both at zero cost."""
+    import assistant.handler as handler
+    from assistant.models import CreateSession
+    from assistant.ports import ModelReply, ModelRequest, ModelToolCall
+    from assistant.service import AssistantService
+    from cockpit.dispatch.core import Dispatcher, ToolCall
+    from cockpit.tools.catalog import first_party
+    from cockpit.tools.model import Caller, Role
+    from tests.support import events
+
+    class ScriptedModel:
+        """Asks for charging_find_stations, then answers: zero latency."""
+
+        provider = "scripted"
+        call = (ModelToolCall(id="call_1", name="charging_find_stations", arguments=FIND_STATIONS),)
+
+        def complete(self, request: ModelRequest) -> ModelReply:
+            asked = request.messages[-1].role == "tool"
+            return ModelReply(text="No chargers nearby.") if asked else ModelReply(tool_calls=self.call)
+
+    gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
+    car = Caller(sub="vin-test-1", role=Role.VEHICLE)
+    service = AssistantService(MemorySessions(), gateway, ScriptedModel())  # type: ignore[arg-type]
+    sid = service.create(car, CreateSession()).session_id
+    event = signed_in(
+        events.api(
+            "POST",
+            "/v1/sessions/{session_id}/turns",
+            path_params={"session_id": sid},
+            body={"text": "find a charger"},
+            headers={"Content-Type": "application/json"},
+        )
+    )
+    bare = ToolCall(tool="charging_find_stations", arguments=FIND_STATIONS, caller=car)
+    wired = handler.service
+    handler.service = lambda: service  # type: ignore[assignment]  # for this measurement only
+    try:
+        with quiet():
+            yield (lambda: handler.lambda_handler(event, CONTEXT)), (lambda: gateway.invoke(bare))
+    finally:
+        handler.service = wired
+
+
+def dynamodb_calls() -> Table:
+    from assistant.handler import lambda_handler as assistant
+    from tests.support import events
+
+    rows: list[tuple[str, str]] = []
+    json_headers = {"Content-Type": "application/json"}
+    with in_process_aws("AssistantFunction", "ChargingFunction") as (_, aws_calls):
+        create = signed_in(
+            events.api("POST", "/v1/sessions", body={"vehicle": {"location": SQUARE}}, headers=json_headers)
+        )
+        created, _ = aws_calls.measure("assistant", lambda: assistant(create, CONTEXT))
+        sid = ok(created, 201)["session_id"]
+        for label, text in (
+            ("turn: find a charger (1 read tool)", "find a fast charger"),
+            ("turn: start charging at the first (ask)", "start charging at the first one"),
+            ("turn: yes (performed, confirmed)", "yes"),
+            ("turn: how is my battery (no tool)", "how is my battery"),
+        ):
+            event = signed_in(
+                events.api(
+                    "POST",
+                    "/v1/sessions/{session_id}/turns",
+                    path_params={"session_id": sid},
+                    body={"text": text},
+                    headers=json_headers,
+                )
+            )
+            answer, detail = aws_calls.measure(
+                "assistant", lambda event=event: assistant(event, CONTEXT), ("assistant", "charging")
+            )
+            ok(answer)
+            rows.append((label, detail))
+    title = "DynamoDB calls per assistant turn (goal: 1 read + 1 write, plus what the tools need)"
+    return Table(title, ("turn", "DynamoDB calls"), rows, formats=("",))
+
+
+def tables(rounds: Rounds) -> Iterator[Table]:
+    with zero_cost_turn() as (turn, dispatch):
+        assert turn()["statusCode"] == 200
+        yield timing(
+            "Assistant: a turn's own overhead, scripted zero-latency model, tool at zero cost "
+            f"({rounds.warm // 3} calls each, µs)",
+            [("bare dispatch (read tool)", dispatch), ("assistant turn (model + 1 tool + answer)", turn)],
+            rounds.warm // 3,
+            rounds.warmup,
+            head="call",
+            against="bare dispatch",
+        )
+    yield dynamodb_calls()
