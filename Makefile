@@ -36,7 +36,7 @@ HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 many
 LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench bench-smoke build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
+        openapi catalog bench bench-smoke build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
         browser screenshots
 
 help: ## List the targets
@@ -59,8 +59,8 @@ $(STAMP): $(RUN_STAMP) requirements-dev.txt
 
 install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(RUN_STAMP) ## Run the whole gateway locally with demo data (no Docker): API :3000, Lambda :3001, AWS :4566
-	$(BIN)/cockpit run
+run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambda :3001, AWS :4566; FRESH=1: empty AWS state
+	$(BIN)/cockpit run $(if $(filter 1 yes true,$(FRESH)),--fresh)
 
 chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
 	$(BIN)/cockpit chat
@@ -73,9 +73,11 @@ token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vi
 
 test: lint typecheck template-check build artifacts bench-smoke wheels-check unit functional integration e2e browser ## Everything CI checks
 
-lint: $(STAMP) ## ruff (style, complexity, security rules)
+lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the layering in pyproject.toml), the tool catalog is what the declarations generate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m cockpit_dev.catalog --check
 
 typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
 	$(BIN)/mypy
@@ -103,6 +105,9 @@ browser: $(STAMP) ## The head-unit page, partner console and API docs in Chromiu
 
 screenshots: $(STAMP) ## Refresh the pages' screenshots in docs/screenshots/ (the browser tests, saving them)
 	COCKPIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/browser
+
+catalog: $(RUN_STAMP) ## Regenerate the tool catalog (layers/cockpit/cockpit/catalog/*.json) from each function's tools.py
+	$(BIN)/python -m cockpit_dev.catalog
 
 openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json

@@ -75,11 +75,12 @@ def pattern_validation(rounds: Rounds) -> Table:
     schema = {"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}}}
     spec = tool.spec.model_copy(update={"input_schema": schema})
     catalog = PartnerCatalog(first_party(), FakePartnerToolSource([tool.model_copy(update={"spec": spec})]))
+    resolved = catalog.resolve(spec.name, None)
 
     def check(text: str) -> Callable[[], Any]:
         def call() -> Any:
             with contextlib.suppress(Exception):  # the refusal (422) is the measured work
-                catalog.validate_arguments(spec, {"s": text})
+                resolved.check_arguments({"s": text})
 
         return call
 

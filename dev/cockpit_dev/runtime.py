@@ -23,7 +23,7 @@ from types import FrameType
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cockpit_dev import apigw, devkeys, lambda_api, lambda_auth, logs, stack
-from cockpit_dev.aws_endpoint import AwsEndpoint, AwsEndpointError, ensure
+from cockpit_dev.aws_endpoint import STATE_FILE, AwsEndpoint, AwsEndpointError, ensure
 from cockpit_dev.net import LOOPBACK, LoopbackServer, PortInUseError, bind, port_open
 from cockpit_dev.pages import Pages
 from cockpit_dev.pool import FunctionWorkers, WorkerError, WorkerPool, function_environment
@@ -51,6 +51,7 @@ class Options:
     stack_name: str = DEFAULT_STACK_NAME
     region: str = DEFAULT_REGION
     reload: bool = True  # restart the function workers when their code changes
+    fresh: bool = False  # start the moto server started here from empty state, not the saved one
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -82,6 +83,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not restart the function workers when code under functions/ or the layer changes",
     )
     parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help=(
+            "start with empty AWS state: the moto server started here otherwise restores what the last run "
+            f"saved in .cockpit/{STATE_FILE} (the old file is kept as .previous); an endpoint already "
+            "running on --aws-port keeps its own state either way"
+        ),
+    )
+    parser.add_argument(
         "--log-format",
         choices=logs.FORMATS,
         default=os.environ.get("COCKPIT_LOG_FORMAT", "human"),
@@ -99,6 +109,7 @@ def options_from(args: argparse.Namespace) -> Options:
         stack_name=args.stack_name,
         region=args.region,
         reload=args.reload,
+        fresh=args.fresh,
     )
 
 
@@ -157,9 +168,21 @@ class Runtime:
         self.servers.append(api_server)
         lambda_server = bind(options.lambda_port, BaseHTTPRequestHandler, "Lambda Invoke API")
         self.servers.append(lambda_server)
-        self.aws = ensure(options.aws_port, devkeys.home() / "moto.log")
-        origin = ", started here" if self.aws.started_here else ""
-        _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}{origin})")
+        home = devkeys.home()
+        self.aws = ensure(options.aws_port, home / "moto.log", home / STATE_FILE, options.fresh)
+        if self.aws.started_here:
+            _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}, started here)")
+            state = self.aws.state()
+            for message in state.get("messages", []):
+                _log(f"AWS state: {message}")
+            if not state.get("persistent"):
+                self.aws.state_file = None  # another server holds the file: this one keeps nothing
+        else:
+            _log(
+                f"AWS endpoint {self.aws.url} ({self.aws.kind}, already running): its state is its own, "
+                "neither saved nor reset by cockpit"
+                + (" (--fresh does not apply to it)" if options.fresh else "")
+            )
         done = provision(template, self.aws.url)
         _log(f"provisioned: {len(done.created)} created, {len(done.existing)} already there")
         self.template = template = self.load(done.physical_ids)
@@ -216,9 +239,15 @@ class Runtime:
         assert self.aws is not None
         assert self.template is not None
         api = f"http://{LOOPBACK}:{self.options.port}"
+        if not self.aws.started_here:
+            kept = "not started here, state not kept"
+        elif self.aws.state_file is None:
+            kept = "state not kept"
+        else:
+            kept = f"state kept in {_relative(self.aws.state_file)}"
         line = (
             f"{READY_PREFIX} api={api} lambda=http://{LOOPBACK}:{self.options.lambda_port} "
-            f"aws={self.aws.url} ({self.aws.kind})"
+            f"aws={self.aws.url} ({self.aws.kind}, {kept})"
         )
         hint = self._try_hint(api)
         return f"{line} | try: {hint}" if hint else line

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,7 +25,7 @@ import boto3
 import httpx
 import pytest
 
-from cockpit_dev import lambda_auth
+from cockpit_dev import aws_endpoint, lambda_auth
 from cockpit_dev.net import free_port
 from tests.e2e.test_charging_journey import PEOPLES_SQUARE, TokenFactory, bearer
 from tests.support.local_gateway import GatewayProcess, launch
@@ -54,23 +52,11 @@ class Write:
 
 @pytest.fixture(scope="module")
 def aws_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A moto server of this module's own: the AWS state both runtimes share."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield port
-    server.terminate()
-    server.wait(10)
+    """A moto server of this module's own (the one `cockpit run` starts: DynamoDB atomic, as AWS is): the
+    AWS state both runtimes share."""
+    endpoint = aws_endpoint.start_moto(free_port(), tmp_path_factory.mktemp("moto") / "moto.log", timeout=30)
+    yield endpoint.port
+    endpoint.stop()
 
 
 def start(home: Path, logs: Path, aws_port: int) -> GatewayProcess:

@@ -172,6 +172,7 @@ def test_a_prepaid_booking_duplicated_ten_times_holds_and_captures_once(
     from payments.sandbox import SandboxProcessor
     from payments.store import PaymentStore
     from tests.support.aws import serve_lambda_in_process
+    from tests.support.wiring import wire
 
     class Counting(SandboxProcessor):
         def __init__(self) -> None:
@@ -203,7 +204,7 @@ def test_a_prepaid_booking_duplicated_ten_times_holds_and_captures_once(
             monkeypatch.setenv(name, value)
     reset_container()
     processor = Counting()
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    wire("payments", processor=processor)
     serve_lambda_in_process(stack)
 
     provider = SandboxProvider(stack.tables["BookingTable"].name)

@@ -19,7 +19,7 @@ from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.partners.auth import OutboundAuthenticator
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.secrets import SecretsManagerReader
-from cockpit.partners.target import PartnerCaller, PartnerTarget
+from cockpit.partners.target import PartnerCaller
 from cockpit.partners.transport import pinned_client
 from cockpit.tools.catalog import first_party
 from cockpit.tools.model import Caller, Role
@@ -42,18 +42,18 @@ def dispatcher(stack: Template, server: PartnerServer) -> Dispatcher:
         Name=f"{stack.stack_name}/partners/{uuid.uuid4().hex[:6]}",
         SecretString=json.dumps({"key": SIGNING_KEY}),
     )["ARN"]
-    catalog = PartnerCatalog(
-        first_party(), FakePartnerToolSource(parking_tools(server.base_url, signing_arn=arn))
-    )
     client, secrets = pinned_client(dev_mode=True), SecretsManagerReader()
     auth = OutboundAuthenticator(secrets, client)
     caller = PartnerCaller(
         client=client, secrets=secrets, authenticator=auth, subject_key=lambda: b"gateway-key", dev_mode=True
     )
+    catalog = PartnerCatalog(
+        first_party(), FakePartnerToolSource(parking_tools(server.base_url, signing_arn=arn)), lambda: caller
+    )
     table = stack.tables["IdempotencyTable"].name
     return Dispatcher(
         catalog=catalog,
-        targets=Targets({}, PartnerTarget(catalog.take, lambda: caller)),
+        targets=Targets({}),
         idempotency=DynamoIdempotencyStore(table),
         confirmations=DynamoConfirmationStore(table),
     )

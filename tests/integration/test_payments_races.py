@@ -36,6 +36,7 @@ from payments.store import PaymentStore
 from tests.integration.test_concurrency import race
 from tests.support import events
 from tests.support.aws import WIDE_LIMITS, serve_lambda_in_process
+from tests.support.wiring import wire
 
 N = 20
 
@@ -148,7 +149,7 @@ def test_twenty_duplicated_lambda_invocations_charge_once(
         monkeypatch.setenv(name, value)
     reset_container()
     processor = CountingProcessor()
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    wire("payments", processor=processor)
     from payments.handler import lambda_handler
 
     car = f"vin-{uuid.uuid4().hex[:8]}"
@@ -292,7 +293,7 @@ def test_the_same_confirmed_call_twenty_times_through_the_router_is_one_charge(
     monkeypatch.setenv("RATE_LIMITS", WIDE_LIMITS)
     reset_container()
     processor = CountingProcessor()
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    wire("payments", processor=processor)
     serve_lambda_in_process(stack)
     from router.handler import lambda_handler as router
 
@@ -340,7 +341,7 @@ def test_a_charging_start_with_a_card_duplicated_twenty_times_holds_once(
     monkeypatch.setenv("RATE_LIMITS", WIDE_LIMITS)
     reset_container()
     processor = CountingProcessor()
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: processor)
+    wire("payments", processor=processor)
     serve_lambda_in_process(stack)
     from charging.handler import lambda_handler as charging
 

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,9 +75,10 @@ def launch(
     aws_port: int | None = None,
     timeout: float = 60.0,
     env: Mapping[str, str] | None = None,
+    arguments: Sequence[str] = (),
 ) -> GatewayProcess:
-    """`cockpit run` on free ports (its own moto unless `aws_port` points at a running endpoint),
-    with this process's environment plus `env`."""
+    """`cockpit run [arguments]` on free ports (its own moto, keeping its state under `home`, unless
+    `aws_port` points at a running endpoint), with this process's environment plus `env`."""
     api_port, lambda_port = free_port(), free_port()
     aws_port = aws_port or free_port()
     argv = [
@@ -89,6 +90,7 @@ def launch(
         argv += ["--stack-name", stack_name]
     for key, value in (parameters or {}).items():
         argv += ["--parameter", f"{key}={value}"]
+    argv += arguments
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     environment.update({**(env or {}), "COCKPIT_HOME": str(home)})
     log_dir.mkdir(parents=True, exist_ok=True)

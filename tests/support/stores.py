@@ -149,7 +149,8 @@ class InMemorySessions:
     def save_turn(self, session: Any, expected_version: int, turn: Any) -> None:
         from cockpit.errors import SessionBusy
 
-        if self.load(session.session_id).version != expected_version:
+        stored = self.load(session.session_id)
+        if stored is None or stored.version != expected_version:  # as the store's condition on version
             raise SessionBusy("raced")
         self.items[session.session_id] = session.model_dump_json()
         self.turns[session.session_id].append(turn.model_dump_json())

@@ -111,7 +111,12 @@ def by_intent(utterance: str) -> Agent | None:
 
 def route(utterance: str, tools: Sequence[ToolSpec], last: str | None) -> Agent:
     """The agent for this utterance: the request's domain when the words say it plainly; else its words,
-    plus the best score among the tools it offers."""
+    plus the best score among the tools it offers. A bare answer to the last request ("the first one",
+    "第一个", "用支付宝") stays with the agent that made it: no handover without a change of domain."""
+    from assistant.understand import answers_only, parse
+
+    if last is not None and by_id(last) is not None and answers_only(parse(utterance)):
+        return by_id(last) or TRAVEL_COMPANION
     plain = by_intent(utterance)
     if plain is not None:
         return plain

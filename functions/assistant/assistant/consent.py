@@ -134,7 +134,9 @@ def classify(text: str) -> Answer:
     unnegated = said
     for phrase in YES_WITH_NEGATION_ZH:  # "没问题" (no problem) is a yes, not a 没
         unnegated = unnegated.replace(phrase, " ")
-    short = len(said.replace(" ", "")) <= 10 if zh else len(said.split()) <= 6  # about it, not a new request
+    # about it, not a new request (fillers do not count: "hmm how much is that gonna cost?")
+    words = [w for w in said.split() if w not in FILLER_EN]
+    short = len(said.replace(" ", "")) <= 10 if zh else len(words) <= 6
     asks = short and (_has_en(said, ASK_EN) or (zh and any(w in said for w in ASK_ZH)))
     soft = said
     for phrase in SOFT_NO:  # "wait, how much is it?" is a question, not a no

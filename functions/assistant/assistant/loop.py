@@ -13,7 +13,6 @@ from typing import Any
 from assistant import prompt, replies
 from assistant.memory import Memory, remember
 from assistant.models import Card, ModelInfo, Pending, ToolCallView
-from assistant.offline import OfflinePlanner
 from assistant.ports import ChatModel, Message, ModelReply, ModelRequest, ModelToolCall
 from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.dispatch.models import InvokeResponse
@@ -62,6 +61,8 @@ class ToolLoop:
         self,
         dispatcher: Dispatcher,
         max_steps: int,
+        *,
+        fallback: ChatModel,
         budget_s: float = TURN_BUDGET_S,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -69,7 +70,7 @@ class ToolLoop:
         self.max_steps = max_steps
         self.budget_s = budget_s
         self.timer = timer
-        self.offline = OfflinePlanner()
+        self.offline = fallback  # the offline planner (wiring builds it): it finishes what a model cannot
 
     def run(self, ctx: TurnContext, model: ChatModel, request: ModelRequest, memory: Memory) -> Outcome:
         out = Outcome(model=ModelInfo(provider=model.provider))

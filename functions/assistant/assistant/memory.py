@@ -74,7 +74,19 @@ def _item(kind: Kind, tool: str, x: dict[str, Any]) -> Item | None:
     ident = x.get("id") or x.get("slot_id")
     if not ident:
         return None
-    keep = ("distance_km", "max_power_kw", "start", "end", "price", "kind", "address", "name_zh", "name_en")
+    keep = (
+        "distance_km",
+        "max_power_kw",
+        "start",
+        "end",
+        "price",
+        "kind",
+        "address",
+        "name_zh",
+        "name_en",
+        "requires_prepayment",
+        "nights",
+    )
     details = {k: x[k] for k in keep if k in x}
     if venue:
         details["venue"] = {k: venue[k] for k in ("id", "name", "name_zh", "name_en", "kind") if k in venue}

@@ -18,12 +18,11 @@ from typing import Any
 from assistant import replies
 from assistant.memory import Item, Kind, Memory, default_method, remember
 from assistant.ports import Message, ModelReply, ModelRequest, ModelToolCall
-from assistant.understand import Parse, clean_query, has, parse
+from assistant.understand import Parse, answers_only, clean_query, has, parse
 from cockpit import merchants
 from cockpit.tools.model import ToolSpec
 
 Plan = Callable[[ModelRequest, dict[str, ToolSpec], Parse], ModelReply]
-SLOTS_ONLY = {"book", "pay"}  # weak cues: alone, they continue the previous request
 SEARCHES = {"charger", "parking", "restaurant", "coffee", "hotel", "service"}  # a list shown: not re-run
 ACTIONS = {"start", "navigate", "book", "pay", "cancel", "reach", "dest_change"}  # what an answer continues
 
@@ -43,14 +42,8 @@ class OfflinePlanner:
 def understood(request: ModelRequest) -> Parse:
     """This utterance's parse; a bare answer (a choice or a slot) inherits the previous request's intents."""
     p = parse(request.utterance)
-    if p.intents - SLOTS_ONLY:
-        return p
-    answers = p.choice or any(
-        getattr(p, slot) is not None
-        for slot in ("amount_minor", "party", "merchant", "method", "nights", "place")
-    )
     previous = _previous_utterance(request.messages)
-    if previous is None or not answers:  # only an answer continues ("the first one", "for four", "用支付宝")
+    if previous is None or not answers_only(p):  # only an answer continues
         return p
     before = parse(previous)
     if not before.intents:
@@ -69,6 +62,8 @@ def understood(request: ModelRequest) -> Parse:
     ):
         if getattr(p, slot) is None:
             setattr(p, slot, getattr(before, slot))
+    if not p.choice:  # "use my visa" after "charge at the first one": still the first one
+        p.ordinal, p.closest, p.pronoun = before.ordinal, before.closest, before.pronoun
     p.fast, p.along, p.card = p.fast or before.fast, p.along or before.along, p.card or before.card
     p.tonight, p.tomorrow = p.tonight or before.tonight, p.tomorrow or before.tomorrow
     return p
@@ -449,10 +444,16 @@ def _booking(request: ModelRequest, tools: dict[str, ToolSpec], p: Parse, kind: 
         _optional(tool, args, "location", here)
     if p.party and kind in ("restaurant", "hotel"):
         _optional(tool, args, "party_size", p.party)
-    if p.hour is not None:
+    if p.nights and p.nights > 1 and kind == "hotel":
+        _optional(tool, args, "nights", p.nights)  # a stay: every slot offered covers all its nights
+    hour = p.hour
+    morning = has(p.text, "am", "morning", "上午", "早")
+    if hour is not None and kind == "restaurant" and hour < 11 and not morning:
+        hour += 12  # "a table around 7", "七点左右吃饭": the evening
+    if hour is not None:
         now = datetime.now(_local(request))
-        day = now + timedelta(days=1) if p.tomorrow or (p.hour < now.hour and not p.tonight) else now
-        start = day.replace(hour=p.hour, minute=0, second=0, microsecond=0)
+        day = now + timedelta(days=1) if p.tomorrow or (hour < now.hour and not p.tonight) else now
+        start = day.replace(hour=hour, minute=0, second=0, microsecond=0)
         _optional(tool, args, "start", start.isoformat(timespec="minutes"))
         _optional(tool, args, "end", (start + timedelta(hours=2)).isoformat(timespec="minutes"))
     return _call("booking_search_availability", args)
@@ -464,9 +465,19 @@ def choose_slot(request: ModelRequest, tools: dict[str, ToolSpec], p: Parse) -> 
         return _say(request, "which") if request.memory.slots else _say(request, "what_to_book")
     if "booking_create_reservation" not in tools:
         return _cant(request, "booking")
+    tool = tools["booking_create_reservation"]
     args: dict[str, Any] = {"slot_id": slot.id}
     if p.party:
-        _optional(tools["booking_create_reservation"], args, "party_size", p.party)
+        _optional(tool, args, "party_size", p.party)
+    if isinstance(slot.details.get("nights"), int) and slot.details["nights"] > 1:
+        _optional(tool, args, "nights", slot.details["nights"])  # the stay the search offered
+    if slot.details.get("requires_prepayment"):  # paid in advance: with the named method, else the default
+        method = _method(request.memory, p)
+        if method is None and "payments_list_methods" in tools and not request.memory.methods:
+            return _call("payments_list_methods", {})
+        if method is None:
+            return _say(request, "no_such_method")
+        _optional(tool, args, "payment_method_id", method)
     return _call("booking_create_reservation", args)
 
 
@@ -607,6 +618,8 @@ def after(  # noqa: C901 — each branch is one two-step request
                 args = {"station_id": station.id}
                 _optional(tools["charging_start_session"], args, "payment_method_id", method)
                 return _call("charging_start_session", args)
+        if want == "choose_slot" or (p.choice and request.memory.shown == "slot"):
+            return choose_slot(request, tools, p)
         if want == "pay":
             return (
                 _say(request, "no_such_method")
@@ -620,11 +633,12 @@ def after(  # noqa: C901 — each branch is one two-step request
         return _say(request, "nothing_to_cancel")
     sentences = []
     for tool, bad, payload in results:
+        if tool == "payments_list_methods" and not bad and len(results) > 1:
+            continue  # looked up to pay with: the call it served speaks
         if bad:
             nested = payload.get("error")
             error: dict[str, Any] = nested if isinstance(nested, dict) else payload
-            detail = str(error.get("detail") or error.get("title") or "error")
-            sentences.append(replies.say(request.locale, "failed", detail=detail))
+            sentences.append(replies.failed(request.locale, error))
         else:
             status = str(payload.get("status", "succeeded"))
             sentences.append(replies.describe(request.locale, tool, status, payload.get("result", payload)))

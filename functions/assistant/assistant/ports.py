@@ -7,11 +7,14 @@ endpoint, bedrock.py for the Converse API, offline.py for the embedded planner) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assistant.memory import Memory
 from cockpit.tools.model import ToolSpec
 from cockpit.vehicle import VehicleContext
+
+if TYPE_CHECKING:
+    from assistant.models import Session, TurnRecord
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,20 @@ class ChatModel(Protocol):
     provider: str
 
     def complete(self, request: ModelRequest) -> ModelReply: ...
+
+
+class Sessions(Protocol):
+    """Conversations and their turns (store.SessionStore; an in-memory fake in tests)."""
+
+    def create(self, session: Session) -> None: ...
+
+    def load(self, session_id: str) -> Session | None: ...
+
+    def save_turn(self, session: Session, expected_version: int, turn: TurnRecord) -> None:
+        """Store the session and its new turn together if nobody saved a turn since `expected_version`
+        (SessionBusy otherwise)."""
+        ...
+
+    def with_turns(self, session_id: str) -> tuple[Session | None, list[TurnRecord]]: ...
+
+    def delete(self, session_id: str) -> None: ...

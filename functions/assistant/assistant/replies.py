@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from assistant.models import Card
@@ -31,6 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
         "session": "The charging session is {status}.",
         "payment": "Payment {status}.",
         "reservation": "Reservation {status}.",
+        "reservation_at": "Reservation {status}: {venue}, {start}.",
         "done": "Done.",
         "failed": "Sorry, that didn't work: {detail}",
         "which": "Which one? Say 'the first one', 'the closest' or its name.",
@@ -86,6 +88,7 @@ TEXT: dict[str, dict[str, str]] = {
         "session": "充电状态：{status}。",
         "payment": "支付状态：{status}。",
         "reservation": "预订状态：{status}。",
+        "reservation_at": "预订{status}：{venue}，{start}。",
         "done": "好了。",
         "failed": "抱歉，没有成功：{detail}",
         "which": "哪一个？可以说“第一个”、“最近的”或它的名字。",
@@ -171,6 +174,40 @@ def paid(locale: str, payment: dict[str, Any]) -> str:
     return say(locale, "held", money=money(payment.get("hold")))
 
 
+WEEKDAYS_ZH = "一二三四五六日"
+# what a failed call's problem means to a driver, by HTTP status (the problem's detail is English)
+FAILED_ZH = {400: "请求的内容不对", 402: "支付被拒绝", 403: "没有权限", 404: "没有找到",
+             409: "状态已经变了，请再试一次", 410: "已经过期", 422: "这个请求做不到",
+             429: "请求太频繁，请稍后再试", 503: "服务暂时不可用"}  # fmt: skip
+
+FAILED_ZH_BY_TYPE = {"payment-limit-exceeded": "金额超过了支付限额", "payment-declined": "支付被拒绝了",
+                     "unavailable": "已经没有空位了",
+                     "booking-limit-exceeded": "这个时段您已经订满了"}  # fmt: skip
+
+
+def when(locale: str, value: Any) -> str:
+    """A time as a driver hears it, in the place's own time zone (the ISO text carries its offset):
+    "Sat 5 Dec 17:30" / "12月5日(周六)17:30" with Chinese brackets; "?" when it is not a time."""
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return "?"
+    if locale == "zh-CN":
+        return f"{at.month}月{at.day}日（周{WEEKDAYS_ZH[at.weekday()]}）{at:%H:%M}"
+    return f"{at:%a} {at.day} {at:%b %H:%M}"
+
+
+def failed(locale: str, problem: dict[str, Any]) -> str:
+    """A failed call, said in the session's language: the problem's detail for English, what its status
+    means for Chinese (a partner's or the gateway's detail is English text)."""
+    detail = str(problem.get("detail") or problem.get("title") or "error")
+    if locale == "zh-CN":
+        status, kind = problem.get("status"), str(problem.get("type") or "").rsplit("/", 1)[-1]
+        by_status = FAILED_ZH.get(status if isinstance(status, int) else 0, "出了点问题")
+        detail = FAILED_ZH_BY_TYPE.get(kind) or by_status
+    return say(locale, "failed", detail=detail)
+
+
 def _kw(value: Any) -> str:
     try:
         return f"{float(value):g}"
@@ -220,7 +257,7 @@ def _lists(locale: str, r: dict[str, Any]) -> str:
         if not sl:
             return say(locale, "no_slots")
         return say(locale, "slots", n=len(sl), venue=(sl[0].get("venue") or {}).get("name", "?"),
-                   start=sl[0].get("start", "?"))  # fmt: skip
+                   start=when(locale, sl[0].get("start")))  # fmt: skip
     return ""
 
 
@@ -232,6 +269,11 @@ def _things(locale: str, r: dict[str, Any]) -> str:
         return say(
             locale, "route", km=_km(r["route"].get("distance_km")), min=r["route"].get("duration_min", "?")
         )
+    booked = r.get("reservation")
+    if isinstance(booked, dict) and isinstance(booked.get("venue"), dict):
+        venue, status = booked["venue"].get("name") or "?", status_word(locale, booked.get("status"))
+        start = when(locale, booked.get("start"))
+        return say(locale, "reservation_at", status=status, venue=venue, start=start)
     for key in ("session", "payment", "reservation"):
         if isinstance(r.get(key), dict):
             return say(locale, key, status=status_word(locale, r[key].get("status")))

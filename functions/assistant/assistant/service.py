@@ -25,8 +25,8 @@ from assistant.models import (
     TurnRequest,
     TurnResponse,
 )
-from assistant.ports import ChatModel, Message, ModelRequest
-from assistant.store import SessionStore
+from assistant.offline import OfflinePlanner
+from assistant.ports import ChatModel, Message, ModelRequest, Sessions
 from cockpit.clock import utcnow
 from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.errors import (
@@ -38,7 +38,7 @@ from cockpit.errors import (
     ValidationFailed,
 )
 from cockpit.observability import logger
-from cockpit.operations import OperationStatus, OperationStore
+from cockpit.operations import Operations, OperationStatus
 from cockpit.tools.model import Caller
 
 SESSION_ID = re.compile(r"ses_[0-9a-f]{24}")
@@ -47,7 +47,7 @@ SESSION_ID = re.compile(r"ses_[0-9a-f]{24}")
 class AssistantService:
     def __init__(
         self,
-        store: SessionStore,
+        store: Sessions,
         dispatcher: Dispatcher,
         model: ChatModel,
         *,
@@ -55,8 +55,11 @@ class AssistantService:
         max_steps: int = 4,
         offer_limit: int = 12,
         clock: Callable[[], datetime] = utcnow,
-        operations: OperationStore | None = None,
+        operations: Operations | None = None,
+        fallback: ChatModel | None = None,
     ) -> None:
+        """`fallback` finishes a turn the model cannot: the offline planner wiring builds (the same one as
+        `model` when the settings choose offline); a new planner when none is given."""
         self.operations = operations
         self.store = store
         self.dispatcher = dispatcher
@@ -64,7 +67,7 @@ class AssistantService:
         self.ttl = timedelta(seconds=ttl_s)
         self.offer_limit = offer_limit
         self.clock = clock
-        self.loop = ToolLoop(dispatcher, max_steps)
+        self.loop = ToolLoop(dispatcher, max_steps, fallback=fallback or OfflinePlanner())
 
     # sessions
 
@@ -302,7 +305,7 @@ class AssistantService:
                     latency_ms=_ms(started),
                 )
             ]
-            out.reply = replies.say(session.locale, "failed", detail=exc.detail)
+            out.reply = replies.failed(session.locale, exc.problem().model_dump(mode="json"))
             return out
         result = (
             answer.result

@@ -34,7 +34,8 @@ CUES: dict[str, tuple[str, ...]] = {
               "能开到", "开得到", "够到", "能到", "到得了", "够不够到", "能不能到", "撑到"),
     "dest_ask": ("my destination", "where am i going", "where are we going", "where are we heading",
                  "这是去哪", "是去哪", "要去哪",
-                 "where am i heading", "what's the destination", "what is the destination", "目的地是",
+                 "where am i heading", "where am i headed", "where are we headed", "where we headed",
+                 "where are we off to", "what's the destination", "what is the destination", "目的地是",
                  "我们去哪", "现在去哪", "导航去哪", "目的地在哪", "我的目的地"),
     "dest_change": ("instead", "change the destination", "change destination", "make that", "switch to",
                     "改去", "换成", "改成", "换到", "改到", "不去了"),
@@ -51,7 +52,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "restaurant": ("restaurant", "table for", "a table", "dinner", "lunch", "breakfast", "eat", "hungry",
                    "food", "吃饭", "餐厅", "饭店", "订座", "订个位", "吃的", "饿了", "订桌", "吃点", "晚饭",
                    "午饭",
-                   "早饭", "晚餐", "午餐", "位子", "座位", "饭馆"),
+                   "早饭", "晚餐", "午餐", "位子", "座位", "饭馆", "桌"),
     "coffee": ("coffee", "cafe", "café", "latte", "咖啡"),
     "parking": ("parking", "park", "car park", "parking spot", "停车", "车位", "停车场", "泊车"),
     "pay": ("pay", "payment", "transfer", "settle", "send", "put it on", "付钱", "付款", "支付", "付",
@@ -126,8 +127,12 @@ FILLERS_ZH = ("请", "麻烦", "帮我", "给我", "你", "一下", "那个", "�
               "好像", "我想", "我要", "想要", "可以", "能不能", "能", "吗")  # fmt: skip
 
 
+_TENS_HYPHEN = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?=[a-z])")
+
+
 def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    folded = _TENS_HYPHEN.sub(r"\1 ", folded)  # "thirty-five" is "thirty five"
     return re.sub(r"\s+", " ", folded).strip()
 
 
@@ -169,6 +174,22 @@ class Parse:
         return self.ordinal is not None or self.closest or self.pronoun
 
 
+# a question word, then (within a few words) what is booked; or the other way round
+_BOOKED = r"(?:bookings|reservations|appointments|预订|预约|订位|订单)"
+_ASKS_RESERVATIONS = (
+    rf"\b(?:what|which|any|show|list|see|check)\b(?:\W+\w+){{0,4}}?\W+{_BOOKED}"
+    rf"|(?:哪些|什么|几个|查|看看|看一下|列出|有没有).{{0,4}}{_BOOKED}|{_BOOKED}.{{0,3}}(?:有哪些|有什么|有几个)"
+)
+
+
+def _phrased_intents(p: Parse, text: str) -> None:
+    """Intents said by a shape of words rather than a cue."""
+    if re.search(r"\bmake it (?!to\b)", text):  # "make it West Lake": not "make it to"
+        p.intents.add("dest_change")
+    if re.search(_ASKS_RESERVATIONS, text) and "cancel" not in p.intents:
+        p.intents.add("list")  # "what bookings have I got", "我有哪些预订": a question about what is booked
+
+
 def parse(utterance: str) -> Parse:
     text = normalize(utterance)
     cased = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", utterance).replace("’", "'")).strip()
@@ -179,7 +200,11 @@ def parse(utterance: str) -> Parse:
         text_for_cues = text.replace(named[1].lower(), " ")
     else:
         text_for_cues = text
+    for said in sorted(METHODS, key=len, reverse=True):  # "支付宝" names a method, not a wish to pay
+        if _CJK.search(said):
+            text_for_cues = text_for_cues.replace(said, " ")
     p.intents = {intent for intent, cues in CUES.items() if has(text_for_cues, *cues)}
+    _phrased_intents(p, text_for_cues)
     starts = r"(?:在|去).{0,8}充(?!电站|电桩|电的地方)|charge (?:at|there|it|here|up at)"
     if re.search(starts, text_for_cues) and "stop" not in p.intents:
         p.intents.add("start")
@@ -189,6 +214,9 @@ def parse(utterance: str) -> Parse:
         if has(text, word):
             p.ordinal = index
             break
+    numbered = re.search(r"(?<![\d.:])([1-9])\s*号(?!码)|(?:\bnumber|\bno\.|#)\s*([1-9])\b", text)
+    if p.ordinal is None and numbered:  # "1号", "number 2", "#3"
+        p.ordinal = int(numbered.group(1) or numbered.group(2)) - 1
     p.closest = has(text, *CLOSEST)
     p.pronoun = has(text, *PRONOUN)
     p.fast = has(text, *FAST)
@@ -336,7 +364,10 @@ def _small(word: str) -> int | None:
 
 
 def hour(text: str) -> int | None:
-    en = re.search(r"(?:at|around|by|for)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)?", text)
+    # "at 7" before "for 4": "a table for 4 at 7 tonight" is at seven, for four
+    en = re.search(r"\b(?:at|around|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)?", text) or re.search(
+        r"\bfor\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)", text
+    )
     if en and (
         en.group(3) or en.group(2) or has(text, "tonight", "dinner", "lunch", "tomorrow", "this evening")
     ):
@@ -373,14 +404,15 @@ def nights(text: str) -> int | None:
 # --- names ---------------------------------------------------------------------------------------------
 
 _PLACE_EN = re.compile(
-    r"(?:to|towards|near|around|at|by|close to|next to|make that|switch to|instead go to)\s+"
-    r"(?:the\s+)?(?P<name>[a-z0-9' .&-]{2,60}?)"
+    r"(?<![a-z])(?:to|towards|near|around|at|by|close to|next to|make that|"
+    r"make it(?!\s+to\b)|switch to|instead go to)"
+    r"\s+(?:the\s+)?(?P<name>[a-z0-9\u3400-\u9fff' .&-]{2,60}?)"
     r"(?:\s+(?:instead|please|now|then|tonight|today|tomorrow|on|with|using|before|after|first|again|"
     r"for)\b|[?.!,]|$)"
 )
 _PLACE_ZH = re.compile(
-    r"(?:去|到|往|改去|改成|换成|换到|改到|开到|能到|够到|撑到|导航到|导航去|在)(?P<name>[\u3400-\u9fffa-z0-9]{2,20}?)"
-    r"(?:附近|周边|旁边|那边|吧|吗|呢|啊|了|去|的停车|的酒店|的餐厅|停车|[?？。！,，]|$)"
+    r"(?:去|到|往|改去|改成|换成|换到|改到|开到|能到|够到|撑到|导航到|导航去|在)\s?(?P<name>[\u3400-\u9fffa-z0-9]{2,20}?)"
+    r"(?:附近|周边|旁边|那边|吧|吗|呢|啊|了|去|的停车|的酒店|的餐厅|停车|不[?？]?$|[?？。！,，]|$)"
 )
 _NOT_PLACES = {
     "me", "you", "it", "there", "here", "that", "this", "one", "the first one", "the second one", "my",
@@ -488,6 +520,19 @@ def clean_query(text: str) -> str:
             out = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", out)
     out = re.sub(r"[?？!！。,，.]+", " ", out)
     return " ".join(out.split())
+
+
+SLOTS_ONLY = {"book", "pay"}  # weak cues: alone, they continue the previous request
+ANSWER_SLOTS = ("amount_minor", "party", "merchant", "method", "nights", "place")
+
+
+def answers_only(p: Parse) -> bool:
+    """Whether the words only answer the previous request — a choice or a slot, no request of their own
+    ("the first one", "第一个", "for four", "用支付宝"): the planner continues that request with them, and the
+    agent who made it keeps the conversation."""
+    if p.intents - SLOTS_ONLY:
+        return False
+    return p.choice or any(getattr(p, slot) is not None for slot in ANSWER_SLOTS)
 
 
 def asks(utterance: str) -> bool:

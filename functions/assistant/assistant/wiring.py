@@ -1,39 +1,54 @@
 """Builds the assistant from settings, once per container: the session store, the shared dispatcher,
-and the model adapter the settings name (the key from the environment or from Secrets Manager)."""
+the offline planner, and the model adapter the settings name (the key from the environment or from
+Secrets Manager). `build` is the one place the parts are chosen; tests pass theirs as overrides."""
 
 from __future__ import annotations
 
 import json
 
 from assistant.offline import OfflinePlanner
-from assistant.ports import ChatModel
+from assistant.ports import ChatModel, Sessions
 from assistant.service import AssistantService
 from assistant.settings import AssistantSettings
 from assistant.store import SessionStore
 from cockpit import aws
-from cockpit.dispatch.wiring import dispatcher
+from cockpit.dispatch import wiring as dispatch_wiring
+from cockpit.dispatch.core import Dispatcher
 from cockpit.errors import ConfigurationError
-from cockpit.operations import OperationStore
-from cockpit.settings import get_settings, per_container
+from cockpit.operations import Operations, OperationStore
+from cockpit.settings import get_settings, once_per_container
 
 
-@per_container
+@once_per_container
 def service() -> AssistantService:
-    s = get_settings(AssistantSettings)
+    return build(get_settings(AssistantSettings))
+
+
+def build(
+    s: AssistantSettings,
+    *,
+    sessions: Sessions | None = None,
+    dispatcher: Dispatcher | None = None,
+    model: ChatModel | None = None,
+    operations: Operations | None = None,
+) -> AssistantService:
+    """The assistant the settings describe; each override replaces the part it names (tests)."""
+    planner = OfflinePlanner()  # every turn's fallback; the model itself when the settings say offline
     return AssistantService(
-        SessionStore(s.sessions_table),
-        dispatcher(),
-        model(s),
-        operations=OperationStore(s.operations_table),
+        sessions or SessionStore(s.sessions_table),
+        dispatcher or dispatch_wiring.dispatcher(),
+        model or model_for(s, planner),
+        operations=operations or OperationStore(s.operations_table),
         ttl_s=s.session_ttl_s,
         max_steps=s.max_steps,
         offer_limit=s.offer_limit,
+        fallback=planner,
     )
 
 
-def model(s: AssistantSettings) -> ChatModel:
+def model_for(s: AssistantSettings, planner: OfflinePlanner | None = None) -> ChatModel:
     if s.llm_provider == "offline":
-        return OfflinePlanner()
+        return planner or OfflinePlanner()
     if s.llm_provider == "bedrock":
         from assistant.bedrock import BedrockConverseModel
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
 from cockpit.vehicle import Point
+
+if TYPE_CHECKING:
+    from booking.models import Reservation, ReservationStatus
 
 
 class Kind(StrEnum):
@@ -40,6 +43,7 @@ class Venue(Model):
     id: str
     kind: Kind
     name: str
+    name_zh: str | None = None  # its name for zh-CN sessions, where it has one
     address: str
     city: str
     location: Point
@@ -50,6 +54,10 @@ class Venue(Model):
     # service centres: the service items they do (ServiceItem values)
     services: tuple[str, ...] = ()
     brand: str | None = None
+
+    def display_name(self, locale: str) -> str:
+        """The name in the session's language: the Chinese name where the venue has one."""
+        return (self.name_zh or self.name) if locale == "zh-CN" else self.name
 
 
 class Slot(Model):
@@ -86,6 +94,10 @@ class BookingProvider(Protocol):
         price, fees): without `with_remaining` its capacity is not read."""
         ...
 
+    def next_night(self, slot_id: str) -> str | None:
+        """A hotel slot's next night: the same venue's slot a day later, or None where there is none."""
+        ...
+
     def hold(self, slot: Slot, reservation_id: str, units: int, owner: str) -> bool:
         """Take `units` of the slot's capacity for this reservation of `owner`'s; False (and nothing
         taken) when too few are left; BookingLimitExceeded when the vehicle holds as many bookings of
@@ -99,4 +111,38 @@ class BookingProvider(Protocol):
 
     def outcome(self, slot_id: str, reservation_id: str, now: datetime) -> Outcome | None:
         """How a confirmed booking ended (the guest came, or did not), once the venue knows; else None."""
+        ...
+
+
+class ReservationRecords(Protocol):
+    """The reservations table (store.ReservationStore; an in-memory fake in tests). Every write is
+    conditional: the booleans say whether this caller's write won."""
+
+    def get(self, owner: str, reservation_id: str) -> Reservation | None: ...
+
+    def list(self, owner: str) -> list[Reservation]: ...
+
+    def stuck(self) -> tuple[Reservation, ...]:
+        """Pending ones, confirmed ones whose payment is only held, cancelled ones whose money is not back."""
+        ...
+
+    def create(self, reservation: Reservation) -> bool:
+        """Write the reservation once; False when it already exists (a duplicated invocation)."""
+        ...
+
+    def forget(self, reservation: Reservation) -> None:
+        """Remove a reservation that never got its capacity (still pending)."""
+        ...
+
+    def restart(self, old: Reservation, new: Reservation) -> bool:
+        """Take over a pending reservation a stopped call left behind; True for exactly one taker."""
+        ...
+
+    def transition(self, new: Reservation, expected: ReservationStatus) -> bool:
+        """Write the reservation's new state if it is still `expected`; False when it no longer is."""
+        ...
+
+    def record_payment(self, new: Reservation, was: str) -> bool:
+        """Write what happened to the money if the reservation is still in `new.status` and its payment
+        still `was`; False when another call moved either first."""
         ...

@@ -88,6 +88,15 @@ class SandboxProvider:
         held = len(self._units(partition(venue, spec.start.date()), slot_id))
         return _slot(spec, venue, initial(spec) - held)
 
+    def next_night(self, slot_id: str) -> str | None:
+        spec = data.spec(slot_id)
+        if spec is None:
+            return None
+        venue = data.venues()[spec.venue_id]
+        local = spec.start.astimezone(ZoneInfo(venue.time_zone))
+        following = data.slot_id(venue.id, local + timedelta(days=1))
+        return following if data.spec(following) is not None else None
+
     def hold(self, slot: Slot, reservation_id: str, units: int, owner: str) -> bool:
         spec = data.spec(slot.id)
         if spec is None:

@@ -82,6 +82,28 @@ _NAMES = {
                  ("Hotel", "Suites", "Inn", "Residence")),
 }  # fmt: skip
 _BRANDS = ("NIO", "BYD", "Volkswagen", "BMW", "Tesla", "Li Auto")
+# The same parts in Chinese, so a zh-CN session hears 金色饺子馆, not "Golden Dumpling House" (issue 14).
+# A name is put together from these as the English one is; Chinese names have no spaces.
+NAMES_ZH = {
+    "Jade": "翡翠", "Lotus": "莲花", "Golden": "金色", "Harbour": "海港", "Garden": "花园", "Silk": "丝绸",
+    "Lantern": "灯笼", "Bamboo": "竹林", "Kitchen": "小厨", "Dumpling House": "饺子馆", "Noodle Bar": "面馆",
+    "Bistro": "小馆", "Grill": "烧烤", "Teahouse": "茶楼", "Central": "中央", "Plaza": "广场",
+    "Station": "车站", "Riverside": "滨江", "Tower": "大厦", "Market": "市场", "Park": "公园", "Gate": "门楼",
+    "Car Park": "停车场", "Parking Garage": "停车楼", "Underground Parking": "地下停车场",
+    "AutoCare": "汽车关爱", "Bosch Car Service": "博世汽车服务", "Dealer": "4S店", "E-Drive": "电驱",
+    "QuickFit": "快修", "Service Centre": "服务中心", "Workshop": "维修站", "Service Point": "服务点",
+    "Grand": "君悦", "City": "城市", "Hotel": "酒店", "Suites": "套房酒店", "Inn": "客栈",
+    "Residence": "公寓酒店", "NIO": "蔚来", "BYD": "比亚迪", "Volkswagen": "大众", "BMW": "宝马",
+    "Tesla": "特斯拉", "Li Auto": "理想汽车",
+}  # fmt: skip
+
+
+def name_zh(name: str) -> str:
+    """A venue's Chinese name, from the parts its English name is made of (the longest part first)."""
+    out = name
+    for english in sorted(NAMES_ZH, key=len, reverse=True):
+        out = out.replace(english, NAMES_ZH[english])
+    return out.replace(" ", "")
 
 
 def _offset(centre: Point, rng: random.Random, max_km: float) -> Point:
@@ -110,6 +132,7 @@ def _venue(city: City, kind: Kind, n: int, rng: random.Random) -> Venue:
         id=f"{city.code}-{KIND_CODES[kind]}{n:02d}",
         kind=kind,
         name=name,
+        name_zh=name_zh(name),
         address=f"{rng.randint(1, 999)} {rng.choice(city.streets)}, {rng.choice(city.districts)}, "
         f"{city.name}",
         city=city.name,

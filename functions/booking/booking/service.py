@@ -26,9 +26,8 @@ from booking.models import (
     SlotView,
     VenueView,
 )
-from booking.ports import BookingProvider, Kind, Slot, Venue
+from booking.ports import BookingProvider, Kind, ReservationRecords, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
-from booking.store import ReservationStore
 from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
@@ -62,7 +61,7 @@ class BookingService:
     def __init__(
         self,
         provider: BookingProvider,
-        reservations: ReservationStore,
+        reservations: ReservationRecords,
         clock: Callable[[], datetime] = utcnow,
         horizon_days: int = 14,
         payments: Payments | None = None,
@@ -83,17 +82,26 @@ class BookingService:
         unknown: list[str] | None = None
         if args.kind is Kind.SERVICE_APPOINTMENT:
             items, unknown = self._service_needs(inv, args)
+        if args.nights > 1 and args.kind is not Kind.HOTEL:
+            raise invalid("/arguments/nights", "nights is for hotels only")
         candidates = self._candidates(inv, args, items or [])
         units = self._units(args.kind, args.party_size)
         distances = {v.id: d for v, d in candidates}
-        found = [
-            s
-            for s in self.provider.slots([v for v, _ in candidates], start, end)
+        # a stay of n nights checks in within the window and needs a room on each of its nights
+        last_night = min(end + timedelta(days=args.nights - 1), self.clock() + self.horizon)
+        free = {
+            s.id: s
+            for s in self.provider.slots([v for v, _ in candidates], start, last_night)
             if (s.remaining or 0) >= units and s.start > self.clock()
-        ]
+        }
+        stays = (self._stay_in(free, s, args.nights) for s in free.values() if s.start < end)
+        found = [stay for stay in stays if stay is not None]
         found.sort(key=lambda s: (s.start, distances.get(s.venue.id) or 0.0, s.id))
         return Availability(
-            slots=[SlotView.of(s, distances.get(s.venue.id)) for s in found[: args.limit]],
+            slots=[
+                SlotView.of(s, distances.get(s.venue.id), inv.locale, args.nights)
+                for s in found[: args.limit]
+            ],
             service_items=items,
             unknown_needs=unknown or None,
         )
@@ -160,6 +168,26 @@ class BookingService:
 
     # -- create ---------------------------------------------------------------------------------
 
+    def _stay_in(self, free: dict[str, Slot], first: Slot, nights: int) -> Slot | None:
+        """The stay of `nights` nights from `first`, as one slot, if every night is among `free`."""
+        stay = [first]
+        while len(stay) < nights:
+            following = self.provider.next_night(stay[-1].id)
+            if following is None or following not in free:
+                return None
+            stay.append(free[following])
+        return _stay(stay)
+
+    def _nights(self, slot_id: str, nights: int) -> list[str]:
+        """The slot ids a stay holds: the check-in night and the ones after it."""
+        ids = [slot_id]
+        while len(ids) < nights:
+            following = self.provider.next_night(ids[-1])
+            if following is None:
+                break
+            ids.append(following)
+        return ids
+
     def describe_create(self, inv: ToolInvocation, args: CreateArgs) -> str | None:
         """The confirmation question, or None when the booking neither prepays nor carries a fee."""
         slot = self._bookable(args)
@@ -171,7 +199,7 @@ class BookingService:
                 inv.caller, DOMAIN, slot.price, args.payment_method_id, inv.locale
             )
             label = quoted.label
-        return presenter.question(slot, args.party_size, label, inv.locale)
+        return presenter.question(slot, args.party_size, label, inv.locale, args.nights)
 
     def create(self, inv: ToolInvocation, args: CreateArgs) -> OneReservation:
         slot = self._bookable(args)
@@ -191,6 +219,7 @@ class BookingService:
             end=slot.end,
             party_size=args.party_size,
             units=self._units(slot.venue.kind, args.party_size),
+            nights=args.nights,
             name=args.name,
             price=slot.price,
             requires_prepayment=slot.requires_prepayment,
@@ -202,15 +231,16 @@ class BookingService:
         # The pending reservation is written first and once (its id comes from the Idempotency-Key), so
         # a duplicated invocation finds it and takes no capacity of its own.
         if not self.reservations.create(reservation):
-            return OneReservation(reservation=ReservationView.of(self._resume(inv, slot, rid)))
+            return OneReservation(reservation=self._view(self._resume(inv, slot, rid), inv.locale))
         made = self._hold_and_confirm(inv.caller, slot, reservation)
-        return OneReservation(reservation=ReservationView.of(made))
+        return OneReservation(reservation=self._view(made, inv.locale))
 
     def _hold_and_confirm(self, caller: Caller, slot: Slot, reservation: Reservation) -> Reservation:
         rid = reservation.id
         try:
-            held = self.provider.hold(slot, rid, reservation.units, reservation.owner)
+            held = self._hold(reservation)
         except Exception:
+            self._release(reservation)  # a night held before the failure goes back
             self.reservations.forget(reservation)  # nothing is half-written
             raise
         if not held:
@@ -220,7 +250,7 @@ class BookingService:
             try:  # declined or failed: the units go back and the reservation is forgotten
                 reservation = self._authorize(caller, slot, reservation)
             except Exception:
-                self.provider.release(slot.id, rid)
+                self._release(reservation)
                 self.reservations.forget(reservation)
                 raise
         # The sandbox venue confirms at once; a real provider's answer would land here.
@@ -231,12 +261,27 @@ class BookingService:
             # cancelled while being made (the driver was quicker than this call): give the units back
             latest = self.reservations.get(reservation.owner, rid)
             if latest is None or latest.status is ReservationStatus.CANCELLED:
-                self.provider.release(slot.id, rid)
+                self._release(reservation)
                 self._void(caller, confirmed.payment)
             if latest is None:
                 raise Conflict(f"reservation {rid} was removed while it was being made")
             return latest
         return self._capture(caller, confirmed)
+
+    def _hold(self, r: Reservation) -> bool:
+        """Hold the reservation's units on each of its nights (one, but for a hotel stay); if any night is
+        full, give back every night it holds and answer False."""
+        for slot_id in self._nights(r.slot_id, r.nights):
+            night = self.provider.slot(slot_id, with_remaining=False)
+            if night is None or not self.provider.hold(night, r.id, r.units, r.owner):
+                self._release(r)
+                return False
+        return True
+
+    def _release(self, r: Reservation) -> None:
+        """Give back what the reservation holds on each of its nights (each exactly once)."""
+        for slot_id in self._nights(r.slot_id, r.nights):
+            self.provider.release(slot_id, r.id)
 
     def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
         """The same call again. A pending reservation older than any invocation can run belongs to a
@@ -256,9 +301,22 @@ class BookingService:
         return self._hold_and_confirm(inv.caller, slot, fresh)
 
     def _bookable(self, args: CreateArgs) -> Slot:
+        """The slot to book, with its terms — for a hotel stay, all its nights as one slot."""
         slot = self.provider.slot(args.slot_id, with_remaining=False)  # the hold decides on capacity
         if slot is None:
             raise NotFound(f"slot {args.slot_id} not found")
+        if args.nights > 1:
+            if slot.venue.kind is not Kind.HOTEL:
+                raise invalid("/arguments/nights", "nights is for hotels only")
+            ids = self._nights(slot.id, args.nights)
+            nights = [n for n in (self.provider.slot(i, with_remaining=False) for i in ids) if n is not None]
+            if len(nights) < args.nights or nights[-1].start > self.clock() + self.horizon:
+                raise invalid(
+                    "/arguments/nights",
+                    f"a stay of {args.nights} nights from {args.slot_id} goes beyond what can be booked "
+                    f"({self.horizon.days} days ahead)",
+                )
+            slot = _stay(nights)
         if slot.start <= self.clock():
             raise Conflict(f"slot {args.slot_id} has already started")
         if slot.start > self.clock() + self.horizon:
@@ -277,7 +335,7 @@ class BookingService:
         current = self._own(inv, args.reservation_id)
         if current.status is ReservationStatus.CANCELLED and _owed(current):
             # a cancel that stopped before its refund: finish it (the refund's key makes it happen once)
-            return OneReservation(reservation=ReservationView.of(self._pay_back(inv.caller, current)))
+            return OneReservation(reservation=self._view(self._pay_back(inv.caller, current), inv.locale))
         now = self.clock()
         self._check_cancellable(current, now)
         free_until = current.free_cancellation_until
@@ -287,11 +345,11 @@ class BookingService:
         )
         # Units are freed exactly once (the provider frees only what this reservation still holds); a
         # cancel that stopped after the release, or a racing one, still finds the reservation active.
-        self.provider.release(current.slot_id, current.id)
+        self._release(current)
         if not self.reservations.transition(cancelled, current.status):
             self._check_cancellable(self._own(inv, args.reservation_id), now)
             raise Conflict(f"reservation {current.id} changed while cancelling it; try again")
-        return OneReservation(reservation=ReservationView.of(self._pay_back(inv.caller, cancelled)))
+        return OneReservation(reservation=self._view(self._pay_back(inv.caller, cancelled), inv.locale))
 
     @staticmethod
     def _check_cancellable(r: Reservation, now: datetime) -> None:
@@ -305,7 +363,7 @@ class BookingService:
         mine = [self._settle(r, now) for r in self.reservations.list(inv.caller.sub)]
         found = [r for r in mine if args.include_past or r.end > now]
         found.sort(key=lambda r: (r.start, r.id))
-        return Reservations(reservations=[ReservationView.of(r) for r in found])
+        return Reservations(reservations=[self._view(r, inv.locale) for r in found])
 
     def _settle(self, r: Reservation, now: datetime) -> Reservation:
         """A confirmed booking whose slot is over becomes fulfilled or no_show, as the venue reports."""
@@ -362,7 +420,7 @@ class BookingService:
     def _abandon(self, caller: Caller, r: Reservation, now: datetime) -> Reservation:
         """A pending reservation whose maker crashed: give back what it holds, void its hold (by its key:
         the maker may have died before it learnt the payment id), and cancel it."""
-        self.provider.release(r.slot_id, r.id)
+        self._release(r)
         pay = r.payment
         if pay.status == "pending" and self.payments is not None:
             voided = self.payments.cancel_by_key(caller, DOMAIN, r.id)
@@ -456,6 +514,11 @@ class BookingService:
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _view(self, r: Reservation, locale: str) -> ReservationView:
+        """The reservation as the caller reads it, its venue named in the caller's language."""
+        venue = self.provider.venue(r.venue.id)
+        return ReservationView.of(r, venue.display_name(locale) if venue is not None else None)
+
     def _own(self, inv: ToolInvocation, reservation_id: str) -> Reservation:
         found = self.reservations.get(inv.caller.sub, reservation_id)
         if found is None:  # another driver's reservation does not exist for this caller
@@ -478,6 +541,25 @@ class BookingService:
 def _fits(venue: Venue, party_size: int) -> bool:
     """Restaurants seat and hotel rooms sleep a party; a parking space or a workshop bay takes any."""
     return venue.kind not in (Kind.RESTAURANT, Kind.HOTEL) or party_size <= venue.max_party
+
+
+def _stay(nights: list[Slot]) -> Slot:
+    """Consecutive nights as one slot: from the first check-in to the last check-out, the nights' prices
+    added; prepaid if any night is; the cancellation terms are the first night's (a hotel's fee is one
+    night, due once cancelling is no longer free); what is left is the fullest night's."""
+    first, last = nights[0], nights[-1]
+    if len(nights) == 1:
+        return first
+    total = sum(n.price.amount for n in nights)
+    remaining = [n.remaining for n in nights if n.remaining is not None]
+    return first.model_copy(
+        update={
+            "end": last.end,
+            "price": first.price.model_copy(update={"amount": total}),
+            "requires_prepayment": any(n.requires_prepayment for n in nights),
+            "remaining": min(remaining) if len(remaining) == len(nights) else None,
+        }
+    )
 
 
 def _refund_due(r: Reservation) -> Money | None:

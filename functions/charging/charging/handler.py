@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from charging import models as m
+from charging import tools as declared
 from charging.ports import CommandResult
 from charging.wiring import check_ocpi_token, service
 from cockpit.api import Api, Request
@@ -17,29 +18,27 @@ tools = ToolHandlers()
 app = Api("Cockpit Gateway charging callbacks")
 
 
-@tools.tool("charging_find_stations", m.FindStationsArgs)
+@tools.serve(declared.FIND_STATIONS)
 def find_stations(inv: ToolInvocation, args: m.FindStationsArgs) -> m.Stations:
     return service().find_stations(args, inv.locale)
 
 
-@tools.tool("charging_get_station", m.StationArgs)
+@tools.serve(declared.GET_STATION)
 def get_station(_inv: ToolInvocation, args: m.StationArgs) -> m.OneStation:
     return service().get_station(args)
 
 
-@tools.tool(
-    "charging_start_session", m.StartSessionArgs, preview=lambda inv, a: service().describe_start(inv, a)
-)
+@tools.serve(declared.START_SESSION, preview=lambda inv, a: service().describe_start(inv, a))
 def start_session(inv: ToolInvocation, args: m.StartSessionArgs) -> ToolResult:
     return service().start_session(inv, args)
 
 
-@tools.tool("charging_stop_session", m.SessionArgs)
+@tools.serve(declared.STOP_SESSION)
 def stop_session(inv: ToolInvocation, args: m.SessionArgs) -> m.OneSession:
     return service().stop_session(inv, args)
 
 
-@tools.tool("charging_get_session", m.SessionArgs)
+@tools.serve(declared.GET_SESSION)
 def get_session(inv: ToolInvocation, args: m.SessionArgs) -> m.OneSession:
     return service().get_session(inv, args)
 

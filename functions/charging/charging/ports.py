@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
+
+if TYPE_CHECKING:
+    from charging.models import ChargingSession, SessionStatus
 
 
 class ConnectorStandard(StrEnum):
@@ -209,4 +212,27 @@ class EvseStates(Protocol):
 
     def holder(self, evse_uid: str) -> str | None:
         """The session holding the EVSE, if any."""
+        ...
+
+
+class ChargingSessions(Protocol):
+    """Charging sessions (store.SessionStore; an in-memory fake in tests). `also` carries other writes of
+    the same transaction (the session's operation): all are written or none."""
+
+    def get(self, session_id: str) -> ChargingSession | None: ...
+
+    def stuck(self) -> tuple[ChargingSession, ...]:
+        """Pending sessions, and failed or completed ones whose payment is still only held."""
+        ...
+
+    def create(self, session: ChargingSession, *also: dict[str, Any]) -> bool:
+        """Create the session (and `also`) once; False if it already exists."""
+        ...
+
+    def transition(self, session: ChargingSession, expected: SessionStatus, *also: dict[str, Any]) -> None:
+        """Write the session's new state if it is still `expected` (Conflict otherwise)."""
+        ...
+
+    def forget(self, session: ChargingSession, *also: dict[str, Any]) -> None:
+        """Undo a session that never reached the CPO (with its operation)."""
         ...

@@ -25,6 +25,7 @@ from charging.models import (
 )
 from charging.ports import (
     ChargePointOperator,
+    ChargingSessions,
     CommandResponseType,
     CommandResult,
     CommandResultType,
@@ -36,7 +37,6 @@ from charging.ports import (
     StopCommand,
 )
 from charging.pricing import cost as tariff_cost
-from charging.store import SessionStore
 from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
@@ -47,7 +47,7 @@ from cockpit.errors import (
 )
 from cockpit.money import Money
 from cockpit.observability import logger
-from cockpit.operations import Operation, OperationStore
+from cockpit.operations import Operation, Operations
 from cockpit.payments_client import Payments
 from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
@@ -63,8 +63,8 @@ class ChargingService:
     def __init__(
         self,
         cpo: ChargePointOperator,
-        sessions: SessionStore,
-        operations: OperationStore,
+        sessions: ChargingSessions,
+        operations: Operations,
         callback_base: Callable[[], str],
         clock: Callable[[], datetime] = utcnow,
         payments: Payments | None = None,

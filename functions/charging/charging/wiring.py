@@ -10,28 +10,40 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from charging.ocpi import OcpiOperator
-from charging.ports import ChargePointOperator
+from charging.ports import ChargePointOperator, ChargingSessions
 from charging.sandbox import SandboxOperator
 from charging.service import ChargingService
 from charging.settings import ChargingSettings
 from charging.store import DynamoEvseStates, SessionStore
 from cockpit import aws
 from cockpit.errors import ConfigurationError, Unauthorized
-from cockpit.operations import OperationStore
+from cockpit.operations import Operations, OperationStore
 from cockpit.partners.signing import pseudonym
-from cockpit.payments_client import PaymentsClient
-from cockpit.settings import get_settings, per_container
+from cockpit.payments_client import Payments, PaymentsClient
+from cockpit.settings import get_settings, once_per_container, per_container
 
 
-@per_container
+@once_per_container
 def service() -> ChargingService:
-    s = get_settings(ChargingSettings)
+    return build(get_settings(ChargingSettings))
+
+
+def build(
+    s: ChargingSettings,
+    *,
+    cpo: ChargePointOperator | None = None,
+    sessions: ChargingSessions | None = None,
+    operations: Operations | None = None,
+    payments: Payments | None = None,
+) -> ChargingService:
+    """The charging service the settings describe; each override replaces the part it names (tests).
+    Secrets and the public URL are read on first use, never here."""
     return ChargingService(
-        cpo=operator(s),
-        sessions=SessionStore(s.table),
-        operations=OperationStore(s.operations_table),
+        cpo=cpo or operator(s),
+        sessions=sessions or SessionStore(s.table),
+        operations=operations or OperationStore(s.operations_table),
         callback_base=public_base_url,
-        payments=PaymentsClient(s.payments_function),
+        payments=payments or PaymentsClient(s.payments_function),
         hold_caps=s.hold_caps,
         pseudonym=lambda sub: pseudonym(subject_key(), cpo_label(s), sub),
     )

@@ -39,8 +39,7 @@ from cockpit.tools.model import Caller, Effect, Role, ToolSpec
 from registry import models as m
 from registry.advice import advice
 from registry.compiler.compile import Compiled, CompiledTool, Options, compile_contract
-from registry.ports import DocumentStore, SecretStore
-from registry.store import ContractStore
+from registry.ports import Contracts, DocumentStore, SecretStore
 from registry.undo import Undo
 
 # First-party domains and names a partner must not pose as (a namespace may not equal one or start
@@ -92,7 +91,7 @@ def reserved(namespace: str) -> bool:
 class ContractsService:
     def __init__(
         self,
-        store: ContractStore,
+        store: Contracts,
         documents: DocumentStore,
         secret_store: SecretStore,
         limits: Limits,

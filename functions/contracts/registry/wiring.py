@@ -1,8 +1,10 @@
-"""Builds the registry service from settings, once per container."""
+"""Builds the registry service from settings, once per container; tests pass their parts to `build`."""
 
 from __future__ import annotations
 
-from cockpit.settings import get_settings, per_container
+from cockpit.partners import netguard
+from cockpit.settings import get_settings, once_per_container
+from registry.ports import Contracts, DocumentStore, SecretStore
 from registry.s3 import S3Documents
 from registry.secretsmanager import SecretsManagerSecrets
 from registry.service import ContractsService, Limits
@@ -10,16 +12,33 @@ from registry.settings import ContractsSettings
 from registry.store import ContractStore
 
 
-@per_container
+@once_per_container
 def service() -> ContractsService:
-    s = get_settings(ContractsSettings)
+    return build(get_settings(ContractsSettings))
+
+
+def build(
+    s: ContractsSettings,
+    *,
+    store: Contracts | None = None,
+    documents: DocumentStore | None = None,
+    secrets: SecretStore | None = None,
+    resolve: netguard.Resolver | None = None,
+) -> ContractsService:
+    """The registry the settings describe; each override replaces the part it names (tests)."""
     limits = Limits(
         dev_mode=s.dev_mode,
         max_operations=s.max_operations,
         max_document_bytes=s.max_document_bytes,
         secret_prefix=s.secret_prefix,
     )
-    return ContractsService(ContractStore(s.table), S3Documents(s.bucket), SecretsManagerSecrets(), limits)
+    return ContractsService(
+        store or ContractStore(s.table),
+        documents or S3Documents(s.bucket),
+        secrets or SecretsManagerSecrets(),
+        limits,
+        resolve=resolve or netguard.system_resolver,
+    )
 
 
 def max_body_bytes() -> int:

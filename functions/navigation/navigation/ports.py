@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
 from cockpit.tools.model import Caller
 from cockpit.vehicle import Point
+
+if TYPE_CHECKING:
+    from navigation.models import Destination
 
 
 class Category(StrEnum):
@@ -181,3 +184,13 @@ class ChargingStations(Protocol):
     """The charging domain, as navigation needs it: stations near a point or along a stretch of route."""
 
     def find(self, query: StationQuery) -> Sequence[Station]: ...
+
+
+class Destinations(Protocol):
+    """Each vehicle's current destination (store.DestinationStore; an in-memory fake in tests)."""
+
+    def current(self, sub: str) -> Destination | None: ...
+
+    def set(self, sub: str, destination: Destination) -> Destination:
+        """Make `destination` the vehicle's current one; what was stored."""
+        ...

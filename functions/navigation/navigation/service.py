@@ -33,6 +33,7 @@ from navigation.models import (
 from navigation.ports import (
     Category,
     ChargingStations,
+    Destinations,
     Place,
     PlaceQuery,
     PlacesProvider,
@@ -43,7 +44,6 @@ from navigation.ports import (
     StationQuery,
 )
 from navigation.query import parse
-from navigation.store import DestinationStore
 
 SAME_PLACE_KM = 0.02  # closer than 20 m is "the same place"
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -62,7 +62,7 @@ class NavigationService:
         places: PlacesProvider,
         routing: RoutingProvider,
         stations: ChargingStations,
-        destinations: DestinationStore,
+        destinations: Destinations,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.places = places

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from cockpit import aws
 from cockpit.errors import ConfigurationError
-from cockpit.settings import get_settings, per_container
+from cockpit.settings import get_settings, once_per_container, per_container
 from navigation.charging_domain import LambdaChargingStations
-from navigation.ports import PlacesProvider, RoutingProvider
+from navigation.ports import ChargingStations, Destinations, PlacesProvider, RoutingProvider
 from navigation.sandbox import SandboxPlaces, SandboxRouting
 from navigation.service import NavigationService
 from navigation.settings import NavigationSettings
@@ -19,14 +19,25 @@ if TYPE_CHECKING:
     from navigation.amap import AmapMaps
 
 
-@per_container
+@once_per_container
 def service() -> NavigationService:
-    s = get_settings(NavigationSettings)
+    return build(get_settings(NavigationSettings))
+
+
+def build(
+    s: NavigationSettings,
+    *,
+    places: PlacesProvider | None = None,
+    routing: RoutingProvider | None = None,
+    stations: ChargingStations | None = None,
+    destinations: Destinations | None = None,
+) -> NavigationService:
+    """The navigation service the settings describe; each override replaces the part it names (tests)."""
     return NavigationService(
-        places=places_provider(s),
-        routing=routing_provider(s),
-        stations=LambdaChargingStations(s.charging_function),
-        destinations=DestinationStore(s.table),
+        places=places or places_provider(s),
+        routing=routing or routing_provider(s),
+        stations=stations or LambdaChargingStations(s.charging_function),
+        destinations=destinations or DestinationStore(s.table),
     )
 
 

@@ -10,29 +10,28 @@ from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation
 from payments import models as m
+from payments import tools as declared
 from payments.wiring import service
 
 tools = ToolHandlers()
 
 
-@tools.tool("payments_list_methods", m.ListMethodsArgs)
+@tools.serve(declared.LIST_METHODS)
 def list_methods(inv: ToolInvocation, args: m.ListMethodsArgs) -> m.Methods:
     return service().list_methods(inv, args)
 
 
-@tools.tool(
-    "payments_create_payment", m.CreatePaymentArgs, preview=lambda inv, a: service().describe_create(inv, a)
-)
+@tools.serve(declared.CREATE_PAYMENT, preview=lambda inv, a: service().describe_create(inv, a))
 def create_payment(inv: ToolInvocation, args: m.CreatePaymentArgs) -> m.OnePayment:
     return service().create_payment(inv, args)
 
 
-@tools.tool("payments_get_payment", m.PaymentArgs)
+@tools.serve(declared.GET_PAYMENT)
 def get_payment(inv: ToolInvocation, args: m.PaymentArgs) -> m.OnePayment:
     return service().get_payment(inv, args)
 
 
-@tools.tool("payments_refund_payment", m.RefundArgs, preview=lambda inv, a: service().describe_refund(inv, a))
+@tools.serve(declared.REFUND_PAYMENT, preview=lambda inv, a: service().describe_refund(inv, a))
 def refund_payment(inv: ToolInvocation, args: m.RefundArgs) -> m.RefundResult:
     return service().refund_payment(inv, args)
 

@@ -8,11 +8,15 @@ own payment or refund id, so asking the processor again after a timeout never ch
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
+
+if TYPE_CHECKING:
+    from payments.models import Payment, Refund, RefundStatus, TrailEntry
+    from payments.store import Ledger
 
 MethodType = Literal["card", "alipay", "wechat_pay"]
 CaptureMode = Literal["automatic", "manual"]
@@ -98,4 +102,50 @@ class Processor(Protocol):
 class MethodDirectory(Protocol):
     def methods(self, owner: str) -> Sequence[PaymentMethod]:
         """The vehicle's tokenized methods, default first."""
+        ...
+
+
+class PaymentRecords(Protocol):
+    """Payments, their trail, refunds and per-vehicle ledgers (store.PaymentStore; an in-memory fake in
+    tests). A change is a list of items the store builds, written all or nothing by `write`: each item
+    carries its own condition, and `write` is False when one of them no longer holds."""
+
+    def get(self, payment_id: str) -> Payment | None: ...
+
+    def refund(self, payment_id: str, refund_id: str) -> Refund | None: ...
+
+    def trail(self, payment_id: str) -> list[TrailEntry]: ...
+
+    def refunds(self, payment_id: str) -> list[Refund]: ...
+
+    def ledger(self, owner: str, currency: str) -> Ledger: ...
+
+    def stuck(self) -> tuple[list[Payment], list[Refund]]:
+        """Payments still `processing` and refunds still `pending`, for the reconciler."""
+        ...
+
+    def new_payment(self, p: Payment) -> dict[str, Any]: ...
+
+    def next_payment(self, p: Payment, expected: Payment) -> dict[str, Any]:
+        """Replace `expected` by `p` if nobody changed it meanwhile (same state and version)."""
+        ...
+
+    def trail_item(self, e: TrailEntry) -> dict[str, Any]: ...
+
+    def new_refund(self, r: Refund) -> dict[str, Any]: ...
+
+    def next_refund(self, r: Refund, expected: RefundStatus) -> dict[str, Any]: ...
+
+    def ledger_item(self, ledger: Ledger) -> dict[str, Any]:
+        """The ledger at its new version, if it is still at the version it was read at."""
+        ...
+
+    def lock(self, p: Payment, locked_until: float, now: float) -> bool:
+        """Take the payment for one processor call, if nobody holds it and nobody changed it."""
+        ...
+
+    def unlock(self, p: Payment) -> None: ...
+
+    def write(self, items: list[dict[str, Any]]) -> bool:
+        """All of `items` at once; False when one of their conditions failed (nothing written)."""
         ...

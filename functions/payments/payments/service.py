@@ -63,6 +63,7 @@ from payments.ports import (
     ChargeRequest,
     MethodDirectory,
     PaymentMethod,
+    PaymentRecords,
     Processor,
     ProcessorDeclined,
     ProcessorFailed,
@@ -70,7 +71,7 @@ from payments.ports import (
     ProcessorUnknown,
 )
 from payments.settings import CurrencyLimits
-from payments.store import Ledger, PaymentStore
+from payments.store import Ledger
 
 LOCK_S = 30  # a processor call that has not answered by then may be asked again (same idempotency key)
 DAY_S = 24 * 3600
@@ -96,7 +97,7 @@ class PaymentsService:
         self,
         processor: Processor,
         methods: MethodDirectory,
-        store: PaymentStore,
+        store: PaymentRecords,
         limits: dict[str, CurrencyLimits],
         clock: Callable[[], datetime] = utcnow,
         lock_s: int = LOCK_S,

@@ -6,8 +6,8 @@ import json
 
 from cockpit import aws
 from cockpit.errors import ConfigurationError
-from cockpit.settings import get_settings, per_container
-from payments.ports import Processor
+from cockpit.settings import get_settings, once_per_container, per_container
+from payments.ports import MethodDirectory, PaymentRecords, Processor
 from payments.sandbox import SandboxMethods, SandboxProcessor
 from payments.service import PaymentsService
 from payments.settings import PaymentsSettings
@@ -15,19 +15,29 @@ from payments.store import PaymentStore
 from payments.stripe import StripeProcessor
 
 
-@per_container
+@once_per_container
 def service() -> PaymentsService:
-    s = get_settings(PaymentsSettings)
+    return build(get_settings(PaymentsSettings))
+
+
+def build(
+    s: PaymentsSettings,
+    *,
+    processor: Processor | None = None,
+    methods: MethodDirectory | None = None,
+    store: PaymentRecords | None = None,
+) -> PaymentsService:
+    """The payments service the settings describe; each override replaces the part it names (tests)."""
     return PaymentsService(
-        processor=processor(s),
-        methods=SandboxMethods(),
-        store=PaymentStore(s.table),
+        processor=processor or processor_for(s),
+        methods=methods or SandboxMethods(),
+        store=store or PaymentStore(s.table),
         limits=s.limits,
         lock_s=max(1, s.write_lock_s // 2),  # a processor call (≤ 25 s) inside the dispatcher's lock
     )
 
 
-def processor(s: PaymentsSettings) -> Processor:
+def processor_for(s: PaymentsSettings) -> Processor:
     if s.processor == "sandbox":
         return SandboxProcessor()
     if not s.stripe_api_base.startswith("https://"):

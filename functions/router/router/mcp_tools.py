@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from cockpit.dispatch.core import ToolCall
+from cockpit.dispatch.core import ResolvedTool, ToolCall
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
 from cockpit.errors import IdempotencyKeyRequired, ProblemError, ToolNotFound
-from cockpit.tools.model import Caller, Effect, ToolSpec
+from cockpit.tools.model import Caller, Effect
 from router.request_state import CallState, StateRefused, StateSealer
 
 META = "cockpit/"
@@ -45,13 +45,13 @@ class RpcError(Exception):
 
 
 class ToolDispatch(Protocol):
-    def tool(self, name: str, caller: Caller) -> ToolSpec: ...
+    def tool(self, name: str, caller: Caller) -> ResolvedTool: ...
 
-    def prepare(self, call: ToolCall) -> ConfirmationRequest | None: ...
+    def prepare(self, call: ToolCall, tool: ResolvedTool | None = None) -> ConfirmationRequest | None: ...
 
     def decline(self, call: ToolCall) -> None: ...
 
-    def invoke(self, call: ToolCall) -> InvokeResponse: ...
+    def invoke(self, call: ToolCall, tool: ResolvedTool | None = None) -> InvokeResponse: ...
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,13 @@ class McpTools:
             except StateRefused as refused:
                 raise RpcError(INVALID_PARAMS, str(refused)) from None
             return self._final_round(dispatch, call, state, text, params.get("inputResponses"), ctx)
-        tool = dispatch.tool(call.tool, ctx.caller)
-        if tool.effect is Effect.READ or call.idempotency_key:  # nothing to make idempotent, or the host did
-            return self._answer(dispatch.invoke(call), call, ctx, key=call.idempotency_key)
+        tool = dispatch.tool(call.tool, ctx.caller)  # resolved once: a partner tool's binding is read once
+        if (
+            tool.spec.effect is Effect.READ or call.idempotency_key
+        ):  # nothing to make idempotent, or the host did
+            return self._answer(dispatch.invoke(call, tool), call, ctx, key=call.idempotency_key)
         key = "mcp-" + secrets.token_urlsafe(24)
-        confirmation = dispatch.prepare(call)  # validates; asks the domain's question; performs nothing
+        confirmation = dispatch.prepare(call, tool)  # validates; asks the domain's question; performs nothing
         return self._input_required(call, ctx, key, confirmation)
 
     def _final_round(

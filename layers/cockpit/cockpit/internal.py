@@ -34,7 +34,6 @@ from cockpit.errors import (
     ConfigurationError,
     Problem,
     ProblemItem,
-    ToolNotFound,
     UpstreamError,
     UpstreamTimeout,
     ValidationFailed,
@@ -106,15 +105,14 @@ class FunctionClient:
         """A read of another domain's tool on the caller's behalf, held to the tool's contract as the
         dispatcher holds it: the caller's role, the arguments before the call, the result after it.
         Only a read without a question may be called so (a change needs the driver's yes and a key)."""
-        spec = catalog.get(tool)
-        if spec is None or spec.target.partition(":")[0] != "lambda":
+        resolved = catalog.resolve(tool, caller)  # 404 for a tool it does not know or this caller's role
+        spec = resolved.spec
+        if spec.target.partition(":")[0] != "lambda":
             raise ConfigurationError(f"{tool} is not a first-party tool")
         if spec.effect is not Effect.READ or spec.requires_confirmation:
             raise ConfigurationError(f"{tool} changes state: only the dispatcher may call it")
-        if caller.role not in spec.roles:
-            raise ToolNotFound(f"there is no tool {tool!r} for this caller")
         try:
-            catalog.validate_arguments(spec, arguments)
+            resolved.check_arguments(arguments)
         except ValidationFailed as refused:
             raise from_problem(rewrite(refused.problem(), pointers)) from None
         invocation = ToolInvocation(
@@ -122,7 +120,7 @@ class FunctionClient:
         )
         result = self.invoke(invocation, pointers).result or {}
         try:
-            catalog.validate_result(spec, result)
+            resolved.check_result(result)
         except ValueError:
             raise UpstreamError(f"{tool}: the function answered a result that breaks its schema") from None
         return result

@@ -13,7 +13,7 @@ CURRENCY_EXPONENTS: dict[str, int] = {"CNY": 2, "EUR": 2, "USD": 2, "GBP": 2, "H
 class Money(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    amount: int = Field(ge=0, le=10_000_000_00)
+    amount: int = Field(ge=0, le=10_000_000_00, description="minor units")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
     @classmethod

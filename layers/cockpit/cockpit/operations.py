@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit import aws, ddb
 from cockpit.ddb import Clock, N, S, condition_failed, text
 from cockpit.errors import Conflict, NotFound, Problem
-from cockpit.tools.model import ToolInvocation, ToolResult
+from cockpit.tools.declaration import ToolDeclaration
+from cockpit.tools.model import Effect, ToolInvocation, ToolResult
 
 TTL_S = 7 * 24 * 3600
 OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
@@ -34,6 +35,27 @@ class Operation(BaseModel):
     error: Problem | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class Operations(Protocol):
+    """The operations table as domains use it (OperationStore; an in-memory fake in tests). The
+    `*_request` methods build one write for the domain's own transaction (with its session or payment)."""
+
+    def new(self, operation_id: str, owner: str, tool: str) -> Operation: ...
+
+    def put_request(self, op: Operation) -> dict[str, Any]: ...
+
+    def complete_request(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> dict[str, Any]: ...
+
+    def delete_request(self, op: Operation) -> dict[str, Any]: ...
+
+    def get(self, operation_id: str) -> Operation | None: ...
+
+    def complete(
+        self, op: Operation, *, result: dict[str, Any] | None = None, error: Problem | None = None
+    ) -> None: ...
 
 
 class OperationStore:
@@ -124,7 +146,7 @@ def view(op: Operation) -> dict[str, Any]:
     }
 
 
-def owned(store: OperationStore, operation_id: str, owner: str) -> Operation:
+def owned(store: Operations, operation_id: str, owner: str) -> Operation:
     """The caller's operation; someone else's (or a malformed id) does not exist for this caller."""
     op = store.get(operation_id) if OPERATION_ID.fullmatch(operation_id) else None
     if op is None or op.owner != owner:
@@ -145,3 +167,43 @@ class OperationsTarget:
         except NotFound as missing:
             return ToolResult(status="failed", error=missing.problem())
         return ToolResult(status="succeeded", result={"operation": view(op)})
+
+
+# `cockpit_get_operation`, declared once like every first-party tool (`make catalog` writes cockpit.json).
+
+
+class FollowArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    operation_id: str = Field(
+        pattern=r"^op_[a-f0-9]{24}$", description="the id in the accepted answer's operation"
+    )
+
+
+class OperationAnswer(BaseModel):
+    """What `view` gives: the tool's result, as the function that completed the operation wrote it."""
+
+    id: str
+    tool: str
+    status: OperationStatus
+    poll: str
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class FollowResult(BaseModel):
+    operation: OperationAnswer
+
+
+FOLLOW_OPERATION = ToolDeclaration(
+    name="cockpit_get_operation",
+    title="Follow an operation",
+    description="Where a tool that answered 'accepted' stands now: pending, succeeded (with the tool's "
+    "result, e.g. the started charging session) or failed (with the problem). Takes the operation id that "
+    "answer carried; call again while pending.",
+    arguments=FollowArgs,
+    result=FollowResult,
+    effect=Effect.READ,
+    target="gateway:operations",
+)
+DECLARED: tuple[ToolDeclaration[Any, Any], ...] = (FOLLOW_OPERATION,)

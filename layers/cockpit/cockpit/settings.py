@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -17,6 +18,7 @@ from cockpit.errors import ConfigurationError
 
 S = TypeVar("S", bound="EnvSettings")
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _cache: dict[type[Any], Any] = {}
 _per_container: list[Any] = []
@@ -58,6 +60,46 @@ def per_container(fn: F) -> F:
     cached = functools.cache(fn)
     _per_container.append(cached)
     return cached  # type: ignore[return-value]
+
+
+class Built(Generic[T]):
+    """What a function builds once per container from its settings (its service), built on first use.
+
+    `override(make)` is the one seam tests use: this container builds the service with `make` instead,
+    typically the function's own `build(settings, **overrides)` with fakes, rather than tests patching
+    modules. The override is forgotten with the container (`reset_container`, a SnapStart restore).
+    """
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        functools.update_wrapper(self, make)
+        self._default = self._make = make
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        value = self._value
+        if value is None:
+            with self._lock:  # the local runtime may call one container from several threads
+                value = self._value
+                if value is None:
+                    value = self._value = self._make()
+        return value
+
+    def override(self, make: Callable[[], T]) -> None:
+        """Build with `make` in this container (on first use, as the default would)."""
+        with self._lock:
+            self._make, self._value = make, None
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._make, self._value = self._default, None
+
+
+def once_per_container(make: Callable[[], T]) -> Built[T]:
+    """`per_container` for a zero-argument builder (a function's service), with `override` for tests."""
+    built = Built(make)
+    _per_container.append(built)
+    return built
 
 
 def drop_per_container() -> None:

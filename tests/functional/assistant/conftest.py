@@ -28,6 +28,20 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
         yield template
 
 
+@pytest.fixture
+def everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
+    """The assistant with every first-party function behind it."""
+    functions = (
+        "AssistantFunction",
+        "ChargingFunction",
+        "NavigationFunction",
+        "BookingFunction",
+        "PaymentsFunction",
+    )
+    with aws_from_template(monkeypatch, *functions) as template:
+        yield template
+
+
 Call = Callable[..., dict[str, Any]]
 
 

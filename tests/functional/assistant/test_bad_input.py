@@ -8,6 +8,7 @@ from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import call, new_session, ok, turn
 from tests.support.aws import snapshot
 from tests.support.events import is_problem
+from tests.support.wiring import wire
 
 UNKNOWN = "ses_" + "0" * 24
 
@@ -108,7 +109,6 @@ def test_a_turn_that_lost_the_race_is_409_and_writes_nothing(
     gateway: Template, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another turn lands while this one waits for the model: this one answers 409 session-busy."""
-    from assistant import wiring
     from assistant.ports import ModelReply, ModelRequest
 
     class Interrupted:
@@ -121,7 +121,7 @@ def test_a_turn_that_lost_the_race_is_409_and_writes_nothing(
                 ok(turn(sid, text="inner"))  # the other turn, saved first
             return ModelReply(text=f"heard {request.utterance}")
 
-    monkeypatch.setattr(wiring, "model", lambda _s: Interrupted())
+    wire("assistant", model=Interrupted())
     sid = new_session()
     doc = is_problem(turn(sid, text="outer"), 409, "session-busy")
     assert "send this turn again" in doc["detail"]

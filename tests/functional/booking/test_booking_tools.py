@@ -204,6 +204,72 @@ def test_a_prepaid_hotel_night_asks_first_then_books_and_pays(gateway: Template)
     assert r["cancellation_fee"] == night["price"]
 
 
+def test_a_hotel_stay_of_several_nights_is_searched_booked_and_cancelled_as_one(gateway: Template) -> None:
+    """`nights` end to end: the search offers stays (a room free every night, the nights' prices added, the
+    check-out after the last night); booking one holds a room on each night and prepays the whole stay;
+    cancelling gives every night back."""
+    one = {s["slot_id"]: s for s in search("hotel", limit=50)}
+    stays = search("hotel", nights=2, limit=50)
+    assert stays and all(s["nights"] == 2 for s in stays)
+    # prepaid, within the per-payment limit (¥2,000: a longer stay is refused with payment-limit-exceeded)
+    stay = next(s for s in stays if s["requires_prepayment"] and s["price"]["amount"] <= 200_000)
+    start, end = datetime.fromisoformat(stay["start"]), datetime.fromisoformat(stay["end"])
+    assert end - start == timedelta(days=1, hours=20)  # in 15:00, two nights, out 11:00
+    first_night = one.get(stay["slot_id"])
+    if first_night is not None:
+        assert stay["price"]["amount"] == 2 * first_night["price"]["amount"] and first_night["nights"] == 1
+    venue, day = stay["slot_id"].split(".")
+    nights = [
+        f"{venue}.{(datetime.strptime(day, '%Y%m%dT%H%M') + timedelta(days=k)):%Y%m%dT%H%M}" for k in range(2)
+    ]
+    before = [remaining(n, "hotel") for n in nights]
+    args = {"slot_id": stay["slot_id"], "nights": 2, "payment_method_id": "pm_card_visa"}
+    asked = ev.body(
+        call("booking_create_reservation", args, key="stay-1", headers={"Accept-Language": "zh-CN"})
+    )
+    summary = asked["confirmation"]["summary"]
+    assert "共2晚" in summary and stay["venue"]["name"] not in summary  # the Chinese name, not the English
+    token = asked["confirmation"]["token"]
+    made = ok(call("booking_create_reservation", args, key="stay-1", body={"confirmation_token": token}))
+    r = made["reservation"]
+    assert r["nights"] == 2 and r["end"] == stay["end"] and r["payment"]["amount"] == stay["price"]
+    assert [remaining(n, "hotel") for n in nights] == [b - 1 for b in before]
+    listed = ok(call("booking_list_reservations", {}))["reservations"]
+    assert [x["nights"] for x in listed] == [2]
+    ok(call("booking_cancel_reservation", {"reservation_id": r["id"]}, key="stay-2"))
+    assert [remaining(n, "hotel") for n in nights] == before
+
+
+def _book_confirmed(args: dict[str, Any], who: str) -> None:
+    got = call("booking_create_reservation", args, key=who, sub=f"vin-{who}")
+    body = ev.body(got)
+    if body.get("status") == "confirmation_required":
+        token = {"confirmation_token": body["confirmation"]["token"]}
+        got = call("booking_create_reservation", args, key=who, sub=f"vin-{who}", body=token)
+    assert got["statusCode"] == 200, got
+
+
+def test_a_stay_with_one_full_night_holds_nothing(gateway: Template) -> None:
+    """A stay is all its nights or none: if a later night is full, the nights already held go back."""
+    stay = next(s for s in search("hotel", nights=2, limit=50) if s["price"]["amount"] <= 200_000)
+    venue, day = stay["slot_id"].split(".")
+    second = f"{venue}.{(datetime.strptime(day, '%Y%m%dT%H%M') + timedelta(days=1)):%Y%m%dT%H%M}"
+    taken = 0
+    while remaining(second, "hotel") > 0:  # other drivers fill the second night
+        _book_confirmed({"slot_id": second, "payment_method_id": "pm_card_visa"}, f"fill-{taken}")
+        taken += 1
+    first_before = remaining(stay["slot_id"], "hotel")
+    assert stay["slot_id"] not in {s["slot_id"] for s in search("hotel", nights=2, limit=50)}
+    args = {"slot_id": stay["slot_id"], "nights": 2, "payment_method_id": "pm_card_visa"}
+    asked = ev.body(call("booking_create_reservation", args, key="full-1"))
+    assert asked["status"] == "confirmation_required", asked
+    out = call("booking_create_reservation", args, key="full-1",
+               body={"confirmation_token": asked["confirmation"]["token"]})  # fmt: skip
+    assert out["statusCode"] == 409, out
+    assert remaining(stay["slot_id"], "hotel") == first_before
+    assert ok(call("booking_list_reservations", {}))["reservations"] == []
+
+
 def test_a_booking_with_a_no_show_fee_asks_first_in_chinese(gateway: Template) -> None:
     slot = next(
         s
@@ -307,6 +373,12 @@ BAD_SEARCHES = {
         422,
         "/arguments/service_items",
     ),
+    "nights 0": ({"kind": "hotel", "location": HERE, "nights": 0}, 422, "/arguments/nights"),
+    "nights negative": ({"kind": "hotel", "location": HERE, "nights": -2}, 422, "/arguments/nights"),
+    "nights 31": ({"kind": "hotel", "location": HERE, "nights": 31}, 422, "/arguments/nights"),
+    "nights 2.5": ({"kind": "hotel", "location": HERE, "nights": 2.5}, 422, "/arguments/nights"),
+    "nights as text": ({"kind": "hotel", "location": HERE, "nights": "2"}, 422, "/arguments/nights"),
+    "nights of a table": ({"kind": "restaurant", "location": HERE, "nights": 2}, 422, "/arguments/nights"),
     "unknown venue": ({"kind": "parking", "venue_id": "SHA-P99"}, 404, None),
     "venue of another kind": ({"kind": "parking", "venue_id": "SHA-R01"}, 404, None),
 }
@@ -338,7 +410,23 @@ def test_bad_bookings(gateway: Template) -> None:
         ({"slot_id": "SHA-R01.20200101T1900"}, 409, None),  # long past
         ({"slot_id": "not a slot"}, 422, "/arguments/slot_id"),
         ({"slot_id": hotel["slot_id"], "party_size": 0}, 422, "/arguments/party_size"),
+        *(
+            (
+                {"slot_id": hotel["slot_id"], "nights": n, "payment_method_id": "pm_card_visa"},
+                422,
+                "/arguments/nights",
+            )
+            for n in (0, -1, 31, 1.5, "3", True)
+        ),
+        ({"slot_id": "SHA-H01.20261201T1915", "nights": 2}, 404, None),  # no hotel slot at that time
+        (
+            {"slot_id": hotel["slot_id"], "nights": 30, "payment_method_id": "pm_card_visa"},
+            422,
+            "/arguments/nights",
+        ),
     ]
+    table = free_slot()
+    cases.append(({"slot_id": table["slot_id"], "nights": 2}, 422, "/arguments/nights"))
     for i, (args, status, pointer) in enumerate(cases):
         doc = ev.is_problem(call("booking_create_reservation", args, key=f"bad-{i}"), status)
         if pointer:

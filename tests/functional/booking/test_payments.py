@@ -20,6 +20,7 @@ from payments.sandbox import SandboxProcessor
 from tests.functional.booking.test_booking_tools import HERE, call, ok, remaining
 from tests.support import events as ev
 from tests.support.aws import snapshot
+from tests.support.wiring import wire
 
 VISA = "pm_card_visa"
 
@@ -148,7 +149,7 @@ def payment_state(gateway: Template, payment_id: str) -> str:
 def test_a_failed_capture_stays_authorized_and_the_same_create_again_captures(
     gateway: Template, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("capture"))
+    wire("payments", processor=Flaky("capture"))
     slot = prepaid_parking()
     event = json.loads(json.dumps(ev.sample("booking/create_reservation.json")))
     event["arguments"] = {"slot_id": slot["slot_id"], "payment_method_id": VISA}
@@ -164,7 +165,7 @@ def test_a_failed_capture_stays_authorized_and_the_same_create_again_captures(
 def test_cancelling_a_booking_whose_capture_failed_voids_the_hold(
     gateway: Template, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("capture"))
+    wire("payments", processor=Flaky("capture"))
     slot = prepaid_parking()
     made = ok(confirmed({"slot_id": slot["slot_id"], "payment_method_id": VISA}, "void-1"))["reservation"]
     assert made["payment"]["status"] == "authorized"
@@ -177,7 +178,7 @@ def test_cancelling_a_booking_whose_capture_failed_voids_the_hold(
 def test_a_cancel_whose_refund_failed_is_finished_by_the_next_cancel_refunding_once(
     gateway: Template, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("payments.wiring.processor", lambda _s: Flaky("refund"))
+    wire("payments", processor=Flaky("refund"))
     slot = prepaid_parking()
     made = ok(confirmed({"slot_id": slot["slot_id"], "payment_method_id": VISA}, "rf-1"))["reservation"]
     failed = call("booking_cancel_reservation", {"reservation_id": made["id"]}, key="rf-2")

@@ -13,11 +13,11 @@ import pytest
 
 from cockpit.partners.registry import DynamoPartnerTools
 from cockpit_dev.template import Template
-from registry import wiring
 from registry.handler import lambda_handler
 from tests.support import events as ev
 from tests.support.aws import aws_from_template, snapshot
 from tests.support.openapi_docs import example
+from tests.support.wiring import wire
 
 PARTNER, OTHER_PARTNER, ADMIN = "partner-acme", "partner-rival", "ops-admin"
 HOSTS = {
@@ -35,7 +35,7 @@ def resolve(host: str, _port: int) -> Sequence[str]:
 
 
 def _wire(template: Template) -> Template:
-    wiring.service().resolve = resolve
+    wire("registry", resolve=resolve)
     return template
 
 

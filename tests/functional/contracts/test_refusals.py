@@ -10,9 +10,20 @@ from typing import Any
 import pytest
 
 from cockpit_dev.template import Template
-from registry import wiring
-from tests.functional.contracts.conftest import OTHER_PARTNER, call, item, parking, problem, register, stored
+from registry.secretsmanager import SecretsManagerSecrets
+from registry.store import ContractStore
+from tests.functional.contracts.conftest import (
+    OTHER_PARTNER,
+    call,
+    item,
+    parking,
+    problem,
+    register,
+    resolve,
+    stored,
+)
 from tests.support import events as ev
+from tests.support.wiring import FromSettings, wire
 
 ONE_OP = (
     "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
@@ -238,29 +249,28 @@ class FailingSecrets:
 
 def test_a_registration_failing_part_way_leaves_nothing_behind(deployed: Template) -> None:
     before = stored(deployed)
-    service = wiring.service()
-    service.secrets = FailingSecrets(service.secrets, fail_at=2)  # the signing key is made, the API key fails
+    secrets = FailingSecrets(SecretsManagerSecrets(), fail_at=2)  # the signing key is made, the API key fails
+    wire("registry", secrets=secrets, resolve=resolve)
     problem(register(parking()), 500, "internal-error")
     assert stored(deployed) == before
-    service.secrets = FailingSecrets(service.secrets.real, fail_at=0)  # type: ignore[attr-defined]
+    secrets.fail_at = 0
     assert register(parking())["statusCode"] == 201
+
+
+class OvertakenOnUpdate(ContractStore):
+    """The real store, where another change lands on the contract just before each update of ours."""
+
+    def update(self, contract: Any, expected_rev: int, *versions: Any, retire_claim: bool = False) -> None:
+        current = self.get(contract.contract_id)
+        assert current is not None
+        super().update(current.model_copy(update={"rev": current.rev + 1}), current.rev)
+        super().update(contract, expected_rev, *versions, retire_claim=retire_claim)
 
 
 def test_a_change_losing_a_race_leaves_nothing_behind(deployed: Template) -> None:
     contract_id = ev.body(register(parking()))["contract_id"]
     before = stored(deployed)
-    service = wiring.service()
-    real_update = service.store.update
-
-    def someone_else_first(*args: Any, **kwargs: Any) -> None:
-        contract = service.store.get(contract_id)
-        assert contract is not None
-        real_update(
-            contract.model_copy(update={"rev": contract.rev + 1}), contract.rev
-        )  # a concurrent change
-        real_update(*args, **kwargs)
-
-    service.store.update = someone_else_first  # type: ignore[method-assign]
+    wire("registry", store=FromSettings(lambda s: OvertakenOnUpdate(s.table)), resolve=resolve)
     problem(item("PUT", contract_id, body=parking(display_name="v2")), 409, "conflict")
     after = stored(deployed)
     assert after["objects"] == before["objects"] and after["secrets"] == before["secrets"]

@@ -11,6 +11,8 @@ import boto3
 import pytest
 
 from charging.models import ChargingSession
+from charging.sandbox import SandboxOperator
+from charging.store import DynamoEvseStates
 from cockpit.errors import (
     NotFound,
     PaymentDeclined,
@@ -31,6 +33,7 @@ from payments.store import PaymentStore
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import snapshot
+from tests.support.wiring import FromSettings, wire
 
 CAR = Caller(sub="vin-pay-1", role=Role.VEHICLE)
 
@@ -265,12 +268,12 @@ class TestChargingPays:
         items = snapshot(gateway)[gateway.tables["PaymentsTable"].name]
         assert len([i for i in items if i["sk"]["S"] == "PAYMENT"]) == 1
 
-    def test_a_declined_hold_starts_nothing(self, gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_declined_hold_starts_nothing(self, gateway: Template) -> None:
         class Declining(SandboxProcessor):
             def charge(self, request: ChargeRequest) -> ProcessorPayment:
                 raise ProcessorDeclined("insufficient funds")
 
-        monkeypatch.setattr("payments.wiring.processor", lambda _s: Declining())
+        wire("payments", processor=Declining())
         before = snapshot(gateway)
         ev.is_problem(start(self.ARGS), 402, "payment-declined")
         after = snapshot(gateway)
@@ -281,13 +284,12 @@ class TestChargingPays:
         pid = payment["pk"]["S"].removeprefix("PAY#")
         assert events_of(gateway, pid) == ["created", "declined"]
 
-    def test_a_start_the_operator_refuses_voids_the_hold(
-        self, gateway: Template, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        def unavailable(*_args: Any) -> None:
-            raise UpstreamUnavailable("the charge point is unreachable")
+    def test_a_start_the_operator_refuses_voids_the_hold(self, gateway: Template) -> None:
+        class Unreachable(SandboxOperator):
+            def start_session(self, *_args: Any, **_kw: Any) -> Any:
+                raise UpstreamUnavailable("the charge point is unreachable")
 
-        monkeypatch.setattr("charging.sandbox.SandboxOperator.start_session", unavailable)
+        wire("charging", cpo=FromSettings(lambda s: Unreachable(DynamoEvseStates(s.table))))
         ev.is_problem(start(self.ARGS), 503)
         after = snapshot(gateway)
         assert after[gateway.tables["ChargingTable"].name] == []
@@ -297,13 +299,12 @@ class TestChargingPays:
         assert events_of(gateway, pid) == ["created", "authorized", "canceled"]
         assert json.loads(payment["doc"]["S"])["captured"] == 0
 
-    def test_a_start_with_no_answer_keeps_the_session_pending_and_its_hold(
-        self, gateway: Template, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        def times_out(*_args: Any) -> None:
-            raise UpstreamTimeout("the charge point did not answer")
+    def test_a_start_with_no_answer_keeps_the_session_pending_and_its_hold(self, gateway: Template) -> None:
+        class Silent(SandboxOperator):
+            def start_session(self, *_args: Any, **_kw: Any) -> Any:
+                raise UpstreamTimeout("the charge point did not answer")
 
-        monkeypatch.setattr("charging.sandbox.SandboxOperator.start_session", times_out)
+        wire("charging", cpo=FromSettings(lambda s: Silent(DynamoEvseStates(s.table))))
         ev.is_problem(start(self.ARGS), 504, "upstream-timeout")
         after = snapshot(gateway)
         # the CPO may well have started: nothing is voided here; its callback or the reconciler settles it

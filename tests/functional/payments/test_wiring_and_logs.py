@@ -24,6 +24,7 @@ from payments.stripe import StripeProcessor
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import aws_from_template
+from tests.support.wiring import wire
 
 from .test_commands_and_charging import charged_for, session_of, start
 
@@ -37,18 +38,18 @@ def stripe_gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def test_stripe_takes_its_key_from_the_secret(stripe_gateway: Any) -> None:
     secret = stripe_gateway.secrets["PaymentsProcessorSecret"]
     with pytest.raises(ConfigurationError):  # the template's placeholder is not a key
-        wiring.processor(get_settings(PaymentsSettings))
+        wiring.processor_for(get_settings(PaymentsSettings))
     wiring.secret_key.cache_clear()
     boto3.client("secretsmanager").put_secret_value(
         SecretId=secret.name, SecretString=json.dumps({"stripe_secret_key": "sk_test_fixture_not_a_secret"})
     )
-    built = wiring.processor(get_settings(PaymentsSettings))
+    built = wiring.processor_for(get_settings(PaymentsSettings))
     assert isinstance(built, StripeProcessor)
     assert built._headers["Authorization"] == "Bearer sk_test_fixture_not_a_secret"
 
 
 def test_the_sandbox_reads_no_secret(gateway: Any) -> None:
-    assert isinstance(wiring.processor(get_settings(PaymentsSettings)), SandboxProcessor)
+    assert isinstance(wiring.processor_for(get_settings(PaymentsSettings)), SandboxProcessor)
 
 
 @pytest.fixture
@@ -78,23 +79,29 @@ def test_a_payment_flow_logs_no_card_digits_and_no_token(
     assert token not in logged and "4242" not in logged and "4444" not in logged
 
 
-def test_a_stop_whose_capture_never_answered_settles_when_asked_again(
-    gateway: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class SilentOnCapture(SandboxProcessor):
+    """The sandbox processor whose captures go unanswered until `answering` (a timeout, as Stripe's)."""
+
+    answering = False
+
+    def capture(self, ref: str, amount: Money, idempotency_key: str) -> ProcessorPayment:
+        if not self.answering:
+            raise ProcessorUnknown("no answer", timed_out=True)
+        return super().capture(ref, amount, idempotency_key)
+
+
+def test_a_stop_whose_capture_never_answered_settles_when_asked_again(gateway: Any) -> None:
+    processor = SilentOnCapture()
+    wire("payments", processor=processor)
     args = {"station_id": "CN-SHA-0001", "payment_method_id": "pm_card_visa"}
     session = session_of(ev.body(start(args))["operation"])
     charged_for(gateway, session["id"], 30)
-
-    def no_answer(self: SandboxProcessor, ref: str, amount: Money, key: str) -> ProcessorPayment:
-        raise ProcessorUnknown("no answer", timed_out=True)
-
-    monkeypatch.setattr(SandboxProcessor, "capture", no_answer)
     stop = ev.invoke("charging_stop_session", {"session_id": session["id"]}, sub="vin-pay-1", key="stop-1")
     ev.is_problem(router(stop, None), 504, "upstream-timeout")
     payments = PaymentStore(gateway.tables["PaymentsTable"].name)
     held = payments.get(session["payment"]["id"])
     assert held is not None and held.status.value == "requires_capture" and held.captured == 0
-    monkeypatch.undo()
+    processor.answering = True
     # the lock of the unanswered call runs out (30 s); then the same stop, asked again, captures once
     table = gateway.tables["PaymentsTable"].name
     boto3.client("dynamodb").update_item(

@@ -35,7 +35,8 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
 def test_ready_line(fixture_gateway: GatewayProcess) -> None:
     pattern = (
         r"cockpit-gateway ready api=http://127\.0\.0\.1:\d+ lambda=http://127\.0\.0\.1:\d+ "
-        r"aws=http://127\.0\.0\.1:\d+ \(moto\) \| try: curl -H \"Authorization: Bearer "
+        r"aws=http://127\.0\.0\.1:\d+ \(moto, not started here, state not kept\) "
+        r"\| try: curl -H \"Authorization: Bearer "
         r"\$\(\.venv/bin/cockpit token --role vehicle --sub vin-demo\)\" http://127\.0\.0\.1:\d+/echo/special"
         r" \(more tokens: make token\)"
     )

@@ -106,6 +106,9 @@ def station(i: int) -> dict[str, Any]:
     return {
         "id": f"CN-SHA-{i:04d}",
         "name": f"Station number {i} with a long descriptive name " + "x" * 400,
+        "operator": "TELD",
+        "address": f"{i} Century Avenue",
+        "city": "Shanghai",
         "location": {"lat": 31.23, "lon": 121.47},
         "distance_km": 1.0 + i,
         "max_power_kw": 120,
@@ -128,7 +131,7 @@ def test_after_a_hosted_model_fails_the_planner_reads_the_whole_result_as_data()
             return self
 
     dispatcher = Dispatcher(first_party(), Big(), FakeIdempotency(), FakeConfirmations())  # type: ignore[arg-type]
-    loop = ToolLoop(dispatcher, 4)
+    loop = ToolLoop(dispatcher, 4, fallback=OfflinePlanner())
     ctx = TurnContext("ses_1", 1, CAR, "en-US", VehicleContext(), "car_genius")
     tools = [t for t in first_party() if t.name == "charging_find_stations"]
     request = ModelRequest(system="", messages=[], tools=tools, utterance="find a charger")

@@ -9,6 +9,7 @@ import pytest
 from assistant.loop import ToolLoop
 from assistant.memory import Item, Memory
 from assistant.models import CreateSession, TurnRequest
+from assistant.offline import OfflinePlanner
 from assistant.ports import ModelReply, ModelRequest, ModelToolCall
 from assistant.service import AssistantService
 from cockpit.dispatch.core import Dispatcher
@@ -119,6 +120,7 @@ def test_a_slow_turn_hands_over_to_the_offline_planner() -> None:
     loop = ToolLoop(
         Dispatcher(first_party(), FakeTarget(), FakeIdempotency(), FakeConfirmations()),
         4,
+        fallback=OfflinePlanner(),
         budget_s=18,
         timer=lambda: next(ticks),
     )

@@ -56,3 +56,17 @@ def test_slot_ids_that_name_nothing() -> None:
     assert data.spec("SHA-R01.20261201T1915") is None  # no slot at 19:15
     assert data.spec("XXX-R01.20261201T1900") is None  # no such venue
     assert data.spec("SHA-R01.20261301T1900") is None  # no 13th month
+
+
+def test_every_venue_has_a_chinese_name_made_of_its_parts() -> None:
+    import re
+
+    for v in data.venues().values():
+        assert v.name_zh and re.fullmatch(r"[\u3400-\u9fff0-9]+S?[\u3400-\u9fff]*", v.name_zh), (
+            v.id,
+            v.name_zh,
+        )
+        assert v.display_name("zh-CN") == v.name_zh and v.display_name("en-US") == v.name
+    assert data.name_zh("Golden Dumpling House") == "金色饺子馆"
+    assert data.name_zh("Park Underground Parking") == "公园地下停车场"  # the longest part first
+    assert data.name_zh("BMW Dealer Service Centre") == "宝马4S店服务中心"

@@ -1,8 +1,10 @@
 """The booking service's own rules, before any store is touched: time windows, party sizes, service
-needs, reservation ids. The provider here is the real venue data set; the stores are never reached."""
+needs, reservation ids. The provider here is the real venue data set; the reservations are an in-memory
+fake that each rule leaves empty (a refused request writes nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ from booking.service import BookingService, reservation_id
 from cockpit.errors import Conflict, NotFound, ValidationFailed
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.vehicle import Point, ServiceNeeds, VehicleContext
+from tests.support.fakes import InMemoryReservations
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 HERE = Point(lat=31.2304, lon=121.4737)
@@ -44,8 +47,15 @@ class CodeOnlyProvider:
 
 
 @pytest.fixture
-def service() -> BookingService:
-    return BookingService(CodeOnlyProvider(), reservations=None, clock=lambda: NOW)  # type: ignore[arg-type]
+def reservations() -> Iterator[InMemoryReservations]:
+    store = InMemoryReservations()
+    yield store
+    assert store.items == {}  # no rule here reaches the point of writing a reservation
+
+
+@pytest.fixture
+def service(reservations: InMemoryReservations) -> BookingService:
+    return BookingService(CodeOnlyProvider(), reservations=reservations, clock=lambda: NOW)
 
 
 def inv(vehicle: VehicleContext | None = None, key: str | None = "k1", sub: str = "vin-1") -> ToolInvocation:

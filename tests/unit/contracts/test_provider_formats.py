@@ -131,9 +131,9 @@ def test_the_gateway_validates_arguments_and_results_of_compiled_tools() -> None
     catalog = Catalog(spec(t) for t in all_tools())
     tools = {t.name: spec(t) for t in all_tools()}
     search = tools["acme_parking_search_spots"]
-    catalog.validate_arguments(search, {"lat": 31.2, "lon": 121.4, "features": ["covered"]})
+    catalog.resolve(search.name, None).check_arguments({"lat": 31.2, "lon": 121.4, "features": ["covered"]})
     with pytest.raises(ValidationFailed) as bad:
-        catalog.validate_arguments(search, {"lat": 91, "features": ["roof"], "extra": 1})
+        catalog.resolve(search.name, None).check_arguments({"lat": 91, "features": ["roof"], "extra": 1})
     assert sorted(e.pointer or "" for e in bad.value.errors or []) == [
         "/arguments",
         "/arguments",
@@ -141,9 +141,11 @@ def test_the_gateway_validates_arguments_and_results_of_compiled_tools() -> None
         "/arguments/lat",
     ]
     menu = tools["dragon_noodles_get_menu"]
-    catalog.validate_result(menu, {"title": "Noodles", "sections": [{"title": "Soup", "sections": []}]})
+    catalog.resolve(menu.name, None).check_result(
+        {"title": "Noodles", "sections": [{"title": "Soup", "sections": []}]}
+    )
     with pytest.raises(ValueError, match="sections/0/sections/0/title"):
-        catalog.validate_result(menu, {"sections": [{"sections": [{"title": 7}]}]})
+        catalog.resolve(menu.name, None).check_result({"sections": [{"sections": [{"title": 7}]}]})
 
 
 def test_the_fast_and_the_2020_12_validators_agree_on_recursive_partner_schemas() -> None:
@@ -159,7 +161,7 @@ def test_the_fast_and_the_2020_12_validators_agree_on_recursive_partner_schemas(
         "kind": 3,
         "status": None,
     }
-    catalog.validate_arguments(tool, good)
+    catalog.resolve(tool.name, None).check_arguments(good)
     for bad in (
         {**good, "tree": {"children": [{"children": [{"id": 5}]}]}},
         {**good, "chain": {"level": 0, "next": {"level": 2}}},
@@ -170,7 +172,7 @@ def test_the_fast_and_the_2020_12_validators_agree_on_recursive_partner_schemas(
         validator = Draft202012Validator(tool.input_schema)
         assert list(validator.iter_errors(bad)), bad
         with pytest.raises(ValidationFailed, match="do not match its schema"):
-            catalog.validate_arguments(tool, bad)
+            catalog.resolve(tool.name, None).check_arguments(bad)
 
 
 def test_the_gateways_validators_check_every_compiled_tool() -> None:
@@ -180,12 +182,12 @@ def test_the_gateways_validators_check_every_compiled_tool() -> None:
     refused, results = set(), 0
     for tool in catalog:
         try:
-            catalog.validate_arguments(tool, {})
+            catalog.resolve(tool.name, None).check_arguments({})
         except ValidationFailed:
             refused.add(tool.name)
         if tool.output_schema is not None:
             with contextlib.suppress(ValueError):
-                catalog.validate_result(tool, {})
+                catalog.resolve(tool.name, None).check_result({})
             results += 1
     assert refused == {t.name for t in catalog if t.input_schema.get("required")}
     assert results > 400

@@ -154,7 +154,7 @@ def problems(tool: str, arguments: Any) -> list[tuple[str | None, str]]:
     spec = catalog.get(tool)
     assert spec is not None
     with pytest.raises(ValidationFailed) as caught:
-        catalog.validate_arguments(spec, arguments)
+        catalog.resolve(spec.name, None).check_arguments(arguments)
     assert caught.value.status == 422
     return [(e.pointer, e.message) for e in caught.value.errors or []]
 
@@ -195,8 +195,7 @@ def test_valid_arguments_pass() -> None:
     catalog = first_party()
     spec = catalog.get("charging_find_stations")
     assert spec is not None
-    catalog.validate_arguments(
-        spec,
+    catalog.resolve(spec.name, None).check_arguments(
         {
             "location": PEOPLES_SQUARE,
             "radius_km": 5,
@@ -212,4 +211,4 @@ def test_result_validation_names_the_broken_field() -> None:
     spec = catalog.get("charging_get_session")
     assert spec is not None
     with pytest.raises(ValueError, match="/session"):
-        catalog.validate_result(spec, {"session": {"id": 1}})
+        catalog.resolve(spec.name, None).check_result({"session": {"id": 1}})

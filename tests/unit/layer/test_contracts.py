@@ -12,7 +12,8 @@ import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 
-from cockpit.tools.catalog import _fast_validator, first_party
+from cockpit.tools.catalog import first_party
+from cockpit.tools.resolved import _fast_validator
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((ROOT / "contracts" / "tool-contract.schema.json").read_text())
@@ -131,23 +132,27 @@ def test_validation_never_writes_defaults_into_the_arguments() -> None:
     spec = catalog.get("charging_find_stations")
     assert spec is not None
     arguments = {"location": HERE}
-    catalog.validate_arguments(spec, arguments)
+    catalog.resolve(spec.name, None).check_arguments(arguments)
     assert arguments == {"location": HERE}
 
 
 def test_when_the_validators_disagree_the_input_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from cockpit.errors import ValidationFailed
     from cockpit.tools.catalog import Catalog
+    from cockpit.tools.resolved import CompiledCheck
 
     catalog = Catalog(list(first_party()))
     spec = catalog.get("charging_get_station")
     assert spec is not None
 
+    tool = catalog.resolve(spec.name, None)
+    check = tool.checks.arguments
+    assert isinstance(check, CompiledCheck)
     # a compiled validator stricter than the tool's schema: it refuses this station id
     stricter = {"properties": {"station_id": {"not": {"const": "CN-SHA-0001"}}}}
-    catalog._fast[spec.name] = jsonschema_rs.validator_for(stricter).validate
+    check._fast = jsonschema_rs.validator_for(stricter).validate
     with pytest.raises(ValidationFailed) as caught:
-        catalog.validate_arguments(spec, {"station_id": "CN-SHA-0001"})
+        catalog.resolve(spec.name, None).check_arguments({"station_id": "CN-SHA-0001"})
     assert caught.value.errors is not None
     assert caught.value.errors[0].pointer == "/arguments/station_id"
 
@@ -161,8 +166,9 @@ def test_a_pattern_ends_at_the_end_of_the_string() -> None:
     catalog = first_party()
     spec = catalog.get("charging_get_station")
     assert spec is not None
-    catalog.validate_arguments(spec, {"station_id": "CN-SHA-0001"})
+    tool = catalog.resolve(spec.name, None)
+    tool.check_arguments({"station_id": "CN-SHA-0001"})
     with pytest.raises(ValidationFailed) as caught:
-        catalog.validate_arguments(spec, {"station_id": "CN-SHA-0001\n"})
+        tool.check_arguments({"station_id": "CN-SHA-0001\n"})
     assert caught.value.errors is not None
     assert caught.value.errors[0].pointer == "/arguments/station_id"

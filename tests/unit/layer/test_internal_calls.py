@@ -232,7 +232,7 @@ def test_only_a_read_the_caller_may_call_goes_function_to_function(fake: Any) ->
         client.call_tool(first_party(), "charging_find_stations", HERE, PARTNER)
     with pytest.raises(ConfigurationError, match="only the dispatcher"):  # needs a yes and a key
         client.call_tool(first_party(), "charging_start_session", {"station_id": "CN-SHA-0001"}, CAR)
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ToolNotFound):
         client.call_tool(first_party(), "charging_teleport", {}, CAR)
     assert lam.sent == []
 

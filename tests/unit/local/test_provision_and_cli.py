@@ -92,8 +92,20 @@ def test_run_options() -> None:
     assert options.parameters == {"ChargingProvider": "ocpi", "OcpiVersionUrl": "http://x/?a=b"}
     assert options.stack_name == "cockpit-local"
     assert options.template == Path("template.yaml")
+    assert options.fresh is False
+    assert runtime.options_from(cli.parser().parse_args(["run", "--fresh"])).fresh is True
     with pytest.raises(SystemExit):
         cli.parser().parse_args(["run", "--parameter", "no-equals-sign"])
+
+
+def test_run_help_says_where_the_state_is_kept_and_how_to_start_clean(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["run", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--fresh start with empty AWS state" in shown
+    assert ".cockpit/aws/moto-state.pickle" in shown
 
 
 def test_local_parameter_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,9 @@ SQUARE = Point(lat=31.2304, lon=121.4737)
 STATION = {
     "id": "CN-SHA-0001",
     "name": "People's Square P1",
+    "operator": "State Grid",
+    "address": "People's Square",
+    "city": "Shanghai",
     "location": {"lat": 31.2304, "lon": 121.4737},
     "distance_km": 0.1,
     "max_power_kw": 120,

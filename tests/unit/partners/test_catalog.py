@@ -37,15 +37,6 @@ def test_first_party_names_never_reach_the_partner_source() -> None:
     assert cat.get("nobody_has_this") is None and source.reads == 1
 
 
-def test_a_partner_tool_is_read_once_per_call_and_handed_to_the_target() -> None:
-    cat, source = catalog()
-    spec = cat.get(SEARCH)
-    assert spec is not None and spec.target == "partner:ctr_acme_parking_1" and source.reads == 1
-    handed = cat.take(SEARCH)
-    assert handed is not None and handed.spec == spec and source.reads == 1
-    assert cat.take(SEARCH) is not None and source.reads == 2  # nothing handed: read again
-
-
 def test_listings_by_role() -> None:
     mine = parking_tools(BASE, signing_arn="sign")
     theirs = [
@@ -95,11 +86,13 @@ def test_partner_schemas_with_refs_defs_and_2020_12_keywords_are_enforced() -> N
     cat, _ = catalog([with_schema(tool, RECURSIVE)])
     spec = cat.get(tool.spec.name)
     assert spec is not None
-    cat.validate_arguments(
-        spec, {"zone": {"name": "B2", "children": [{"name": "B2-east"}]}, "pair": [1, "x"]}
+    cat.resolve(spec.name, None).check_arguments(
+        {"zone": {"name": "B2", "children": [{"name": "B2-east"}]}, "pair": [1, "x"]}
     )
     with pytest.raises(ValidationFailed) as caught:
-        cat.validate_arguments(spec, {"zone": {"name": "B2", "children": [{"name": ""}]}, "pair": [1, 2]})
+        cat.resolve(spec.name, None).check_arguments(
+            {"zone": {"name": "B2", "children": [{"name": ""}]}, "pair": [1, 2]}
+        )
     pointers = {e.pointer for e in caught.value.errors or []}
     assert pointers == {"/arguments/zone/children/0/name", "/arguments/pair/1"}
 
@@ -109,36 +102,38 @@ def test_validators_follow_the_schema_not_the_name() -> None:
     v1 = with_schema(tool, {"type": "object", "properties": {"n": {"type": "integer"}}})
     v2 = with_schema(tool, {"type": "object", "properties": {"n": {"type": "string"}}})
     cat, source = catalog([v1])
-    cat.validate_arguments(v1.spec, {"n": 1})
+    cat.resolve(v1.spec.name, None).check_arguments({"n": 1})
     source.add([v2])  # version 2 of the contract: same tool name, new schema
     with pytest.raises(ValidationFailed):
-        cat.validate_arguments(v2.spec, {"n": 1})
-    cat.validate_arguments(v2.spec, {"n": "one"})
+        cat.resolve(v2.spec.name, None).check_arguments({"n": 1})
+    cat.resolve(v2.spec.name, None).check_arguments({"n": "one"})
 
 
 def test_output_schemas_are_checked_and_broken_schemas_are_the_partners_fault() -> None:
     (tool, *_) = parking_tools(BASE, signing_arn="sign")
-    cat, _ = catalog([tool])
-    cat.validate_result(tool.spec, {"spots": [{"id": "a", "name": "A", "free": 1}]})
+    cat, source = catalog([tool])
+    cat.resolve(tool.spec.name, None).check_result({"spots": [{"id": "a", "name": "A", "free": 1}]})
     spot = {"id": "a", "name": "A", "free": 1, "price_per_hour": {"amount": 1, "currency": "yuan"}}
     with pytest.raises(ValueError, match="/spots/0/price_per_hour/currency"):
-        cat.validate_result(tool.spec, {"spots": [spot]})
+        cat.resolve(tool.spec.name, None).check_result({"spots": [spot]})
     broken = with_schema(tool, {"type": "object", "properties": {"x": {"$ref": "#/$defs/Missing"}}})
+    source.add([broken])
     with pytest.raises(UpstreamError, match="broken"):
-        cat.validate_arguments(broken.spec, {"x": 1})
+        cat.resolve(broken.spec.name, None).check_arguments({"x": 1})
     invalid = with_schema(tool, {"type": "object", "properties": {"x": {"type": "no-such-type"}}})
+    source.add([invalid])
     with pytest.raises(UpstreamError, match="not valid JSON Schema"):
-        cat.validate_arguments(invalid.spec, {"x": 1})
+        cat.resolve(invalid.spec.name, None).check_arguments({"x": 1})
 
 
 def test_an_external_ref_is_never_fetched() -> None:
     (tool, *_) = parking_tools(BASE, signing_arn="sign")
-    cat, _ = catalog([tool])
     remote = with_schema(
         tool, {"type": "object", "properties": {"x": {"$ref": "https://evil.example/s.json"}}}
     )
+    cat, _ = catalog([remote])
     with pytest.raises(UpstreamError, match="broken"):  # sockets are off here: a fetch would fail differently
-        cat.validate_arguments(remote.spec, {"x": 1})
+        cat.resolve(remote.spec.name, None).check_arguments({"x": 1})
 
 
 @pytest.mark.parametrize(
@@ -183,7 +178,7 @@ def test_fast_and_full_validators_agree_on_partner_arguments(instance: dict[str,
     cat, _ = catalog([tool])
     full = Draft202012Validator(tool.spec.input_schema)
     try:
-        cat.validate_arguments(tool.spec, instance)
+        cat.resolve(tool.spec.name, None).check_arguments(instance)
         ours = True
     except ValidationFailed:
         ours = False
@@ -198,10 +193,10 @@ def test_a_new_contract_version_read_through_get_brings_its_own_validator() -> N
     cat, source = catalog([v1])
     spec = cat.get(tool.spec.name)
     assert spec is not None
-    cat.validate_arguments(spec, {"n": 1})
+    cat.resolve(spec.name, None).check_arguments({"n": 1})
     source.add([v2])
     spec = cat.get(tool.spec.name)
     assert spec is not None
     with pytest.raises(ValidationFailed):
-        cat.validate_arguments(spec, {"n": 1})
-    cat.validate_arguments(spec, {"n": "one"})
+        cat.resolve(spec.name, None).check_arguments({"n": 1})
+    cat.resolve(spec.name, None).check_arguments({"n": "one"})

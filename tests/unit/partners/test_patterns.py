@@ -33,29 +33,29 @@ def string_arg(pattern: str) -> dict[str, Any]:
 def test_a_hostile_pattern_refuses_a_thirty_character_argument_by_pointer() -> None:
     cat, tool = tool_with(string_arg(HOSTILE))
     with pytest.raises(ValidationFailed) as refused:
-        cat.validate_arguments(tool.spec, {"s": "a" * 30 + "!"})
+        cat.resolve(tool.spec.name, None).check_arguments({"s": "a" * 30 + "!"})
     assert [e.pointer for e in refused.value.errors] == ["/arguments/s"]
-    cat.validate_arguments(tool.spec, {"s": "a" * 30})
+    cat.resolve(tool.spec.name, None).check_arguments({"s": "a" * 30})
 
 
 def test_a_hostile_pattern_in_the_output_schema_refuses_a_partner_answer() -> None:
     out = {"type": "object", "properties": {"code": {"type": "string", "pattern": HOSTILE}}}
     cat, tool = tool_with({"type": "object"}, out)
     with pytest.raises(ValueError, match="/code"):
-        cat.validate_result(tool.spec, {"code": "a" * 30 + "!"})
-    cat.validate_result(tool.spec, {"code": "aaa"})
+        cat.resolve(tool.spec.name, None).check_result({"code": "a" * 30 + "!"})
+    cat.resolve(tool.spec.name, None).check_result({"code": "aaa"})
 
 
 def test_strings_longer_than_the_cap_are_refused_before_matching_in_arguments_and_answers() -> None:
     long = "a" * (patterns.MAX_MATCHED_CHARS + 1)
     cat, tool = tool_with(string_arg("^a+$"), {"type": "object", "properties": {"c": {"pattern": "^a+$"}}})
     with pytest.raises(ValidationFailed, match="schema") as refused:
-        cat.validate_arguments(tool.spec, {"s": long})
+        cat.resolve(tool.spec.name, None).check_arguments({"s": long})
     assert refused.value.errors[0].pointer == "/arguments/s"
     assert "longer than 4096" in refused.value.errors[0].message
     with pytest.raises(ValueError, match="longer than 4096"):
-        cat.validate_result(tool.spec, {"c": long})
-    cat.validate_arguments(tool.spec, {"s": long[:-1]})  # at the cap: matched
+        cat.resolve(tool.spec.name, None).check_result({"c": long})
+    cat.resolve(tool.spec.name, None).check_arguments({"s": long[:-1]})  # at the cap: matched
 
 
 def test_pattern_properties_and_additional_properties_match_names_with_re2() -> None:
@@ -65,16 +65,16 @@ def test_pattern_properties_and_additional_properties_match_names_with_re2() -> 
                                 "additionalProperties": False}},
     }  # fmt: skip
     cat, tool = tool_with(schema)
-    cat.validate_arguments(tool.spec, {"tags": {"aaaa": 1}})
+    cat.resolve(tool.spec.name, None).check_arguments({"tags": {"aaaa": 1}})
     with pytest.raises(ValidationFailed) as refused:
-        cat.validate_arguments(tool.spec, {"tags": {"a" * 30 + "!": 1, "aa": "x"}})
+        cat.resolve(tool.spec.name, None).check_arguments({"tags": {"a" * 30 + "!": 1, "aa": "x"}})
     assert sorted(e.pointer for e in refused.value.errors) == ["/arguments/tags", "/arguments/tags/aa"]
 
 
 def test_a_stored_pattern_re2_cannot_run_makes_the_tool_unavailable_never_backtracks() -> None:
     cat, tool = tool_with(string_arg(r"^(a)\1$"))  # a back-reference: only a backtracking engine runs it
     with pytest.raises(UpstreamError, match="linear time"):
-        cat.validate_arguments(tool.spec, {"s": "aa"})
+        cat.resolve(tool.spec.name, None).check_arguments({"s": "aa"})
 
 
 @pytest.mark.parametrize(

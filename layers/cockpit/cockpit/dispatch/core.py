@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from cockpit.confirmations import ConfirmationStore
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
@@ -13,7 +13,6 @@ from cockpit.errors import (
     ConfirmationInvalid,
     IdempotencyKeyRequired,
     ProblemError,
-    ToolNotFound,
     UpstreamError,
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
@@ -21,14 +20,13 @@ from cockpit.internal import outcome
 from cockpit.observability import logger, tool_metrics
 from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
-from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult, ToolSpec
+from cockpit.tools.model import Caller, OperationRef, ToolInvocation, ToolResult
+from cockpit.tools.resolved import ResolvedTool, TargetResolver
 from cockpit.vehicle import VehicleContext
 
+__all__ = ["Dispatcher", "ResolvedTool", "TargetResolver", "ToolCall", "negotiate_locale"]
+
 SUPPORTED_LOCALES = ("en-US", "zh-CN")
-
-
-class TargetResolver(Protocol):
-    def resolve(self, target: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -59,30 +57,35 @@ class Dispatcher:
         self.confirmations = confirmations
         self.limiter = limiter
 
-    def tool(self, name: str, caller: Caller) -> ToolSpec:
-        """The tool of that name this caller may call (404 otherwise)."""
-        tool = self.catalog.get(name)
-        if tool is None or caller.role not in tool.roles:
-            raise ToolNotFound(f"there is no tool {name!r} for this caller")
+    def tool(self, name: str, caller: Caller) -> ResolvedTool:
+        """The tool of that name this caller may call, resolved for one call: its contract, compiled checks
+        and target (404 otherwise). A caller that resolved it already hands it to `prepare` or `invoke`."""
+        return self.catalog.resolve(name, caller, self.targets)
+
+    def _resolved(self, call: ToolCall, tool: ResolvedTool | None) -> ResolvedTool:
+        if tool is None:
+            return self.catalog.resolve(call.tool, call.caller, self.targets)
+        if tool.spec.name != call.tool:  # a programming error, never a caller's
+            raise ValueError(f"{tool.spec.name} was resolved for a call of {call.tool}")
         return tool
 
-    def _admit(self, caller: Caller, tool: ToolSpec) -> None:
+    def _admit(self, caller: Caller, tool: ResolvedTool) -> None:
         """The caller's rate limits, before any work: a flood costs the flooder, not the others (every
         round counts: MCP's question round as REST's first call does)."""
         if self.limiter is not None:
-            self.limiter.take(caller, tool)
+            self.limiter.take(caller, tool.spec)
 
-    def prepare(self, call: ToolCall) -> ConfirmationRequest | None:
+    def prepare(self, call: ToolCall, tool: ResolvedTool | None = None) -> ConfirmationRequest | None:
         """The first round of a call that a protocol carries in two (MCP 2026-07-28): validate it and, when
         the tool asks the driver for these arguments, ask the domain's preview and issue the confirmation.
         Nothing is performed. None: no yes is needed; `invoke` with a key performs the call."""
-        tool = self.tool(call.tool, call.caller)
+        tool = self._resolved(call, tool)
         self._admit(call.caller, tool)
-        with tool_metrics(tool.name):
-            self.catalog.validate_arguments(tool, call.arguments)
-            if not tool.requires_confirmation:
+        with tool_metrics(tool.spec.name):
+            tool.check_arguments(call.arguments)
+            if not tool.spec.requires_confirmation:
                 return None
-            return self._question(tool, call, _arguments_hash(tool, call))
+            return self._question(tool, call, _arguments_hash(call))
 
     def decline(self, call: ToolCall) -> None:
         """The driver said no: the confirmation is used up, nothing is performed (an unknown or already
@@ -91,27 +94,28 @@ class Dispatcher:
         if call.confirmation_token:
             with contextlib.suppress(ConfirmationInvalid):
                 self.confirmations.consume(
-                    call.confirmation_token, call.caller, tool.name, _arguments_hash(tool, call)
+                    call.confirmation_token, call.caller, tool.spec.name, _arguments_hash(call)
                 )
 
-    def invoke(self, call: ToolCall) -> InvokeResponse:
-        tool = self.tool(call.tool, call.caller)
+    def invoke(self, call: ToolCall, tool: ResolvedTool | None = None) -> InvokeResponse:
+        tool = self._resolved(call, tool)
+        spec = tool.spec
         self._admit(call.caller, tool)
-        with tool_metrics(tool.name):
-            self.catalog.validate_arguments(tool, call.arguments)
-            if tool.needs_idempotency_key and not call.idempotency_key:
-                raise IdempotencyKeyRequired(f"{tool.name} changes state: send an Idempotency-Key header")
-            if not (tool.needs_idempotency_key or tool.requires_confirmation):
+        with tool_metrics(spec.name):
+            tool.check_arguments(call.arguments)
+            if spec.needs_idempotency_key and not call.idempotency_key:
+                raise IdempotencyKeyRequired(f"{spec.name} changes state: send an Idempotency-Key header")
+            if not (spec.needs_idempotency_key or spec.requires_confirmation):
                 return self._perform(tool, call, "", confirm=False)  # the hot path: a plain read
-            args_hash = _arguments_hash(tool, call)
-            if tool.requires_confirmation and not call.confirmation_token:
+            args_hash = _arguments_hash(call)
+            if spec.requires_confirmation and not call.confirmation_token:
                 return self._ask_confirmation(tool, call, args_hash)
-            if not tool.needs_idempotency_key:  # a read the driver must approve (a partner may ask that)
+            if not spec.needs_idempotency_key:  # a read the driver must approve (a partner may ask that)
                 return self._perform(tool, call, args_hash, confirm=True)
-            return self._perform_once(tool, call, args_hash, confirm=tool.requires_confirmation)
+            return self._perform_once(tool, call, args_hash, confirm=spec.requires_confirmation)
 
     def _perform_once(
-        self, tool: ToolSpec, call: ToolCall, args_hash: str, *, confirm: bool
+        self, tool: ResolvedTool, call: ToolCall, args_hash: str, *, confirm: bool
     ) -> InvokeResponse:
         key = str(call.idempotency_key)
         replay = self.idempotency.begin(call.caller.sub, key, args_hash)
@@ -126,7 +130,9 @@ class Dispatcher:
         self.idempotency.complete(call.caller.sub, key, answer.model_dump_json())
         return answer
 
-    def _perform(self, tool: ToolSpec, call: ToolCall, args_hash: str, *, confirm: bool) -> InvokeResponse:
+    def _perform(
+        self, tool: ResolvedTool, call: ToolCall, args_hash: str, *, confirm: bool
+    ) -> InvokeResponse:
         if not confirm:
             result = self._call_target(tool, call, phase="execute", confirmed=False)
         else:
@@ -161,8 +167,8 @@ class Dispatcher:
             return InvokeResponse(tool=tool.name, status="accepted", operation=ref, result=result.result)
         return InvokeResponse(tool=tool.name, status="succeeded", result=result.result or {})
 
-    def _ask_confirmation(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> InvokeResponse:
-        if tool.needs_idempotency_key:
+    def _ask_confirmation(self, tool: ResolvedTool, call: ToolCall, args_hash: str) -> InvokeResponse:
+        if tool.spec.needs_idempotency_key:
             # A call already answered under this key answers that again, without a new question (a retried
             # free booking must not be previewed against the slot it has just taken); another request → 409.
             replay = self.idempotency.peek(call.caller.sub, str(call.idempotency_key), args_hash)
@@ -171,12 +177,12 @@ class Dispatcher:
         confirmation = self._question(tool, call, args_hash)
         if confirmation is None:
             # The domain says these arguments need no yes (a free booking): perform at once.
-            if not tool.needs_idempotency_key:
+            if not tool.spec.needs_idempotency_key:
                 return self._perform(tool, call, "", confirm=False)
             return self._perform_once(tool, call, args_hash, confirm=False)
         return InvokeResponse(tool=tool.name, status="confirmation_required", confirmation=confirmation)
 
-    def _question(self, tool: ToolSpec, call: ToolCall, args_hash: str) -> ConfirmationRequest | None:
+    def _question(self, tool: ResolvedTool, call: ToolCall, args_hash: str) -> ConfirmationRequest | None:
         """The domain's preview as a confirmation the driver answers, or None when it needs no yes."""
         preview = self._call_target(tool, call, phase="preview", confirmed=False)
         if (preview.result or {}).get("confirmation_required") is False:
@@ -188,7 +194,7 @@ class Dispatcher:
         return ConfirmationRequest(token=issued.token, summary=summary, expires_at=issued.expires_at)
 
     def _call_target(
-        self, tool: ToolSpec, call: ToolCall, *, phase: Literal["preview", "execute"], confirmed: bool
+        self, tool: ResolvedTool, call: ToolCall, *, phase: Literal["preview", "execute"], confirmed: bool
     ) -> ToolResult:
         invocation = ToolInvocation(
             invocation_id=call.request_id or uuid.uuid4().hex,
@@ -202,16 +208,16 @@ class Dispatcher:
             vehicle=call.vehicle,
             phase=phase,
         )
-        result = outcome(self.targets.resolve(tool.target).invoke(invocation), tool.name)
+        result = outcome(tool.invoke(invocation), tool.name)
         # A result is held to the tool's schema; so is what an accepted call names (the same shape, earlier).
         checked = result.status == "succeeded" or result.result is not None
-        if checked and phase == "execute" and tool.output_schema is not None:
+        if checked and phase == "execute" and tool.checks.result is not None:
             self._check_output(tool, result)
         return result
 
-    def _check_output(self, tool: ToolSpec, result: ToolResult) -> None:
+    def _check_output(self, tool: ResolvedTool, result: ToolResult) -> None:
         try:
-            self.catalog.validate_result(tool, result.result or {})
+            tool.check_result(result.result or {})
         except ValueError as exc:
             logger().error("tool result breaks its output schema", extra={"tool": tool.name, "why": str(exc)})
             raise UpstreamError(
@@ -219,9 +225,9 @@ class Dispatcher:
             ) from None
 
 
-def _arguments_hash(tool: ToolSpec, call: ToolCall) -> str:
+def _arguments_hash(call: ToolCall) -> str:
     """What a confirmation and an idempotency record are bound to: tool, exact arguments, session."""
-    return fingerprint({"tool": tool.name, "arguments": call.arguments, "session": call.session_id})
+    return fingerprint({"tool": call.tool, "arguments": call.arguments, "session": call.session_id})
 
 
 def negotiate_locale(accept_language: str | None) -> str:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
 
 from cockpit.errors import ConfigurationError
 from cockpit.internal import FunctionClient
 from cockpit.tools.model import ToolInvocation, ToolResult
+from cockpit.tools.resolved import Target
 
-
-class Target(Protocol):
-    def invoke(self, invocation: ToolInvocation) -> ToolResult: ...
+__all__ = ["LambdaTarget", "LambdaTargets", "Target", "Targets"]
 
 
 class LambdaTarget:
@@ -19,6 +17,7 @@ class LambdaTarget:
     dispatcher has checked the arguments, the domain's pointers are the caller's."""
 
     def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
         self.client = FunctionClient(function_name)
 
     def invoke(self, invocation: ToolInvocation) -> ToolResult:
@@ -39,22 +38,13 @@ class LambdaTargets:
         return found
 
 
-class PartnerTargetResolver(Protocol):
-    def bound(self, contract_id: str) -> Target: ...
-
-
 class Targets:
-    """Resolves `lambda:<domain>` to the domain function, `partner:<contract_id>` to the partner target and
-    `gateway:<name>` to a target the gateway answers itself (the operations it keeps)."""
+    """Resolves `lambda:<domain>` to the domain function and `gateway:<name>` to a target the gateway
+    answers itself (the operations it keeps). A partner tool's target is bound by the catalog that read
+    its binding (`PartnerCatalog.resolve`), never looked up here."""
 
-    def __init__(
-        self,
-        functions: Mapping[str, str],
-        partners: PartnerTargetResolver | None = None,
-        gateway: Mapping[str, Target] | None = None,
-    ) -> None:
+    def __init__(self, functions: Mapping[str, str], gateway: Mapping[str, Target] | None = None) -> None:
         self._lambda = LambdaTargets(functions)
-        self._partners = partners
         self._gateway = dict(gateway or {})
 
     def resolve(self, target: str) -> Target:
@@ -63,8 +53,4 @@ class Targets:
             if found is None:
                 raise ConfigurationError(f"no gateway target is configured for {target}")
             return found
-        if target.startswith("partner:"):
-            if self._partners is None:
-                raise ConfigurationError(f"no partner target is configured for {target}")
-            return self._partners.bound(target.removeprefix("partner:"))
         return self._lambda.resolve(target)

@@ -10,6 +10,7 @@ from pydantic import Field, Json
 
 from cockpit.confirmations import DynamoConfirmationStore
 from cockpit.dispatch.core import Dispatcher
+from cockpit.dispatch.targets import Targets
 from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationsTarget, OperationStore
 from cockpit.partners import wiring as partner_wiring
@@ -61,8 +62,9 @@ def partner_source() -> PartnerToolSource:
 
 @per_container
 def catalog() -> PartnerCatalog:
-    """First-party tools plus the active partner tools, read fresh on every listing and lookup."""
-    return PartnerCatalog(first_party(), partner_source())
+    """First-party tools plus the active partner tools, read fresh on every listing and lookup; a partner
+    tool resolves bound to the container's partner caller."""
+    return PartnerCatalog(first_party(), partner_source(), partner_caller)
 
 
 @per_container
@@ -76,11 +78,8 @@ def dispatcher() -> Dispatcher:
     s = get_settings(DispatchSettings)
     return Dispatcher(
         catalog=catalog(),
-        targets=partner_wiring.targets(
-            s.functions(),
-            catalog(),
-            partner_caller,
-            gateway={"operations": OperationsTarget(OperationStore(s.operations_table))},
+        targets=Targets(
+            s.functions(), gateway={"operations": OperationsTarget(OperationStore(s.operations_table))}
         ),
         idempotency=DynamoIdempotencyStore(s.idempotency_table, lock_s=s.write_lock_s),
         confirmations=DynamoConfirmationStore(s.idempotency_table),

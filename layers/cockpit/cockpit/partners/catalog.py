@@ -1,64 +1,116 @@
 """The catalog the dispatcher reads: first-party tools, plus the active partner tools read fresh.
 
 First-party names resolve from memory (the warm path is unchanged); any other name is asked of the
-partner source, so a retired contract's tools are gone on the next call. Partner schemas come from
-arbitrary OpenAPI documents ($ref/$defs, 2020-12 keywords the fast compiled validator does not read),
-so the compiled fast validator answers only for schemas that keep to keywords both validators read alike
-(`reads_alike`); any other schema, and any invalid input, goes to the JSON Schema 2020-12 validator. One
-pair per distinct schema (keyed by content: a name may carry another schema in the next version), LRU.
+partner source, so a retired contract's tools are gone on the next call. A partner tool resolves to its
+contract, its checks and a target bound to the binding just read (`PartnerTarget`), so a call reads the
+registry once and calls exactly what it validated. Partner schemas come from arbitrary OpenAPI documents
+($ref/$defs, 2020-12 keywords the fast compiled validator does not read), so the compiled fast validator
+answers only for schemas that keep to keywords both validators read alike (`reads_alike`); any other
+schema, and any invalid input, goes to the JSON Schema 2020-12 validator. One set of checks per contract
+version and tool (a version never changes: a change is version n+1), LRU-bounded.
 """
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
-from cockpit.errors import UpstreamError
+from cockpit.errors import ConfigurationError, ToolNotFound, UpstreamError
 from cockpit.partners.model import PartnerTool, PartnerToolSource
 from cockpit.partners.patterns import PartnerValidator, UnsafePattern
-from cockpit.tools.catalog import Catalog, worth_compiling
-from cockpit.tools.model import Caller, Role, ToolSpec
+from cockpit.tools.catalog import Catalog
+from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult, ToolSpec
+from cockpit.tools.resolved import (
+    Problems,
+    ResolvedTool,
+    TargetResolver,
+    ToolChecks,
+    target_of,
+    worth_compiling,
+)
+
+if TYPE_CHECKING:
+    from cockpit.partners.target import PartnerCaller
 
 _FORMATS = FormatChecker()
 MAX_PARTNER_VALIDATORS = 256
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerTarget:
+    """A partner tool's target: the binding read for this call, sent by the container's partner caller
+    (built on the first partner call, so a container serving only first-party tools never loads httpx)."""
+
+    tool: PartnerTool
+    caller: Callable[[], PartnerCaller]
+
+    def invoke(self, invocation: ToolInvocation) -> ToolResult:
+        return self.caller().call(self.tool, invocation)
+
+
 class PartnerCatalog(Catalog):
-    def __init__(self, first_party: Catalog, source: PartnerToolSource) -> None:
+    def __init__(
+        self,
+        first_party: Catalog,
+        source: PartnerToolSource,
+        caller: Callable[[], PartnerCaller] | None = None,
+    ) -> None:
+        """`caller`: the partner caller partner tools are bound to; None (a test's catalog): a partner
+        tool's target is resolved from its `partner:<contract>` string like any other."""
         super().__init__(first_party)
         self.source = source
-        self._handed: dict[str, PartnerTool] = {}
-        self._partner_validators: OrderedDict[str, _Checks] = OrderedDict()
-        self._versions: dict[str, tuple[ToolSpec, str]] = {}
-        self._first_keys = frozenset([*self._tools, *(n + "#out" for n in self._tools)])
+        self._caller = caller
+        self._partner_checks: OrderedDict[tuple[str, int, str], _VersionChecks] = OrderedDict()
 
     def get(self, name: str) -> ToolSpec | None:
-        found = self._tools.get(name)  # first-party: the warm path, one dict lookup
+        found = self._tools.get(name)  # first-party: one dict lookup
         if found is not None:
             return found
         tool = self.source.get(name)
-        if tool is None:
-            return None
-        self._handed[name] = tool
-        op = tool.operation
-        # A contract version never changes (a change is version n+1): its schemas are keyed by version,
-        # for exactly these schema objects, which spares serializing a schema on every call.
-        if len(self._versions) > MAX_PARTNER_VALIDATORS:
-            self._versions.clear()
-        self._versions[name] = (tool.spec, f"{op.contract_id}@{op.version}/{name}")
-        return tool.spec
+        return tool.spec if tool is not None else None
 
-    def take(self, name: str) -> PartnerTool | None:
-        """The partner tool `get` just read for this call (else read again): the target's binding."""
-        return self._handed.pop(name, None) or self.source.get(name)
+    def resolve(
+        self, name: str, caller: Caller | None, targets: TargetResolver | None = None
+    ) -> ResolvedTool:
+        first = self._first_party(name, caller, targets)  # first-party: the warm path, from memory
+        if first is not None:
+            return first
+        tool = self.source.get(name)
+        if tool is None or (caller is not None and caller.role not in tool.spec.roles):
+            raise ToolNotFound(f"there is no tool {name!r} for this caller")
+        if tool.spec.target != f"partner:{tool.operation.contract_id}":
+            raise ConfigurationError(f"{name}: its binding and its target disagree")
+        target = (
+            PartnerTarget(tool, self._caller) if self._caller is not None else target_of(tool.spec, targets)
+        )
+        return ResolvedTool(tool.spec, self.checks_of(tool), target)
+
+    def checks_of(self, tool: PartnerTool) -> ToolChecks:
+        """The tool's checks for its contract version: made once, then reused while the version is served
+        (held with the schemas they check, so a version that came back with other schemas gets new ones)."""
+        op, spec = tool.operation, tool.spec
+        key = (op.contract_id, op.version, spec.name)
+        found = self._partner_checks.get(key)
+        if found is not None and found.checks_schemas_of(spec):
+            self._partner_checks.move_to_end(key)
+            return found.checks
+        out = spec.output_schema
+        checks = ToolChecks(
+            PartnerCheck(spec.name, spec.input_schema),
+            PartnerCheck(spec.name, out) if out is not None else None,
+        )
+        self._partner_checks[key] = _VersionChecks(spec.input_schema, out, checks)
+        self._partner_checks.move_to_end(key)
+        if len(self._partner_checks) > MAX_PARTNER_VALIDATORS:
+            self._partner_checks.popitem(last=False)
+        return checks
 
     def visible_for(self, caller: Caller) -> list[ToolSpec]:
         return self.visible_to(caller.role) + self.partner_tools_for(caller)
@@ -72,46 +124,58 @@ class PartnerCatalog(Catalog):
             return [t for t in tools if t.source == f"partner:{caller.sub}"]
         return [t for t in tools if caller.role in t.roles]
 
-    def _problems(self, key: str, schema: dict[str, Any], instance: Any) -> list[tuple[list[Any], str]]:
-        if key in self._first_keys:
-            return super()._problems(key, schema, instance)
-        checks = self._partner_checks(key, schema)
-        if checks.fast is not None:
+
+@dataclass(frozen=True, slots=True)
+class _VersionChecks:
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None
+    checks: ToolChecks
+
+    def checks_schemas_of(self, spec: ToolSpec) -> bool:
+        """Whether these checks were made for `spec`'s schemas: the very objects (the registry reuses a
+        parsed tool while its item is unchanged), else equal ones."""
+        same_in = spec.input_schema is self.input_schema or spec.input_schema == self.input_schema
+        out = spec.output_schema
+        return same_in and (out is self.output_schema or out == self.output_schema)
+
+
+class PartnerCheck:
+    """One partner schema: compiled on first use (an invalid schema or a broken `$ref` is the partner's
+    fault: 502), the fast validator only where it reads the schema as 2020-12 does."""
+
+    __slots__ = ("_fast", "_full", "schema", "tool")
+
+    def __init__(self, tool: str, schema: dict[str, Any]) -> None:
+        self.tool = tool
+        self.schema = schema
+        self._full: Draft202012Validator | None = None
+        self._fast: Callable[[Any], Any] | None = None
+
+    def _compile(self) -> Draft202012Validator:
+        try:
+            Draft202012Validator.check_schema(self.schema)
+        except SchemaError:
+            raise UpstreamError("the partner tool's schema is not valid JSON Schema 2020-12") from None
+        schema = self.schema
+        self._fast = _compiled(schema) if reads_alike(schema) and worth_compiling(schema) else None
+        self._full = PartnerValidator(schema, format_checker=_FORMATS)
+        return self._full
+
+    def problems(self, instance: Any) -> Problems:
+        full = self._full or self._compile()
+        if self._fast is not None:
             try:
-                checks.fast(instance)
+                self._fast(instance)
                 return []
             except fastjsonschema.JsonSchemaValueException:
                 pass  # invalid: the full validator names every problem
-        name = key.removesuffix("#out")
         try:
-            errors = sorted(checks.full.iter_errors(instance), key=lambda e: list(e.absolute_path))
+            errors = sorted(full.iter_errors(instance), key=lambda e: list(e.absolute_path))
         except Unresolvable:
-            raise UpstreamError(f"{name}: the partner tool's schema has a broken $ref") from None
+            raise UpstreamError(f"{self.tool}: the partner tool's schema has a broken $ref") from None
         except UnsafePattern as exc:  # stored before registration checked patterns with RE2
-            raise UpstreamError(f"{name}: the partner tool's schema has a pattern {exc}") from None
+            raise UpstreamError(f"{self.tool}: the partner tool's schema has a pattern {exc}") from None
         return [(list(e.absolute_path), e.message) for e in errors]
-
-    def _partner_checks(self, which: str, schema: dict[str, Any]) -> _Checks:
-        name, out = which.removesuffix("#out"), which.endswith("#out")
-        known = self._versions.get(name)
-        if known is not None and schema is (known[0].output_schema if out else known[0].input_schema):
-            key = known[1] + ("#out" if out else "#in")
-        else:  # a schema this catalog did not hand out: its content is the key
-            key = json.dumps(schema, separators=(",", ":"))
-        found = self._partner_validators.get(key)
-        if found is not None:
-            self._partner_validators.move_to_end(key)
-            return found
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError:
-            raise UpstreamError("the partner tool's schema is not valid JSON Schema 2020-12") from None
-        full = PartnerValidator(schema, format_checker=_FORMATS)
-        fast = _compiled(schema) if reads_alike(schema) and worth_compiling(schema) else None
-        found = self._partner_validators[key] = _Checks(full, fast)
-        if len(self._partner_validators) > MAX_PARTNER_VALIDATORS:
-            self._partner_validators.popitem(last=False)
-        return found
 
 
 def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
@@ -119,12 +183,6 @@ def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
         return fastjsonschema.compile(schema, use_default=False)
     except fastjsonschema.JsonSchemaException:  # e.g. a broken local $ref: the full validator reports it
         return None
-
-
-@dataclass(frozen=True)
-class _Checks:
-    full: Draft202012Validator
-    fast: Callable[[Any], Any] | None  # only for schemas both validators read alike
 
 
 # Keywords that the compiled (draft-07) validator and the 2020-12 validator read alike. `format` is left

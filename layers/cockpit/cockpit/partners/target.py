@@ -28,7 +28,6 @@ from cockpit.errors import (
     PartnerRejectedArguments,
     PartnerResourceNotFound,
     ProblemError,
-    ToolNotFound,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -293,34 +292,3 @@ def preview_summary(tool: PartnerTool, invocation: ToolInvocation) -> str:
         input_schema=tool.spec.input_schema,
         tool_name=tool.spec.name,
     )
-
-
-class PartnerTarget:
-    """`partner:<contract_id>` targets: the tool's binding comes from `lookup` (the catalog hands over
-    the PartnerTool it read for this call, so the registry is read once per call)."""
-
-    def __init__(
-        self, lookup: Callable[[str], PartnerTool | None], caller: Callable[[], PartnerCaller]
-    ) -> None:
-        self._lookup = lookup
-        self._caller = caller
-
-    def bound(self, contract_id: str) -> _Bound:
-        return _Bound(self, contract_id)
-
-    def call(self, contract_id: str, invocation: ToolInvocation) -> ToolResult:
-        tool = self._lookup(invocation.tool)
-        if tool is None or tool.operation.contract_id != contract_id:
-            raise ToolNotFound(f"there is no tool {invocation.tool!r} for this caller")
-        if not tool.spec.target == f"partner:{contract_id}":
-            raise ConfigurationError(f"{invocation.tool}: its binding and its target disagree")
-        return self._caller().call(tool, invocation)
-
-
-@dataclass(frozen=True)
-class _Bound:
-    target: PartnerTarget
-    contract_id: str
-
-    def invoke(self, invocation: ToolInvocation) -> ToolResult:
-        return self.target.call(self.contract_id, invocation)

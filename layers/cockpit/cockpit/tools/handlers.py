@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from cockpit import deadline
 from cockpit.errors import Forbidden, ProblemError, ToolNotFound, from_pydantic
 from cockpit.observability import log_crash, logger, tracer
+from cockpit.tools.declaration import ToolDeclaration
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 A = TypeVar("A", bound=BaseModel)
@@ -56,6 +57,12 @@ class ToolHandlers:
             return perform
 
         return register
+
+    def serve(
+        self, declared: ToolDeclaration[A, Any], *, preview: Preview | None = None
+    ) -> Callable[[Perform], Perform]:
+        """Serve a declared tool (its `<domain>/tools.py` declaration): the arguments parse into its model."""
+        return self.tool(declared.name, declared.arguments, preview=preview)
 
     @property
     def names(self) -> frozenset[str]:
