@@ -36,7 +36,7 @@ HOST_PLATFORMS := $(foreach tag,manylinux2014 manylinux_2_17 manylinux_2_28 many
 LAMBDA_RUNTIME_SDK := .aws-sam/lambda-runtime
 
 .PHONY: help install run chat demo token test lint typecheck unit functional integration e2e template-check \
-        openapi bench bench-smoke build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
+        openapi catalog bench bench-smoke build host-build artifacts wheels-check deploy localstack-up localstack-deploy localstack-e2e clean \
         browser screenshots
 
 help: ## List the targets
@@ -73,10 +73,11 @@ token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vi
 
 test: lint typecheck template-check build artifacts bench-smoke wheels-check unit functional integration e2e browser ## Everything CI checks
 
-lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the layering in pyproject.toml)
+lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the layering in pyproject.toml), the tool catalog is what the declarations generate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m cockpit_dev.catalog --check
 
 typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
 	$(BIN)/mypy
@@ -104,6 +105,9 @@ browser: $(STAMP) ## The head-unit page, partner console and API docs in Chromiu
 
 screenshots: $(STAMP) ## Refresh the pages' screenshots in docs/screenshots/ (the browser tests, saving them)
 	COCKPIT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/browser
+
+catalog: $(RUN_STAMP) ## Regenerate the tool catalog (layers/cockpit/cockpit/catalog/*.json) from each function's tools.py
+	$(BIN)/python -m cockpit_dev.catalog
 
 openapi: $(RUN_STAMP) ## Regenerate docs/openapi.json from the code
 	$(BIN)/cockpit openapi --output docs/openapi.json --output layers/cockpit/cockpit/openapi.json

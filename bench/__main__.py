@@ -17,6 +17,7 @@ import os
 import sys
 import time
 import traceback
+from typing import TextIO
 
 from bench.harness import FULL, ROOT, SMOKE, Rounds
 
@@ -33,14 +34,15 @@ SCENARIOS = (
 )
 
 
-def run_scenario(name: str, rounds: Rounds) -> int:
-    """Print the scenario's tables as they are measured; the number of tables, each with rows."""
+def run_scenario(name: str, rounds: Rounds, out: TextIO) -> int:
+    """Print the scenario's tables as they are measured (to `out`, the terminal: a scenario may hold
+    stdout while it measures); the number of tables, each with rows."""
     module = importlib.import_module(f"bench.scenarios.{name}")
     count = 0
     for table in module.tables(rounds):
         if not table.rows:
             raise AssertionError(f"{name}: the table {table.title!r} has no rows")
-        print(table.markdown(), flush=True)
+        print(table.markdown(), file=out, flush=True)
         count += 1
     if count == 0:
         raise AssertionError(f"{name}: no table")
@@ -59,6 +61,7 @@ def main(argv: list[str]) -> int:
         parser.error(f"no scenario {', '.join(unknown)} (there are {', '.join(SCENARIOS)})")
     sys.path.insert(0, str(ROOT))  # scenarios reuse the tests' event builders and fakes
     rounds = SMOKE if args.smoke else FULL
+    out = sys.stdout
     print(
         f"# make bench{' (smoke round)' if args.smoke else ''}: every figure is measured in this run "
         "(Ctrl-C stops it)\n",
@@ -68,7 +71,7 @@ def main(argv: list[str]) -> int:
     for name in args.scenarios or SCENARIOS:
         started = time.perf_counter()
         try:
-            tables = run_scenario(name, rounds)
+            tables = run_scenario(name, rounds, out)
         except Exception:  # one broken scenario must not hide the others' tables; it fails the run
             traceback.print_exc()
             failed.append(name)

@@ -23,7 +23,7 @@ from cockpit.errors import (
     UpstreamTimeout,
 )
 from cockpit.money import Money
-from cockpit.payments_client import PaymentCommand
+from cockpit.payment_commands import PaymentCommand
 from cockpit.settings import reset_container
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit_dev.template import Template
@@ -218,13 +218,13 @@ def test_a_hold_raced_by_captures_and_cancels_ends_one_way(stack: Template) -> N
     payments = service(stack, processor)
     car = Caller(sub=f"vin-{uuid.uuid4().hex[:8]}", role=Role.VEHICLE)
     held = payments.command(
+        car,
+        "authorize",
         PaymentCommand(
-            action="authorize",
-            caller=car,
             domain="charging",
             key="cs_1",
             amount=Money(amount=14_160, currency="CNY"),
-        )
+        ),
     ).payment
     assert held is not None
 
@@ -232,7 +232,7 @@ def test_a_hold_raced_by_captures_and_cancels_ends_one_way(stack: Template) -> N
         action = "capture" if i % 2 else "cancel"
         amount = Money(amount=8_496, currency="CNY") if action == "capture" else None
         return payments.command(
-            PaymentCommand(action=action, caller=car, domain="charging", payment_id=held.id, amount=amount)
+            car, action, PaymentCommand(domain="charging", payment_id=held.id, amount=amount)
         )
 
     outcomes = race(10, settle)

@@ -364,7 +364,10 @@ def _small(word: str) -> int | None:
 
 
 def hour(text: str) -> int | None:
-    en = re.search(r"(?:at|around|by|for)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)?", text)
+    # "at 7" before "for 4": "a table for 4 at 7 tonight" is at seven, for four
+    en = re.search(r"\b(?:at|around|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)?", text) or re.search(
+        r"\bfor\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock)", text
+    )
     if en and (
         en.group(3) or en.group(2) or has(text, "tonight", "dinner", "lunch", "tomorrow", "this evening")
     ):

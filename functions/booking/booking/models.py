@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -23,25 +23,54 @@ class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PARTY_SIZE = "guests (restaurants, hotels); ignored for parking and service appointments"
+ServiceItem = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 class SearchArgs(Args):
-    kind: Kind
-    location: Point | None = None
-    venue_id: str | None = Field(default=None, pattern=ID)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    party_size: int = Field(default=1, ge=1, le=50)
-    nights: int = Field(default=1, ge=1, le=MAX_NIGHTS)  # hotels: a stay of this many nights
-    service_items: list[str] | None = Field(default=None, min_length=1, max_length=10)
+    kind: Kind = Field(description="what to book")
+    location: Point | None = Field(
+        default=None, description="Search around this point (default: the car's location)."
+    )
+    venue_id: str | None = Field(default=None, pattern=ID, description="only this venue")
+    start: AwareDatetime | None = Field(
+        default=None, description="window start, RFC 3339 (default: now) with an offset"
+    )
+    end: AwareDatetime | None = Field(default=None, description="window end, RFC 3339 with an offset")
+    party_size: int = Field(default=1, ge=1, le=50, description=PARTY_SIZE)
+    nights: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NIGHTS,
+        description="hotel: nights in a row, 1 to 30; each slot offered is a stay that checks in at its "
+        "start, with a room free every night and the price of all nights",
+    )
+    service_items: list[ServiceItem] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="service_appointment: what the car needs (e.g. oil_change, brakes, tyres, hv_battery, "
+        "diagnostics); default: the vehicle's reported needs",
+    )
     radius_km: float = Field(default=10, gt=0, le=50)
     limit: int = Field(default=10, ge=1, le=50)
 
 
 class CreateArgs(Args):
-    slot_id: str = Field(pattern=SLOT_ID)
-    party_size: int = Field(default=1, ge=1, le=50)
-    nights: int = Field(default=1, ge=1, le=MAX_NIGHTS)  # hotels: nights from the check-in
-    name: str | None = Field(default=None, min_length=1, max_length=80)
-    payment_method_id: str | None = Field(default=None, pattern=ID)
+    slot_id: str = Field(pattern=SLOT_ID, description="a slot_id from booking_search_availability")
+    party_size: int = Field(default=1, ge=1, le=50, description=PARTY_SIZE)
+    nights: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NIGHTS,
+        description="hotel: nights in a row from the slot's check-in, as the search offered them (1 to 30)",
+    )
+    name: str | None = Field(
+        default=None, min_length=1, max_length=80, description="name the booking is under"
+    )
+    payment_method_id: str | None = Field(
+        default=None, pattern=ID, description="payments_list_methods id, for prepaid slots"
+    )
 
 
 class ReservationArgs(Args):
@@ -96,13 +125,17 @@ class SlotView(BaseModel):
     venue: VenueView
     start: datetime
     end: datetime
-    remaining: int
-    price: Money
+    remaining: int = Field(ge=0)
+    price: Money = Field(
+        description="what booking costs (a parking slot, a hotel night); zero when the booking itself is free"
+    )
     requires_prepayment: bool
-    cancellation_fee: Money | None = None
+    cancellation_fee: Money | None = Field(
+        default=None, description="charged when cancelled late or not used"
+    )
     free_cancellation_until: datetime | None = None
-    requires_confirmation: bool
-    nights: int = 1
+    requires_confirmation: bool = Field(description="booking it asks the driver first")
+    nights: int = Field(default=1, ge=1, description="hotel: nights of the stay; else 1")
 
     @classmethod
     def of(cls, s: Slot, distance_km: float | None, locale: str = "en-US", nights: int = 1) -> SlotView:
@@ -136,11 +169,18 @@ class Payment(BaseModel):
     `refunded` (given back on cancel, the fee kept), `voided` (a hold released without taking money).
     Free bookings: `not_required`."""
 
-    status: PaymentStatus = "pending"
-    id: str | None = None
+    status: PaymentStatus = Field(
+        default="pending",
+        description="not_required: a free booking; pending: being made; authorized: the price is held; "
+        "captured: paid; refunded: given back on cancel, less any fee due; voided: a hold released, nothing "
+        "taken",
+    )
+    id: str | None = Field(
+        default=None, pattern=r"^pay_[a-f0-9]{24}$", description="the payment (payments_get_payment)"
+    )
     method_id: str | None = None
-    amount: Money | None = None
-    refunded: Money | None = None
+    amount: Money | None = Field(default=None, description="the prepaid price")
+    refunded: Money | None = Field(default=None, description="what the cancel gave back")
     refund_id: str | None = None
 
 
@@ -179,16 +219,16 @@ class ReservationView(BaseModel):
     start: datetime
     end: datetime
     party_size: int
-    nights: int = 1
+    nights: int = Field(default=1, ge=1, description="hotel: nights of the stay; else 1")
     name: str | None
-    price: Money
+    price: Money = Field(description="what the booking costs")
     requires_prepayment: bool
-    cancellation_fee: Money | None
+    cancellation_fee: Money | None = Field(description="what cancelling late or not showing up costs")
     free_cancellation_until: datetime | None
-    payment: Payment
+    payment: Payment = Field(description="what happened to the money, through the payments function")
     created_at: datetime
     cancelled_at: datetime | None
-    cancellation_fee_due: Money | None
+    cancellation_fee_due: Money | None = Field(description="the fee this cancellation incurs")
 
     @classmethod
     def of(cls, r: Reservation, venue_name: str | None = None) -> ReservationView:

@@ -37,7 +37,8 @@ from cockpit.errors import (
 )
 from cockpit.money import Money
 from cockpit.observability import logger
-from cockpit.payments_client import Payments, RefundRef
+from cockpit.payment_commands import RefundRef
+from cockpit.payments_client import Payments
 from cockpit.reconcile import ReconcileAnswer, Settled
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit.undo import Undo
@@ -192,12 +193,9 @@ class BookingService:
             return None
         label = None
         if slot.requires_prepayment:  # checks the method and the amount, names the card; changes nothing
-            try:
-                quoted = self._payments().quote(
-                    inv.caller, DOMAIN, slot.price, args.payment_method_id, inv.locale
-                )
-            except ValidationFailed as exc:
-                raise _as_argument(exc) from None
+            quoted = self._payments().quote(
+                inv.caller, DOMAIN, slot.price, args.payment_method_id, inv.locale
+            )
             label = quoted.label
         return presenter.question(slot, args.party_size, label, inv.locale, args.nights)
 
@@ -436,13 +434,10 @@ class BookingService:
     def _authorize(self, caller: Caller, slot: Slot, r: Reservation) -> Reservation:
         """Hold the slot's price with the chosen method; the reservation id is the key, so a retried
         or taken-over create finds its own payment instead of holding twice."""
-        try:
-            held = self._payments().authorize(
-                caller, DOMAIN, r.id, slot.price, r.payment.method_id, f"Booking at {slot.venue.name}",
-                reference=r.id,
-            )  # fmt: skip
-        except ValidationFailed as exc:
-            raise _as_argument(exc) from None
+        held = self._payments().authorize(
+            caller, DOMAIN, r.id, slot.price, r.payment.method_id, f"Booking at {slot.venue.name}",
+            reference=r.id,
+        )  # fmt: skip
         return r.model_copy(
             update={"payment": r.payment.model_copy(update={"status": "authorized", "id": held.id})}
         )
@@ -577,16 +572,6 @@ def _owed(r: Reservation) -> bool:
         return True
     due = _refund_due(r)
     return r.payment.status == "captured" and due is not None and due.amount > 0
-
-
-def _as_argument(exc: ValidationFailed) -> ValidationFailed:
-    """A payments refusal, pointed at the argument that caused it (the method), or at nothing."""
-    items = [
-        ProblemItem(pointer="/arguments/payment_method_id", message=item.message)
-        for item in exc.errors or []
-        if item.pointer == "/method_id"
-    ]
-    return type(exc)(exc.detail, errors=items or None)
 
 
 def reservation_id(inv: ToolInvocation) -> str:

@@ -1,4 +1,4 @@
-"""Routes only: the charging tools (ToolInvocation events) and the OCPI CommandResult callback."""
+"""Routes only: the charging tools, the reconciler's command (`cockpit.internal`), the OCPI callback."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from charging import models as m
+from charging import tools as declared
 from charging.ports import CommandResult
 from charging.wiring import check_ocpi_token, service
-from cockpit import reconcile
 from cockpit.api import Api, Request
+from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation, ToolResult
 
@@ -17,29 +18,27 @@ tools = ToolHandlers()
 app = Api("Cockpit Gateway charging callbacks")
 
 
-@tools.tool("charging_find_stations", m.FindStationsArgs)
+@tools.serve(declared.FIND_STATIONS)
 def find_stations(inv: ToolInvocation, args: m.FindStationsArgs) -> m.Stations:
     return service().find_stations(args, inv.locale)
 
 
-@tools.tool("charging_get_station", m.StationArgs)
+@tools.serve(declared.GET_STATION)
 def get_station(_inv: ToolInvocation, args: m.StationArgs) -> m.OneStation:
     return service().get_station(args)
 
 
-@tools.tool(
-    "charging_start_session", m.StartSessionArgs, preview=lambda inv, a: service().describe_start(inv, a)
-)
+@tools.serve(declared.START_SESSION, preview=lambda inv, a: service().describe_start(inv, a))
 def start_session(inv: ToolInvocation, args: m.StartSessionArgs) -> ToolResult:
     return service().start_session(inv, args)
 
 
-@tools.tool("charging_stop_session", m.SessionArgs)
+@tools.serve(declared.STOP_SESSION)
 def stop_session(inv: ToolInvocation, args: m.SessionArgs) -> m.OneSession:
     return service().stop_session(inv, args)
 
 
-@tools.tool("charging_get_session", m.SessionArgs)
+@tools.serve(declared.GET_SESSION)
 def get_session(inv: ToolInvocation, args: m.SessionArgs) -> m.OneSession:
     return service().get_session(inv, args)
 
@@ -53,9 +52,12 @@ def command_result(req: Request) -> m.OcpiAck:
     return m.OcpiAck(timestamp=datetime.now(UTC))
 
 
+@tools.command(COMMAND, ReconcileRequest)  # the reconciler, on its schedule
+def reconcile(_inv: ToolInvocation, args: ReconcileRequest) -> ReconcileAnswer:
+    return service().reconcile(timedelta(seconds=args.older_than_s))
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("kind") == "tool_invocation":
+    if event.get("kind") in ("tool_invocation", "command"):  # cockpit.internal's envelope
         return tools.handle(event, context)
-    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
-        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return app(event, context)

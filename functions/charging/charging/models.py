@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from charging.ports import ConnectorStandard
 from cockpit.money import Money
@@ -39,33 +40,70 @@ class Args(BaseModel):
 
 
 class Point(Args):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, description="latitude, WGS-84")
+    lon: float = Field(ge=-180, le=180, description="longitude, WGS-84")
+
+
+def _once_each(standards: list[Standard] | None) -> list[Standard] | None:
+    if standards is not None and len(set(standards)) != len(standards):
+        raise ValueError("each connector standard at most once")
+    return standards
+
+
+STATION_ID = "station id from charging_find_stations"
+SESSION = "charging session id from charging_start_session"
 
 
 class FindStationsArgs(Args):
-    location: Point
-    radius_km: float = Field(default=10, gt=0, le=100)
-    min_power_kw: float | None = Field(default=None, ge=0, le=1000)
-    connectors: list[Standard] | None = Field(default=None, min_length=1, max_length=5)
-    available_only: bool = False
-    route: list[Point] | None = Field(default=None, min_length=2, max_length=200)
+    location: Point = Field(description="Search around this point.")
+    radius_km: float = Field(
+        default=10, gt=0, le=100, description="search radius (or corridor half-width along a route), km"
+    )
+    min_power_kw: float | None = Field(
+        default=None, ge=0, le=1000, description="only stations with a connector at least this powerful"
+    )
+    connectors: Annotated[list[Standard] | None, AfterValidator(_once_each)] = Field(
+        default=None,
+        min_length=1,
+        max_length=5,
+        json_schema_extra={"uniqueItems": True},
+        description="connector standards the vehicle accepts",
+    )
+    available_only: bool = Field(
+        default=False, description="only stations with a free, working charge point now"
+    )
+    route: list[Annotated[Point, Field(description="A point of the route.")]] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=200,
+        description="the planned route as points; results are sorted by detour",
+    )
     limit: int = Field(default=10, ge=1, le=50)
 
 
 class StationArgs(Args):
-    station_id: str = Field(pattern=ID)
+    station_id: str = Field(pattern=ID, description=STATION_ID)
 
 
 class StartSessionArgs(Args):
-    station_id: str = Field(pattern=ID)
-    evse_uid: str | None = Field(default=None, pattern=ID)
-    connector_id: str | None = Field(default=None, pattern=ID)
-    payment_method_id: str | None = Field(default=None, pattern=ID)
+    station_id: str = Field(pattern=ID, description=STATION_ID)
+    evse_uid: str | None = Field(
+        default=None,
+        pattern=ID,
+        description="a specific charge point (EVSE uid); the best free one if absent",
+    )
+    connector_id: str | None = Field(default=None, pattern=ID, description="a connector of that EVSE")
+    payment_method_id: str | None = Field(
+        default=None,
+        pattern=ID,
+        description="payment method (payments_list_methods) to pay with: a hold of the session's maximum "
+        "cost is placed at start, the actual cost captured at stop; without it the operator bills the "
+        "driver's own contract",
+    )
 
 
 class SessionArgs(Args):
-    session_id: str = Field(pattern=SESSION_ID)
+    session_id: str = Field(pattern=SESSION_ID, description=SESSION)
 
 
 class ConnectorView(BaseModel):
@@ -135,8 +173,8 @@ class SessionStatus(StrEnum):
 class SessionPayment(BaseModel):
     """The pre-authorization behind a session: held at start, captured (or released) at stop."""
 
-    id: str
-    status: str
+    id: str = Field(description="payment id (payments_get_payment)")
+    status: Literal["processing", "requires_capture", "succeeded", "canceled", "failed"]
     hold: Money
     captured: Money | None = None
 
@@ -170,7 +208,10 @@ class SessionView(BaseModel):
     ended_at: datetime | None
     kwh: float | None
     cost: Money | None
-    payment: SessionPayment | None = None
+    payment: SessionPayment | None = Field(
+        default=None,
+        description="the hold placed at start when a payment method was given, and what the stop captured",
+    )
 
     @classmethod
     def of(cls, s: ChargingSession) -> SessionView:

@@ -39,10 +39,8 @@ from cockpit.errors import (
     Conflict,
     NotFound,
     ProblemError,
-    ProblemItem,
     UpstreamError,
     UpstreamTimeout,
-    ValidationFailed,
 )
 from cockpit.money import Money
 from cockpit.observability import logger
@@ -114,10 +112,7 @@ class ChargingService:
         if args.payment_method_id is None:
             return question
         hold = self._hold(loc, evse)
-        try:
-            method = self._payments().quote(inv.caller, DOMAIN, hold, args.payment_method_id, inv.locale)
-        except ValidationFailed as exc:
-            raise _as_argument(exc) from None
+        method = self._payments().quote(inv.caller, DOMAIN, hold, args.payment_method_id, inv.locale)
         return f"{question} {presenter.hold_note(hold, method.label, inv.locale)}"
 
     def start_session(self, inv: ToolInvocation, args: StartSessionArgs) -> ToolResult:
@@ -134,12 +129,9 @@ class ChargingService:
         if args.payment_method_id is not None:  # declined or failed: nothing is written, nothing starts
             hold = self._hold(loc, evse)
             purpose = f"Charging at {loc.name}"
-            try:
-                held = self._payments().authorize(
-                    inv.caller, DOMAIN, sid, hold, args.payment_method_id, purpose, reference=sid
-                )
-            except ValidationFailed as exc:
-                raise _as_argument(exc) from None
+            held = self._payments().authorize(
+                inv.caller, DOMAIN, sid, hold, args.payment_method_id, purpose, reference=sid
+            )
             payment = SessionPayment(id=held.id, status=held.status, hold=held.amount)
         session = ChargingSession(
             id=sid,
@@ -439,16 +431,6 @@ class ChargingService:
 def _ids(inv: ToolInvocation) -> tuple[str, str]:
     """Session and operation ids derived from the idempotency key: a duplicate invocation finds its own."""
     return inv.derived_id("cs_"), inv.derived_id("op_")
-
-
-def _as_argument(exc: ValidationFailed) -> ValidationFailed:
-    """A payments refusal, pointed at the argument that caused it (the method), or at nothing."""
-    items = [
-        ProblemItem(pointer="/arguments/payment_method_id", message=item.message)
-        for item in exc.errors or []
-        if item.pointer == "/method_id"
-    ]
-    return type(exc)(exc.detail, errors=items or None)
 
 
 def _unsettled(session: ChargingSession) -> bool:

@@ -1,22 +1,23 @@
 """The charging domain behind the ChargingStations port: charging_find_stations, by Lambda Invoke.
 
-The call carries the driver's own identity (navigation asks on the driver's behalf) and goes through
-the layer's LambdaTarget, so payload, FunctionError and timeout handling are the router's own. A
-failed call raises the problem the charging function answered.
+The call carries the driver's own identity (navigation asks on the driver's behalf) and goes through the
+layer's one function-to-function client (`cockpit.internal`), held to the tool's contract as the
+dispatcher holds it: the caller's role and the arguments checked before the call (refused with a 422,
+charging never asked), the result after. A failed call raises the problem the charging function
+answered, without its pointers (they name arguments navigation built, not ones the driver sent).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cockpit.dispatch.targets import LambdaTarget
-from cockpit.errors import UpstreamError, from_problem
+from cockpit.errors import UpstreamError
+from cockpit.internal import FunctionClient
 from cockpit.money import Money
-from cockpit.tools.model import ToolInvocation
+from cockpit.tools.catalog import Catalog, first_party
 from cockpit.vehicle import Point
 from navigation.ports import Station, StationQuery
 
@@ -54,8 +55,9 @@ class _Stations(BaseModel):
 
 
 class LambdaChargingStations:
-    def __init__(self, function_name: str) -> None:
-        self._target = LambdaTarget(function_name)
+    def __init__(self, function_name: str, catalog: Callable[[], Catalog] = first_party) -> None:
+        self._client = FunctionClient(function_name)
+        self._catalog = catalog  # read on the first search, not at cold start
 
     def find(self, query: StationQuery) -> Sequence[Station]:
         arguments: dict[str, Any] = {
@@ -69,20 +71,11 @@ class LambdaChargingStations:
             arguments["connectors"] = list(dict.fromkeys(query.connectors))
         if query.min_power_kw is not None:
             arguments["min_power_kw"] = query.min_power_kw
-        invocation = ToolInvocation(
-            invocation_id=uuid.uuid4().hex,
-            tool=TOOL,
-            arguments=arguments,
-            caller=query.caller,
-            locale=query.locale,
+        result = self._client.call_tool(
+            self._catalog(), TOOL, arguments, query.caller, locale=query.locale, pointers={}
         )
-        result = self._target.invoke(invocation)
-        if result.status != "succeeded":
-            if result.error is not None:
-                raise from_problem(result.error)
-            raise UpstreamError(f"{TOOL}: the charging function answered {result.status}")
         try:
-            found = _Stations.model_validate(result.result or {})
+            found = _Stations.model_validate(result)
         except ValidationError:
             raise UpstreamError(f"{TOOL}: the charging function answered an unexpected shape") from None
         return [

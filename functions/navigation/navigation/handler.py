@@ -7,27 +7,28 @@ from typing import Any
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation, ToolResult
 from navigation import models as m
+from navigation import tools as declared
 from navigation.wiring import service
 
 tools = ToolHandlers()
 
 
-@tools.tool("navigation_search_places", m.SearchPlacesArgs)
+@tools.serve(declared.SEARCH_PLACES)
 def search_places(inv: ToolInvocation, args: m.SearchPlacesArgs) -> m.Places:
     return service().search_places(inv, args)
 
 
-@tools.tool("navigation_plan_route", m.PlanRouteArgs)
+@tools.serve(declared.PLAN_ROUTE)
 def plan_route(inv: ToolInvocation, args: m.PlanRouteArgs) -> m.OneRoute:
     return service().plan_route(inv, args)
 
 
-@tools.tool("navigation_set_destination", m.SetDestinationArgs)
+@tools.serve(declared.SET_DESTINATION)
 def set_destination(inv: ToolInvocation, args: m.SetDestinationArgs) -> m.OneDestination:
     return service().set_destination(inv, args)
 
 
-@tools.tool("navigation_get_destination", m.GetDestinationArgs)
+@tools.serve(declared.GET_DESTINATION)
 def get_destination(inv: ToolInvocation, _args: m.GetDestinationArgs) -> ToolResult:
     # `destination: null` when there is none (the default result dump would leave the key out)
     found = service().get_destination(inv).destination

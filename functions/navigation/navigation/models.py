@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
 from cockpit.vehicle import Point
@@ -18,30 +19,68 @@ class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Waypoint = Annotated[Point, Field(description="A stop on the way, in order.")]
+WAYPOINTS = "up to 16 stops on the way, in order"
+DESTINATION = "Where to go."
+
+
+def _once_each(kinds: list[Avoid]) -> list[Avoid]:
+    if len(set(kinds)) != len(kinds):
+        raise ValueError("each road kind at most once")
+    return kinds
+
+
 class SearchPlacesArgs(Args):
-    query: str = Field(min_length=1, max_length=200, pattern=QUERY)
-    location: Point | None = None
-    along_route: bool = False
-    category: Category | None = None
-    open_now: bool = False
-    radius_km: float = Field(default=5, gt=0, le=50)
+    query: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=QUERY,
+        description="what to look for, e.g. '星巴克' or 'parking near the Bund'",
+    )
+    location: Point | None = Field(
+        default=None, description="Search around this point (default: the car's current location)."
+    )
+    along_route: bool = Field(
+        default=False,
+        description="search along the route to the current destination instead of around a point",
+    )
+    category: Category | None = Field(default=None, description="only places of this kind")
+    open_now: bool = Field(default=False, description="only places open right now")
+    radius_km: float = Field(
+        default=5, gt=0, le=50, description="search radius (or corridor half-width along the route), km"
+    )
     limit: int = Field(default=10, ge=1, le=50)
 
 
 class PlanRouteArgs(Args):
-    destination: Point
-    origin: Point | None = None
-    waypoints: list[Point] = Field(default_factory=list, max_length=MAX_WAYPOINTS)
-    avoid: list[Avoid] = Field(default_factory=list, max_length=3)
-    depart_at: AwareDatetime | None = None
+    destination: Point = Field(description=DESTINATION)
+    origin: Point | None = Field(
+        default=None, description="Where to start (default: the car's current location)."
+    )
+    waypoints: list[Waypoint] = Field(default_factory=list, max_length=MAX_WAYPOINTS, description=WAYPOINTS)
+    avoid: Annotated[list[Avoid], AfterValidator(_once_each)] = Field(
+        default_factory=list,
+        max_length=3,
+        json_schema_extra={"uniqueItems": True},
+        description="road kinds to avoid",
+    )
+    depart_at: AwareDatetime | None = Field(
+        default=None, description="RFC 3339 departure time with offset (default: now)"
+    )
 
 
 class SetDestinationArgs(Args):
-    destination: Point
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=QUERY)
+    destination: Point = Field(description=DESTINATION)
+    name: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=QUERY, description="what to call it on the screen"
+    )
     address: str | None = Field(default=None, min_length=1, max_length=300)
-    place_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
-    waypoints: list[Point] = Field(default_factory=list, max_length=MAX_WAYPOINTS)
+    place_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="the place's id from navigation_search_places",
+    )
+    waypoints: list[Waypoint] = Field(default_factory=list, max_length=MAX_WAYPOINTS, description=WAYPOINTS)
 
 
 class GetDestinationArgs(Args):
@@ -58,8 +97,8 @@ class HoursView(BaseModel):
 
 class ParkingView(BaseModel):
     price_per_hour: Money | None = None
-    free_spaces: int | None = None
-    total_spaces: int | None = None
+    free_spaces: int | None = Field(default=None, ge=0)
+    total_spaces: int | None = Field(default=None, ge=0)
 
 
 class PlaceView(BaseModel):

@@ -1,65 +1,55 @@
-"""Routes only: the payments tools (ToolInvocation events) and payment commands from other domains."""
+"""Routes only: the payments tools, and the payment commands other domains send (`cockpit.internal`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
-from cockpit import deadline, reconcile
-from cockpit.errors import ProblemError, from_pydantic
-from cockpit.observability import log_crash, logger
-from cockpit.payments_client import CommandAnswer, PaymentCommand
+from cockpit.payment_commands import ACTIONS, Action, CommandResult, PaymentCommand, command_name
+from cockpit.reconcile import COMMAND, ReconcileAnswer, ReconcileRequest
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import ToolInvocation
 from payments import models as m
+from payments import tools as declared
 from payments.wiring import service
 
 tools = ToolHandlers()
 
 
-@tools.tool("payments_list_methods", m.ListMethodsArgs)
+@tools.serve(declared.LIST_METHODS)
 def list_methods(inv: ToolInvocation, args: m.ListMethodsArgs) -> m.Methods:
     return service().list_methods(inv, args)
 
 
-@tools.tool(
-    "payments_create_payment", m.CreatePaymentArgs, preview=lambda inv, a: service().describe_create(inv, a)
-)
+@tools.serve(declared.CREATE_PAYMENT, preview=lambda inv, a: service().describe_create(inv, a))
 def create_payment(inv: ToolInvocation, args: m.CreatePaymentArgs) -> m.OnePayment:
     return service().create_payment(inv, args)
 
 
-@tools.tool("payments_get_payment", m.PaymentArgs)
+@tools.serve(declared.GET_PAYMENT)
 def get_payment(inv: ToolInvocation, args: m.PaymentArgs) -> m.OnePayment:
     return service().get_payment(inv, args)
 
 
-@tools.tool("payments_refund_payment", m.RefundArgs, preview=lambda inv, a: service().describe_refund(inv, a))
+@tools.serve(declared.REFUND_PAYMENT, preview=lambda inv, a: service().describe_refund(inv, a))
 def refund_payment(inv: ToolInvocation, args: m.RefundArgs) -> m.RefundResult:
     return service().refund_payment(inv, args)
 
 
-def payment_command(event: dict[str, Any]) -> dict[str, Any]:
-    try:
-        answer = service().command(PaymentCommand.model_validate(event))
-    except ValidationError as exc:
-        answer = CommandAnswer(status="failed", error=from_pydantic(exc).problem())
-    except ProblemError as exc:
-        logger().info("payment command refused", extra={"action": event.get("action"), "status": exc.status})
-        answer = CommandAnswer(status="failed", error=exc.problem())
-    except Exception as exc:
-        log_crash("payment command crashed", exc, action=str(event.get("action")))
-        answer = CommandAnswer(status="failed", error=ProblemError("payment command failed").problem())
-    return answer.model_dump(mode="json", exclude_none=True)
+def _command(action: Action) -> None:
+    @tools.command(command_name(action), PaymentCommand)
+    def perform(inv: ToolInvocation, args: PaymentCommand) -> CommandResult:
+        return service().command(inv.caller, action, args, inv.locale)
+
+
+for _action in ACTIONS:  # charging and booking hold, capture and refund through these
+    _command(_action)
+
+
+@tools.command(COMMAND, ReconcileRequest)  # the reconciler, on its schedule
+def reconcile(_inv: ToolInvocation, args: ReconcileRequest) -> ReconcileAnswer:
+    return service().reconcile(timedelta(seconds=args.older_than_s))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("kind") == "payment_command":
-        deadline.start(context)
-        return payment_command(event)
-    if event.get("kind") == "reconcile":  # the reconciler, on its schedule
-        deadline.start(context)
-        return reconcile.handle(event, lambda r: service().reconcile(timedelta(seconds=r.older_than_s)))
     return tools.handle(event, context)

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.money import Money
-from cockpit.payments_client import MethodRef
+from cockpit.payment_commands import MethodRef
 from payments.ports import CaptureMode, MethodType, PaymentMethod
 
 PAYMENT_ID = r"^pay_[a-f0-9]{24}$"
@@ -26,9 +26,17 @@ class Args(BaseModel):
 class AmountArg(Args):
     """Money as a tool argument: minor units, and optionally the decimals the caller believes it has."""
 
-    amount: int = Field(ge=1, le=MAX_MINOR)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    exponent: int | None = Field(default=None, ge=0, le=4)
+    amount: int = Field(ge=1, le=MAX_MINOR, description="minor units (fen, cents): 4550 is 45.50 CNY")
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$", description="ISO 4217 code, one the gateway accepts (CNY, EUR, ...)"
+    )
+    exponent: int | None = Field(
+        default=None,
+        ge=0,
+        le=4,
+        description="optional: the currency's decimals as the caller counts them (2 for CNY, 0 for JPY); "
+        "refused when wrong",
+    )
 
     def money(self) -> Money:
         return Money(amount=self.amount, currency=self.currency)
@@ -39,21 +47,37 @@ class ListMethodsArgs(Args):
 
 
 class CreatePaymentArgs(Args):
-    amount: AmountArg
-    merchant: str = Field(pattern=MERCHANT_ID)
-    purpose: str = Field(min_length=1, max_length=200)
-    reference: str | None = Field(default=None, min_length=1, max_length=128)
-    method_id: str | None = Field(default=None, pattern=METHOD_ID)
-    capture: CaptureMode = "automatic"
+    amount: AmountArg = Field(description="what to pay")
+    merchant: str = Field(
+        pattern=MERCHANT_ID,
+        description="merchant id: a first-party domain (charging, booking) or a partner id",
+    )
+    purpose: str = Field(
+        min_length=1, max_length=200, description="what the payment is for, as the driver would say it"
+    )
+    reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="the merchant's reference (a charging session id, a reservation id)",
+    )
+    method_id: str | None = Field(
+        default=None,
+        pattern=METHOD_ID,
+        description="payment method id from payments_list_methods; the default if absent",
+    )
+    capture: CaptureMode = Field(default="automatic", description="automatic: charge now; manual: hold only")
 
 
 class PaymentArgs(Args):
-    payment_id: str = Field(pattern=PAYMENT_ID)
+    payment_id: str = Field(pattern=PAYMENT_ID, description="payment id from payments_create_payment")
 
 
 class RefundArgs(Args):
-    payment_id: str = Field(pattern=PAYMENT_ID)
-    amount: AmountArg | None = None
+    payment_id: str = Field(pattern=PAYMENT_ID, description="payment id from payments_create_payment")
+    amount: AmountArg | None = Field(
+        default=None, description="how much to refund; what is left to refund if absent"
+    )
 
 
 class PaymentStatus(StrEnum):
@@ -144,7 +168,7 @@ class MethodView(BaseModel):
     label: str
     default: bool
     brand: str | None = None
-    last4: str | None = None
+    last4: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
 
 
 class Methods(BaseModel):

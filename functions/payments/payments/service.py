@@ -33,9 +33,9 @@ from cockpit.errors import (
 )
 from cockpit.money import CURRENCY_EXPONENTS, Money
 from cockpit.observability import logger
-from cockpit.payments_client import CommandAnswer, MethodRef, PaymentCommand, PaymentRef, RefundRef
+from cockpit.payment_commands import Action, CommandResult, MethodRef, PaymentCommand, PaymentRef, RefundRef
 from cockpit.reconcile import ReconcileAnswer, Settled
-from cockpit.tools.model import ToolInvocation
+from cockpit.tools.model import Caller, ToolInvocation
 from payments import presenter
 from payments.merchants import Merchant, merchant
 from payments.models import (
@@ -179,41 +179,43 @@ class PaymentsService:
 
     # -- commands from other domains ------------------------------------------------------------
 
-    def command(self, cmd: PaymentCommand) -> CommandAnswer:
-        sub = cmd.caller.sub
-        if cmd.action == "quote":
-            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id, where="")
-            self._check_day(sub, plan.amount, besides="", where="")
+    def command(
+        self, caller: Caller, action: Action, cmd: PaymentCommand, locale: str = "en-US"
+    ) -> CommandResult:
+        sub = caller.sub
+        if action == "quote":
+            plan = self._plan(sub, _amount(action, cmd), cmd.domain, cmd.method_id, where="/arguments")
+            self._check_day(sub, plan.amount, besides="", where="/arguments")
             ref = MethodRef(
                 id=plan.method.id,
                 type=plan.method.type,
-                label=presenter.method_label(plan.method, cmd.locale),
+                label=presenter.method_label(plan.method, locale),
             )
-            return CommandAnswer(status="succeeded", method=ref)
-        if cmd.action == "authorize":
-            key = _command_key(cmd)
-            plan = self._plan(sub, _amount(cmd), cmd.domain, cmd.method_id, where="")
+            return CommandResult(method=ref)
+        if action == "authorize":
+            key = _command_key(action, cmd)
+            plan = self._plan(sub, _amount(action, cmd), cmd.domain, cmd.method_id, where="/arguments")
             pid = payment_id("command", sub, cmd.domain, key)
             p = self._start(pid, sub, plan, "manual", cmd.purpose or cmd.domain, cmd.reference)
         else:
-            if cmd.payment_id is None and cmd.action == "cancel" and cmd.key:
+            if cmd.payment_id is None and action == "cancel" and cmd.key:
                 # void by the key the hold was placed with (a domain that never learnt the payment id,
                 # e.g. booking settling a reservation whose maker crashed): nothing held, nothing to do
                 found = self.store.get(payment_id("command", sub, cmd.domain, cmd.key))
                 if found is None:
-                    return CommandAnswer(status="succeeded")
+                    return CommandResult()
                 cmd = cmd.model_copy(update={"payment_id": found.id})
             p = self._own(sub, cmd.payment_id or "")
             if p.merchant != cmd.domain:
                 raise NotFound("payment not found")
-            if cmd.action == "refund":  # e.g. booking, when a prepaid reservation is canceled
-                rid = "re_" + _digest("command", sub, cmd.domain, _command_key(cmd))
-                done = self._refund(p, rid, cmd.amount, cmd.locale).refund
+            if action == "refund":  # e.g. booking, when a prepaid reservation is canceled
+                rid = "re_" + _digest("command", sub, cmd.domain, _command_key(action, cmd))
+                done = self._refund(p, rid, cmd.amount, locale).refund
                 refund = RefundRef(id=done.id, amount=done.amount, status=done.status.value)
-                paid = self._ref(self._own(sub, p.id), cmd.locale)
-                return CommandAnswer(status="succeeded", payment=paid, refund=refund)
-            p = self._capture(p, _amount(cmd)) if cmd.action == "capture" else self._cancel(p)
-        return CommandAnswer(status="succeeded", payment=self._ref(p, cmd.locale))
+                paid = self._ref(self._own(sub, p.id), locale)
+                return CommandResult(payment=paid, refund=refund)
+            p = self._capture(p, _amount(action, cmd)) if action == "capture" else self._cancel(p)
+        return CommandResult(payment=self._ref(p, locale))
 
     # -- the reconciler -------------------------------------------------------------------------
 
@@ -709,18 +711,18 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
-def _command_key(cmd: PaymentCommand) -> str:
+def _command_key(action: Action, cmd: PaymentCommand) -> str:
     if not cmd.key:
         raise ValidationFailed(
-            f"{cmd.action} needs a key", errors=[ProblemItem(pointer="/key", message="required")]
+            f"{action} needs a key", errors=[ProblemItem(pointer="/arguments/key", message="required")]
         )
     return cmd.key
 
 
-def _amount(cmd: PaymentCommand) -> Money:
+def _amount(action: Action, cmd: PaymentCommand) -> Money:
     if cmd.amount is None:
         raise ValidationFailed(
-            f"{cmd.action} needs an amount", errors=[ProblemItem(pointer="/amount", message="required")]
+            f"{action} needs an amount", errors=[ProblemItem(pointer="/arguments/amount", message="required")]
         )
     return cmd.amount
 

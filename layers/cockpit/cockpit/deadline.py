@@ -1,11 +1,11 @@
 """The time this invocation has left, for every outbound call.
 
 API Gateway gives up after 29 s and answers a bare 504 while the function keeps working. So each
-invocation has one deadline, set by the handler wrappers (`cockpit.api.Api`, `cockpit.tools.handlers`,
-payment commands) from `context.get_remaining_time_in_millis()` less `RESERVE_S` to answer in, and every
-outbound call (Lambda Invoke, the model, partners, the CPO, map providers, the payment processor) waits
-`budget(own cap)`: its own timeout, or less when the invocation has less left. When too little is left
-the call is not made: `UpstreamTimeout` (504 problem) answers instead.
+invocation has one deadline, set by the handler wrappers (`cockpit.api.Api`, `cockpit.tools.handlers`
+for tools and internal commands) from `context.get_remaining_time_in_millis()` less `RESERVE_S` to
+answer in, and every outbound call (Lambda Invoke, the model, partners, the CPO, map providers, the
+payment processor) waits `budget(own cap)`: its own timeout, or less when the invocation has less
+left. When too little is left the call is not made: `UpstreamTimeout` (504 problem) answers instead.
 
 One deadline per process, not per thread: Lambda runs one invocation at a time in a container, and the
 threads a handler starts (the assistant's parallel reads) must see it too.

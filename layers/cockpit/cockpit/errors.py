@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -270,21 +270,61 @@ def from_pydantic(exc: ValidationError, prefix: Sequence[Any] = ()) -> Validatio
     return ValidationFailed(f"{len(items)} field(s) failed validation: {where}", errors=items)
 
 
+class ForeignProblem(ProblemError):
+    """A problem another function answered whose type this layer does not know: it keeps its own type,
+    title and status (made per kind by `from_problem`), its detail, pointers and extension members."""
+
+    problem_type: ClassVar[str] = PROBLEM_BASE + "foreign"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None, **kw: Any) -> None:
+        super().__init__(detail, **kw)
+        self.extra = dict(extra or {})
+
+    @classmethod
+    def type_uri(cls) -> str:
+        return cls.problem_type
+
+    def problem(self, instance: str | None = None) -> Problem:
+        doc = super().problem(instance)
+        return doc.model_copy(update=self.extra) if self.extra else doc
+
+
 _BY_TYPE: dict[str, type[ProblemError]] = {}
+_FOREIGN: dict[tuple[str, str, int], type[ForeignProblem]] = {}
+_FOREIGN_KINDS = 256  # a bound on the classes made for foreign problems (a callee could invent many)
 
 
 def _register(cls: type[ProblemError]) -> None:
-    _BY_TYPE[cls.type_uri()] = cls
+    if cls is not ForeignProblem:
+        _BY_TYPE[cls.type_uri()] = cls
     for sub in cls.__subclasses__():
         _register(sub)
 
 
+def _foreign(type_uri: str, title: str, status: int) -> type[ForeignProblem]:
+    key = (type_uri, title, status)
+    found = _FOREIGN.get(key)
+    if found is None:
+        members = {"problem_type": type_uri, "title": title, "status": status}
+        found = cast(type[ForeignProblem], type("ForeignProblem", (ForeignProblem,), members))
+        if len(_FOREIGN) < _FOREIGN_KINDS:
+            _FOREIGN[key] = found
+    return found
+
+
 def from_problem(problem: Problem) -> ProblemError:
-    """Rebuild the error a problem document describes (problems cross Lambda boundaries as data)."""
+    """Rebuild the error a problem document describes (problems cross Lambda boundaries as data).
+
+    A type this layer knows, with its status, becomes its own class. A 4xx of a type it does not know
+    passes through as it is (type, title, status, detail, pointers, extension members), so this module
+    need not know every domain's errors. Anything else — a 5xx, a status that is no error, a known type
+    with another status — is the callee failing: 502."""
     if not _BY_TYPE:
         _register(ProblemError)
     cls = _BY_TYPE.get(problem.type)
-    if cls is None or cls.status != problem.status:
-        err: ProblemError = UpstreamError(f"target answered an unknown problem: {problem.title}")
-        return err
-    return cls(problem.detail, errors=problem.errors)
+    if cls is not None and cls.status == problem.status:
+        return cls(problem.detail, errors=problem.errors)
+    if cls is None and 400 <= problem.status < 500:
+        kind = _foreign(problem.type, problem.title, problem.status)
+        return kind(problem.detail, errors=problem.errors, extra=problem.model_extra)
+    return UpstreamError(f"target answered an unknown problem: {problem.title}")

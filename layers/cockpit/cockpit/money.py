@@ -39,7 +39,7 @@ ZH_NAMES: dict[str, str] = {
 class Money(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    amount: int = Field(ge=0, le=10_000_000_00)
+    amount: int = Field(ge=0, le=10_000_000_00, description="minor units")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
     @classmethod

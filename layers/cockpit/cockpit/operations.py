@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit import aws, ddb
 from cockpit.ddb import Clock, N, S, text, write_if
 from cockpit.errors import Conflict, NotFound, Problem
-from cockpit.tools.model import ToolInvocation, ToolResult
+from cockpit.tools.declaration import ToolDeclaration
+from cockpit.tools.model import Effect, ToolInvocation, ToolResult
 
 TTL_S = 7 * 24 * 3600
 OPERATION_ID = re.compile(r"op_[a-f0-9]{24}")
@@ -161,3 +162,43 @@ class OperationsTarget:
         except NotFound as missing:
             return ToolResult(status="failed", error=missing.problem())
         return ToolResult(status="succeeded", result={"operation": view(op)})
+
+
+# `cockpit_get_operation`, declared once like every first-party tool (`make catalog` writes cockpit.json).
+
+
+class FollowArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    operation_id: str = Field(
+        pattern=r"^op_[a-f0-9]{24}$", description="the id in the accepted answer's operation"
+    )
+
+
+class OperationAnswer(BaseModel):
+    """What `view` gives: the tool's result, as the function that completed the operation wrote it."""
+
+    id: str
+    tool: str
+    status: OperationStatus
+    poll: str
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class FollowResult(BaseModel):
+    operation: OperationAnswer
+
+
+FOLLOW_OPERATION = ToolDeclaration(
+    name="cockpit_get_operation",
+    title="Follow an operation",
+    description="Where a tool that answered 'accepted' stands now: pending, succeeded (with the tool's "
+    "result, e.g. the started charging session) or failed (with the problem). Takes the operation id that "
+    "answer carried; call again while pending.",
+    arguments=FollowArgs,
+    result=FollowResult,
+    effect=Effect.READ,
+    target="gateway:operations",
+)
+DECLARED: tuple[ToolDeclaration[Any, Any], ...] = (FOLLOW_OPERATION,)

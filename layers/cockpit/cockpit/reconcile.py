@@ -1,5 +1,5 @@
-"""Settling what is stuck: the internal `reconcile` event that payments, booking and charging answer,
-and the call the reconciler function makes to each.
+"""Settling what is stuck: the internal `reconcile.settle` command that payments, booking and charging
+serve (in the one envelope of `cockpit.internal`; the reconciler function sends it). Models only.
 
 Each domain settles its own records (it holds the state machine, and the credentials to ask the
 processor or the CPO for the truth) and answers what it did: one `Settled` per record it moved, with
@@ -10,20 +10,18 @@ run finds nothing more to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from cockpit.tools.model import Caller, Role
 
-from cockpit.dispatch.targets import invoke_function
-from cockpit.errors import Problem, ProblemError, UpstreamError, from_problem, from_pydantic
-from cockpit.observability import log_crash
+COMMAND = "reconcile.settle"
+# Who asks: the gateway's own scheduled run, on nobody's behalf (the domains settle every owner's records).
+RECONCILER = Caller(sub="cockpit:reconciler", role=Role.ADMIN)
 
 
 class ReconcileRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["reconcile"] = "reconcile"
     older_than_s: int = Field(ge=0, le=7 * 24 * 3600, description="only records stuck at least this long")
 
 
@@ -40,34 +38,5 @@ class Settled(BaseModel):
 
 
 class ReconcileAnswer(BaseModel):
-    status: Literal["succeeded", "failed"] = "succeeded"
     settled: list[Settled] = Field(default_factory=list)
     waiting: list[str] = Field(default_factory=list, description="stuck, but nobody could say yet")
-    error: Problem | None = None
-
-
-def handle(event: dict[str, Any], run: Callable[[ReconcileRequest], ReconcileAnswer]) -> dict[str, Any]:
-    """The domain side: parse the event, run, and answer (never raise: a problem travels as data)."""
-    try:
-        answer = run(ReconcileRequest.model_validate(event))
-    except ValidationError as exc:
-        answer = ReconcileAnswer(status="failed", error=from_pydantic(exc).problem())
-    except ProblemError as exc:
-        answer = ReconcileAnswer(status="failed", error=exc.problem())
-    except Exception as exc:
-        log_crash("reconcile crashed", exc)
-        answer = ReconcileAnswer(status="failed", error=ProblemError("reconcile failed").problem())
-    return answer.model_dump(mode="json", exclude_none=True)
-
-
-def ask(function_name: str, older_than_s: int) -> ReconcileAnswer:
-    """The reconciler's side: one domain function, settled."""
-    payload = ReconcileRequest(older_than_s=older_than_s).model_dump_json().encode()
-    raw = invoke_function(function_name, payload, "reconcile")
-    try:
-        answer = ReconcileAnswer.model_validate_json(raw)
-    except ValidationError:
-        raise UpstreamError("reconcile answered malformed data") from None
-    if answer.status == "failed":
-        raise from_problem(answer.error or UpstreamError("reconcile failed without a problem").problem())
-    return answer

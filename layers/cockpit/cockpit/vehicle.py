@@ -17,8 +17,8 @@ class Point(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="latitude, WGS-84")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="longitude, WGS-84")
 
 
 class ServiceNeeds(BaseModel):

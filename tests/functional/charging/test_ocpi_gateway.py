@@ -12,7 +12,9 @@ import boto3
 import pytest
 
 from charging.handler import lambda_handler as charging
+from cockpit import reconcile
 from cockpit.partners.signing import pseudonym
+from cockpit.tools.model import ToolInvocation
 from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
@@ -230,12 +232,23 @@ def test_a_start_without_an_answer_stays_pending_until_the_cpo_says(
     sessions = [i for i in scan(gateway, "ChargingTable") if i["sk"]["S"] == "SESSION"]
     assert [i["state"]["S"] for i in sessions] == ["PENDING"]
     cpo.mode = "ok"
-    answer = charging({"kind": "reconcile", "older_than_s": 0}, None)  # the reconciler's deadline, passed
+    answer = charging(reconcile_event(), None)  # the reconciler's deadline, passed
     assert answer["status"] == "succeeded", answer
-    (settled,) = answer["settled"]
+    (settled,) = answer["result"]["settled"]
     assert settled["now"].startswith(outcome)
     states = [i["state"]["S"] for i in scan(gateway, "ChargingTable") if i["sk"]["S"] == "SESSION"]
     assert states == [outcome]
+
+
+def reconcile_event() -> dict[str, Any]:
+    """The reconciler's command, as cockpit.internal sends it."""
+    return ToolInvocation(
+        kind="command",
+        invocation_id="r-1",
+        tool=reconcile.COMMAND,
+        arguments=reconcile.ReconcileRequest(older_than_s=0).model_dump(),
+        caller=reconcile.RECONCILER,
+    ).model_dump(mode="json")
 
 
 def scan(gateway: Template, logical: str) -> list[dict[str, Any]]:

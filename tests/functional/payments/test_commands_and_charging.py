@@ -151,36 +151,36 @@ class TestCommands:
         assert snapshot(gateway) == before
 
     @pytest.mark.parametrize(
-        "event",
+        ("name", "arguments", "status", "pointer"),
         [
-            {
-                "kind": "payment_command",
-                "action": "refund_everything",
-                "caller": CAR.model_dump(),
-                "domain": "x",
-            },
-            {
-                "kind": "payment_command",
-                "action": "capture",
-                "caller": CAR.model_dump(),
-                "domain": "charging",
-            },
-            {
-                "kind": "payment_command",
-                "action": "authorize",
-                "caller": CAR.model_dump(),
-                "domain": "charging",
-                "amount": {"amount": 100, "currency": "CNY"},
-            },
+            ("payments.refund_everything", {"domain": "x"}, 404, None),
+            ("payments.capture", {"domain": "charging"}, 404, None),  # no payment to capture
+            ("payments.authorize", {"domain": "charging", "amount": {"amount": 100, "currency": "CNY"}}, 422,
+             "/arguments/key"),
+            ("payments.quote", {"domain": "Charging!", "amount": {"amount": 100, "currency": "CNY"}}, 422,
+             "/arguments/domain"),
+            ("payments.cancel", {"domain": "charging", "payment_id": "pay_" + "0" * 24, "fee": 1}, 422,
+             "/arguments/fee"),
         ],
-        ids=["unknown-action", "capture-without-payment", "authorize-without-key"],
-    )
-    def test_malformed_commands(self, gateway: Template, event: dict[str, Any]) -> None:
+        ids=["unknown-command", "capture-no-payment", "authorize-no-key", "bad-domain", "extra-field"],
+    )  # fmt: skip
+    def test_malformed_commands(
+        self, gateway: Template, name: str, arguments: dict[str, Any], status: int, pointer: str | None
+    ) -> None:
+        """What reaches the payments function past the client is refused there, naming what is wrong."""
         before = snapshot(gateway)
+        event = {"kind": "command", "invocation_id": "i-1", "tool": name, "arguments": arguments,
+                 "caller": CAR.model_dump(mode="json")}  # fmt: skip
         answer = payments_handler(event, None)
         assert answer["status"] == "failed"
-        assert answer["error"]["status"] in (404, 422)
+        assert answer["error"]["status"] == status
+        assert pointer is None or pointer in {e["pointer"] for e in answer["error"]["errors"]}
         assert snapshot(gateway) == before
+
+    def test_a_command_is_never_a_tool(self, gateway: Template) -> None:
+        """The dispatcher reaches tools only: a payment command named as a tool is unknown."""
+        event = ev.invoke("payments.authorize", {"domain": "charging"}, sub="vin-pay-1")
+        assert ev.body(router(event, None))["status"] == 404
 
 
 def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:

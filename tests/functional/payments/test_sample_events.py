@@ -30,12 +30,14 @@ def test_the_tool_samples(gateway: Template) -> None:
 
 
 def test_the_command_samples(gateway: Template) -> None:
-    held = run("authorize_command.json")
-    assert held["status"] == "succeeded" and held["payment"]["status"] == "requires_capture"
-    captured = run("capture_command.json")
+    answer = run("authorize_command.json")
+    assert answer["status"] == "succeeded"
+    held = answer["result"]
+    assert held["payment"]["status"] == "requires_capture"
+    captured = run("capture_command.json")["result"]
     assert captured["payment"]["id"] == held["payment"]["id"]
     assert captured["payment"]["captured"] == {"amount": 8496, "currency": "CNY"}
-    refunded = run("refund_command.json")
+    refunded = run("refund_command.json")["result"]
     assert refunded["refund"]["amount"] == {"amount": 1000, "currency": "CNY"}
     assert refunded["payment"]["refunded"] == {"amount": 1000, "currency": "CNY"}
-    assert run("refund_command.json")["refund"] == refunded["refund"]  # once per key
+    assert run("refund_command.json")["result"]["refund"] == refunded["refund"]  # once per key

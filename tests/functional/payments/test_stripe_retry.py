@@ -15,7 +15,7 @@ import pytest
 
 from cockpit.errors import IdempotencyInProgress, PaymentDeclined, UpstreamTimeout
 from cockpit.money import Money
-from cockpit.payments_client import PaymentCommand
+from cockpit.payment_commands import PaymentCommand
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit_dev.template import Template
 from payments.models import AmountArg, CreatePaymentArgs, PaymentStatus, RefundArgs
@@ -150,23 +150,23 @@ def test_a_lost_answer_asked_again_is_one_payment_intent(
 def test_hold_capture_and_refund_through_stripe(payments: PaymentsService, stripe: StripeDouble) -> None:
     car = Caller(sub="vin-stripe", role=Role.VEHICLE)
     held = payments.command(
+        car,
+        "authorize",
         PaymentCommand(
-            action="authorize",
-            caller=car,
             domain="charging",
             key="cs_1",
             amount=Money(amount=14160, currency="CNY"),
-        )
+        ),
     ).payment
     assert held is not None and held.status == "requires_capture"
     captured = payments.command(
+        car,
+        "capture",
         PaymentCommand(
-            action="capture",
-            caller=car,
             domain="charging",
             payment_id=held.id,
             amount=Money(amount=8496, currency="CNY"),
-        )
+        ),
     ).payment
     assert captured is not None and captured.captured.amount == 8496
     (intent,) = stripe.intents.values()

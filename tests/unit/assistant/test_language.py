@@ -113,3 +113,50 @@ def test_agents_offer_partner_tools_by_source() -> None:
     assert agents.TRAVEL_COMPANION.offers(partner) and not agents.CAR_GENIUS.offers(partner)
     names = {t.name for t in agents.CAR_GENIUS.subset(first_party())}
     assert "charging_start_session" in names
+
+
+@pytest.mark.parametrize(
+    ("said", "slot", "value"),
+    [
+        ("book a table for 4 at 7 tonight", "hour", 19),  # "at 7", not "for 4"
+        ("table for 4 tonight at 8", "party", 4),
+        ("send thirty-five yuan to Bund Parking", "amount_minor", 3500),  # hyphenated tens
+        ("need a hotel tonight, 2 nights", "nights", 2),
+        ("今晚要住酒店，住两晚", "nights", 2),
+        ("1号", "ordinal", 0),
+        ("就第二家吧", "ordinal", 1),
+        ("navigate to 新天地", "place", "新天地"),  # a place in the other script
+        ("导航去 Xintiandi", "place", "Xintiandi"),
+        ("这点电能开到杭州东站不", "place", "杭州东站"),  # a trailing 不 is the question, not the name
+        ("actually, make it West Lake", "place", "West Lake"),
+        ("can I make it to West Lake?", "place", "West Lake"),
+    ],
+)
+def test_slots_found_by_the_second_held_out_set(said: str, slot: str, value: object) -> None:
+    from assistant.understand import parse
+
+    assert getattr(parse(said), slot) == value
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("where am I headed again?", "dest_ask"),
+        ("actually, make it West Lake", "dest_change"),
+        ("what bookings have I got", "list"),
+        ("我有哪些预订", "list"),
+        ("订个四个人的桌 今晚八点", "restaurant"),
+    ],
+)
+def test_intents_found_by_the_second_held_out_set(said: str, intent: str) -> None:
+    from assistant.understand import parse
+
+    assert intent in parse(said).intents
+
+
+def test_a_method_or_a_choice_alone_only_answers() -> None:
+    from assistant.understand import answers_only, parse
+
+    assert answers_only(parse("用支付宝")) and "pay" not in parse("用支付宝").intents
+    assert answers_only(parse("the first one")) and answers_only(parse("第一个"))
+    assert not answers_only(parse("take me to the first one")) and not answers_only(parse("find a charger"))

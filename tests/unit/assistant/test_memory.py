@@ -106,6 +106,9 @@ def station(i: int) -> dict[str, Any]:
     return {
         "id": f"CN-SHA-{i:04d}",
         "name": f"Station number {i} with a long descriptive name " + "x" * 400,
+        "operator": "TELD",
+        "address": f"{i} Century Avenue",
+        "city": "Shanghai",
         "location": {"lat": 31.23, "lon": 121.47},
         "distance_km": 1.0 + i,
         "max_power_kw": 120,

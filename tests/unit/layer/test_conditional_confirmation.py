@@ -27,8 +27,11 @@ RESERVATION = {
     "start": "2026-12-01T19:00:00+08:00",
     "end": "2026-12-01T20:30:00+08:00",
     "party_size": 2,
+    "nights": 1,
     "price": {"amount": 0, "currency": "CNY"},
+    "requires_prepayment": False,
     "payment": {"status": "not_required"},
+    "created_at": "2026-11-30T12:00:00Z",
 }  # fmt: skip
 BOOKED = ToolResult(status="succeeded", result={"reservation": RESERVATION})
 

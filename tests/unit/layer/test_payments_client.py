@@ -15,8 +15,10 @@ from cockpit.errors import (
     IdempotencyInProgress,
     PaymentDeclined,
     PaymentStateConflict,
+    ProblemItem,
     UpstreamError,
     UpstreamTimeout,
+    ValidationFailed,
 )
 from cockpit.money import Money
 from cockpit.payments_client import PaymentsClient
@@ -71,25 +73,66 @@ def problem(cls: Any, detail: str = "no") -> dict[str, Any]:
     return {"status": "failed", "error": cls(detail).problem().model_dump(exclude_none=True)}
 
 
+def answered(**result: Any) -> dict[str, Any]:
+    return {"status": "succeeded", "result": result}
+
+
 def test_authorize_sends_a_payment_command_and_reads_the_payment(fake: Any) -> None:
-    lam = fake(FakeLambda({"status": "succeeded", "payment": PAYMENT}))
+    lam = fake(FakeLambda(answered(payment=PAYMENT)))
     got = PaymentsClient("payments-fn").authorize(CAR, "charging", "cs_1", HOLD, "pm_card_visa", "Charging")
     assert got.id == PAYMENT["id"] and got.amount == HOLD
     (sent,) = lam.sent
     assert sent["FunctionName"] == "payments-fn" and sent["InvocationType"] == "RequestResponse"
-    assert sent["Payload"] == {
-        "kind": "payment_command",
-        "action": "authorize",
+    envelope = sent["Payload"]
+    assert len(envelope.pop("invocation_id")) == 32
+    assert envelope == {
+        "kind": "command",
+        "tool": "payments.authorize",
+        "arguments": {
+            "domain": "charging",
+            "key": "cs_1",
+            "payment_id": None,
+            "amount": {"amount": 14160, "currency": "CNY"},
+            "method_id": "pm_card_visa",
+            "purpose": "Charging",
+            "reference": None,
+        },
         "caller": {"sub": "vin-1", "role": "vehicle"},
-        "domain": "charging",
-        "key": "cs_1",
-        "payment_id": None,
-        "amount": {"amount": 14160, "currency": "CNY"},
-        "method_id": "pm_card_visa",
-        "purpose": "Charging",
-        "reference": None,
+        "session_id": None,
+        "idempotency_key": None,
+        "confirmed": False,
         "locale": "en-US",
+        "vehicle": None,
+        "phase": "execute",
     }
+
+
+def test_a_refusal_is_pointed_at_the_domains_argument_and_nothing_else(fake: Any) -> None:
+    """Payments names its command's `method_id`; the driver sent `payment_method_id`. Other pointers
+    name what the domain computed (the hold's amount), which the driver never sent: dropped."""
+    refusal = ValidationFailed(
+        "no such method",
+        errors=[
+            ProblemItem(pointer="/arguments/method_id", message="unknown payment method"),
+            ProblemItem(pointer="/arguments/amount/amount", message="above the per-payment limit"),
+        ],
+    )
+    fake(FakeLambda({"status": "failed", "error": refusal.problem().model_dump(exclude_none=True)}))
+    with pytest.raises(ValidationFailed) as caught:
+        PaymentsClient("fn").quote(CAR, "charging", HOLD, "pm_gone", "en-US")
+    assert [(e.pointer, e.message) for e in caught.value.errors or []] == [
+        ("/arguments/payment_method_id", "unknown payment method")
+    ]
+
+
+def test_arguments_that_break_the_command_are_refused_before_the_call(fake: Any) -> None:
+    lam = fake(FakeLambda(answered(payment=PAYMENT)))
+    with pytest.raises(ValidationFailed) as caught:
+        PaymentsClient("fn").authorize(CAR, "charging", "cs_1", HOLD, "not a method id!", "Charging")
+    assert [e.pointer for e in caught.value.errors or []] == ["/arguments/payment_method_id"]
+    with pytest.raises(ValidationFailed):
+        PaymentsClient("fn").capture(CAR, "Not A Domain", PAYMENT["id"], HOLD)
+    assert lam.sent == []  # payments was never asked
 
 
 @pytest.mark.parametrize("error", [PaymentDeclined, PaymentStateConflict, IdempotencyInProgress])
@@ -110,6 +153,7 @@ def test_a_refusal_comes_back_as_its_own_error(fake: Any, error: Any) -> None:
         (FakeLambda({"errorType": "KeyError", "errorMessage": "x"}, error="Unhandled"), UpstreamError),
         (FakeLambda(b"not json"), UpstreamError),
         (FakeLambda({"status": "succeeded"}), UpstreamError),  # no payment in the answer
+        (FakeLambda(answered(payment={"id": "pay_1"})), UpstreamError),  # a payment of the wrong shape
         (FakeLambda({"status": "failed"}), UpstreamError),  # failed without a problem
         (FakeLambda(raises=ReadTimeoutError(endpoint_url="http://lambda")), UpstreamTimeout),
         (
@@ -117,7 +161,16 @@ def test_a_refusal_comes_back_as_its_own_error(fake: Any, error: Any) -> None:
             UpstreamError,
         ),
     ],
-    ids=["timed-out", "crashed", "garbage", "no-payment", "no-problem", "read-timeout", "denied"],
+    ids=[
+        "timed-out",
+        "crashed",
+        "garbage",
+        "no-payment",
+        "bad-payment",
+        "no-problem",
+        "read-timeout",
+        "denied",
+    ],
 )
 def test_trouble_on_the_way(fake: Any, lam: FakeLambda, error: Any) -> None:
     fake(lam)
@@ -126,5 +179,7 @@ def test_trouble_on_the_way(fake: Any, lam: FakeLambda, error: Any) -> None:
 
 
 def test_quote_answers_the_method(fake: Any) -> None:
-    fake(FakeLambda({"status": "succeeded", "method": PAYMENT["method"]}))
+    lam = fake(FakeLambda(answered(method=PAYMENT["method"])))
     assert PaymentsClient("fn").quote(CAR, "charging", HOLD, None, "zh-CN").label == "Visa ending 4242"
+    (sent,) = lam.sent
+    assert sent["Payload"]["tool"] == "payments.quote" and sent["Payload"]["locale"] == "zh-CN"

@@ -12,12 +12,11 @@ from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
 from cockpit.errors import (
     ConfirmationInvalid,
     IdempotencyKeyRequired,
-    Problem,
     ProblemError,
     UpstreamError,
-    from_problem,
 )
 from cockpit.idempotency import IdempotencyStore, fingerprint
+from cockpit.internal import outcome
 from cockpit.observability import logger, tool_metrics
 from cockpit.ratelimit import RateLimiter
 from cockpit.tools.catalog import Catalog
@@ -209,9 +208,7 @@ class Dispatcher:
             vehicle=call.vehicle,
             phase=phase,
         )
-        result = tool.invoke(invocation)
-        if result.status == "failed":
-            raise from_problem(result.error or _missing_problem(tool))
+        result = outcome(tool.invoke(invocation), tool.name)
         # A result is held to the tool's schema; so is what an accepted call names (the same shape, earlier).
         checked = result.status == "succeeded" or result.result is not None
         if checked and phase == "execute" and tool.checks.result is not None:
@@ -231,10 +228,6 @@ class Dispatcher:
 def _arguments_hash(call: ToolCall) -> str:
     """What a confirmation and an idempotency record are bound to: tool, exact arguments, session."""
     return fingerprint({"tool": call.tool, "arguments": call.arguments, "session": call.session_id})
-
-
-def _missing_problem(tool: ResolvedTool) -> Problem:
-    return UpstreamError(f"{tool.name}: the target failed without a problem document").problem()
 
 
 def negotiate_locale(accept_language: str | None) -> str:

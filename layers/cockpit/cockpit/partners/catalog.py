@@ -79,8 +79,9 @@ class PartnerCatalog(Catalog):
     def resolve(
         self, name: str, caller: Caller | None, targets: TargetResolver | None = None
     ) -> ResolvedTool:
-        if name in self._tools:  # first-party: the warm path, from memory
-            return super().resolve(name, caller, targets)
+        first = self._first_party(name, caller, targets)  # first-party: the warm path, from memory
+        if first is not None:
+            return first
         tool = self.source.get(name)
         if tool is None or (caller is not None and caller.role not in tool.spec.roles):
             raise ToolNotFound(f"there is no tool {name!r} for this caller")

@@ -23,6 +23,9 @@ class Catalog:
             self._tools[tool.name] = tool
         # One set of checks per tool, compiled on its first call: a first-party contract never changes.
         self._checks: dict[str, ToolChecks] = {name: ToolChecks.of(t) for name, t in self._tools.items()}
+        # The resolved first-party tools for the targets last asked with (a container has one set): the
+        # warm path is one dict lookup and the role check. One tuple, replaced whole, never half-updated.
+        self._resolved: tuple[TargetResolver | None, dict[str, ResolvedTool]] = (None, {})
 
     def __iter__(self) -> Iterator[ToolSpec]:
         return iter(self._tools.values())
@@ -39,10 +42,29 @@ class Catalog:
         """The tool of that name this caller may call — its contract, compiled checks and target — or 404.
         `caller` None: no role check (the gateway's own checks of its contracts); `targets` None: the
         tool's target answers a configuration error (nothing is called)."""
-        spec = self._tools.get(name)
-        if spec is None or (caller is not None and caller.role not in spec.roles):
+        found = self._first_party(name, caller, targets)
+        if found is None:
             raise ToolNotFound(f"there is no tool {name!r} for this caller")
-        return ResolvedTool(spec, self._checks[name], target_of(spec, targets))
+        return found
+
+    def _first_party(
+        self, name: str, caller: Caller | None, targets: TargetResolver | None
+    ) -> ResolvedTool | None:
+        """The first-party tool of that name resolved with `targets` (None: no such tool); 404 when the
+        caller's role may not call it."""
+        bound_to, resolved = self._resolved
+        if bound_to is not targets:
+            resolved = {}
+            self._resolved = (targets, resolved)
+        found = resolved.get(name)
+        if found is None:
+            spec = self._tools.get(name)
+            if spec is None:
+                return None
+            found = resolved[name] = ResolvedTool(spec, self._checks[name], target_of(spec, targets))
+        if caller is not None and caller.role not in found.spec.roles:
+            raise ToolNotFound(f"there is no tool {name!r} for this caller")
+        return found
 
     def visible_to(self, role: Role) -> list[ToolSpec]:
         """The first-party tools this role may call (api.md: "the tools the caller may use")."""

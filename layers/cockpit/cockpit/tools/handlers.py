@@ -1,7 +1,8 @@
-"""The domain side of a tool call: route a ToolInvocation event to the function that serves the tool.
+"""The callee's side of a function-to-function call (`cockpit.internal`): route an envelope — a tool
+call or an internal command — to the function that serves it.
 
-Domain functions trust nothing: the arguments are parsed again into the tool's pydantic model, and
-every error comes back as a problem document inside a `failed` ToolResult, never as a crash.
+Functions trust nothing: the arguments are parsed again into the tool's or command's pydantic model,
+and every error comes back as a problem document inside a `failed` ToolResult, never as a crash.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from cockpit import deadline
 from cockpit.errors import Forbidden, ProblemError, ToolNotFound, from_pydantic
 from cockpit.observability import log_crash, logger, tracer
+from cockpit.tools.declaration import ToolDeclaration
 from cockpit.tools.model import ToolInvocation, ToolResult
 
 A = TypeVar("A", bound=BaseModel)
@@ -33,6 +35,7 @@ class _Entry(Generic[A]):
 class ToolHandlers:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry[Any]] = {}
+        self._commands: dict[str, _Entry[Any]] = {}
 
     def tool(
         self, name: str, arguments: type[A], *, preview: Preview | None = None
@@ -42,6 +45,24 @@ class ToolHandlers:
             return perform
 
         return register
+
+    def command(self, name: str, arguments: type[A]) -> Callable[[Perform], Perform]:
+        """An internal command other functions send (`payments.authorize`): never a tool, so never in
+        the catalog nor reachable through the dispatcher; no preview, no confirmation."""
+        if "." not in name:
+            raise ValueError(f"command {name!r}: a command's name has a dot, a tool's never")
+
+        def register(perform: Perform) -> Perform:
+            self._commands[name] = _Entry(arguments, perform, None)
+            return perform
+
+        return register
+
+    def serve(
+        self, declared: ToolDeclaration[A, Any], *, preview: Preview | None = None
+    ) -> Callable[[Perform], Perform]:
+        """Serve a declared tool (its `<domain>/tools.py` declaration): the arguments parse into its model."""
+        return self.tool(declared.name, declared.arguments, preview=preview)
 
     @property
     def names(self) -> frozenset[str]:
@@ -68,7 +89,8 @@ class ToolHandlers:
         return result.model_dump(mode="json", exclude_none=True)
 
     def _run(self, invocation: ToolInvocation) -> ToolResult:
-        entry = self._entries.get(invocation.tool)
+        served = self._commands if invocation.kind == "command" else self._entries
+        entry = served.get(invocation.tool)
         if entry is None:
             raise ToolNotFound(f"this function does not serve {invocation.tool}")
         try:

@@ -65,11 +65,13 @@ class ToolSpec(BaseModel):
 
 
 class ToolInvocation(BaseModel):
-    """The internal event a domain function receives: already authenticated and validated."""
+    """The one internal envelope of a function-to-function call (`cockpit.internal`): a tool call
+    (already authenticated and validated by the caller) or an internal command (a payment hold, a
+    reconcile run), answered by a ToolResult."""
 
-    kind: Literal["tool_invocation"] = "tool_invocation"
+    kind: Literal["tool_invocation", "command"] = "tool_invocation"
     invocation_id: str
-    tool: str
+    tool: str  # the tool, or the command (`payments.authorize`: a dot, so never a tool's name)
     arguments: dict[str, Any]
     caller: Caller
     session_id: str | None = None
@@ -102,7 +104,7 @@ class OperationRef(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """What a domain function answers: a result, an accepted operation, or a problem."""
+    """What a function answers an envelope with: a result, an accepted operation, or a problem."""
 
     status: Literal["succeeded", "accepted", "failed"]
     result: dict[str, Any] | None = None
