@@ -45,7 +45,10 @@ help: ## List the targets
 $(RUN_STAMP): requirements-run.txt requirements.lock layers/cockpit/requirements.txt layers/cockpit/requirements-tracing.txt $(wildcard functions/*/requirements.txt) pyproject.toml
 	@# Progress goes to stderr, so that TOKEN=$$(make -s token) on a fresh clone captures the token only.
 	@echo "==> Installing what running needs into $(VENV) (first time only; make test adds the dev tools)" >&2
-	@$(PYTHON) -m venv --clear $(VENV) >&2
+	@# A new venv only when there is none of this Python: after a requirements change pip brings the pins
+	@# into step in place, so a run or a test using the venv meanwhile is not pulled from under it.
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
+		|| $(PYTHON) -m venv --clear $(VENV) >&2
 	@$(BIN)/python -m pip install --quiet --upgrade pip==26.3 >&2
 	@$(BIN)/python -m pip install --progress-bar on -r requirements-run.txt -c requirements.lock >&2
 	@$(BIN)/python -m pip install --quiet --no-deps -e . >&2
