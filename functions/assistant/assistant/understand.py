@@ -337,7 +337,10 @@ def amount(text: str) -> int | None:
 
 def party(text: str) -> int | None:
     en = re.search(
-        r"(?:for|party of|table for)\s+(\d+|[a-z]+)\s*(?:people|persons|of us|guests|adults)?", text
+        # "for 7pm" / "for 7:30" / "for seven o'clock" is a time, never a party of seven
+        r"(?:for|party of|table for)\s+(\d+|[a-z]+)(?!\d|\s*(?::\d|am\b|pm\b|o'clock|点))"
+        r"\s*(?:people|persons|of us|guests|adults)?",
+        text,
     )
     if (
         en

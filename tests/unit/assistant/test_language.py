@@ -120,6 +120,11 @@ def test_agents_offer_partner_tools_by_source() -> None:
     [
         ("book a table for 4 at 7 tonight", "hour", 19),  # "at 7", not "for 4"
         ("table for 4 tonight at 8", "party", 4),
+        ("a table for 7pm", "party", None),  # a time, not seven people
+        ("a table for 7pm", "hour", 19),
+        ("table for 2 for 7:30 pm", "party", 2),
+        ("dinner for seven o'clock", "party", None),
+        ("a table for 3 at 7pm", "party", 3),
         ("send thirty-five yuan to Bund Parking", "amount_minor", 3500),  # hyphenated tens
         ("need a hotel tonight, 2 nights", "nights", 2),
         ("今晚要住酒店，住两晚", "nights", 2),
