@@ -14,29 +14,33 @@ from bench.harness import Rounds, Table, in_process_aws, router_call, signed_in,
 GATEWAY = "router → partner (read tool)"
 
 
+class _Forget:
+    def __init__(self, forget: Callable[[], None]) -> None:
+        self.close = forget
+
+
 def overhead(rounds: Rounds) -> Table:
     import boto3
     import httpx
-    import pytest
 
-    from cockpit.dispatch import wiring
     from cockpit.settings import drop_per_container
     from tests.support import events
     from tests.support.partner_server import PartnerServer
     from tests.support.partners import SIGNING_KEY, FakePartnerToolSource, parking_tools
+    from tests.support.wiring import wire
 
     with (
         PartnerServer() as server,
         in_process_aws("RouterFunction", "ChargingFunction", parameters={"DevelopmentMode": "true"}),
-        pytest.MonkeyPatch.context() as mp,
+        contextlib.closing(_Forget(drop_per_container)),  # the next scenario builds its own dispatcher
         httpx.Client() as direct,
     ):
         made = boto3.client("secretsmanager").create_secret(
             Name="bench/partners/signing", SecretString=json.dumps({"key": SIGNING_KEY})
         )
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=made["ARN"]))
-        mp.setattr(wiring, "partner_source", lambda: source)
-        drop_per_container()  # the catalog is built again, reading this source
+        drop_per_container()
+        wire("cockpit.dispatch", partner_source=source)  # the dispatcher is built again, reading this source
         call = router_call(signed_in(events.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"})))
         url = server.base_url + "/spots/spot-renmin-1"
 

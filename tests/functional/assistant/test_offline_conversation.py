@@ -136,14 +136,14 @@ def test_each_partial_vehicle_update_over_http_answers_200(gateway: Template, up
 
 def test_missing_tools_degrade_honestly(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:
     """A gateway deployed without booking and payments: their tools are not in its catalog."""
-    from cockpit.dispatch import wiring
     from cockpit.settings import reset_container
     from cockpit.tools.catalog import Catalog, first_party
+    from tests.support.wiring import wire
 
     missing = ("booking_", "payments_")
     fewer = Catalog(t for t in first_party() if not t.name.startswith(missing))
-    monkeypatch.setattr(wiring, "first_party", lambda: fewer)
     reset_container()
+    wire("cockpit.dispatch", tools=fewer)
     sid = new_session()
     booked = ok(turn(sid, text="book a table for dinner"))
     assert booked["reply"] == "I can't book tables or spots yet." and booked["tool_calls"] == []

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from cockpit.dispatch import wiring as partners
 from cockpit.observability import logger
 from cockpit.partners.model import ApiKeyAuth
 from router.handler import lambda_handler as router
@@ -18,6 +17,7 @@ from tests.support import events as ev
 from tests.support.aws import aws_from_template
 from tests.support.partner_server import PartnerServer
 from tests.support.partners import API_KEY, SIGNING_KEY, FakePartnerToolSource, parking_tools
+from tests.support.wiring import wire
 
 VIN = "vin-LOGS-2183294"
 
@@ -49,7 +49,7 @@ def test_partner_calls_log_no_key_signature_argument_or_vehicle(
         key = secrets.create_secret(Name="p/key", SecretString=json.dumps({"value": API_KEY}))["ARN"]
         auth = ApiKeyAuth(location="query", name="api_key", secret_arn=key)
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing, auth=auth))
-        monkeypatch.setattr(partners, "partner_source", lambda: source)
+        wire("cockpit.dispatch", partner_source=source)
         ok = router(ev.invoke("acme_parking_get_spot", {"spot_id": "spot-renmin-1"}, sub=VIN), None)
         server.behaviour.mode = "500"
         bad = router(ev.invoke("acme_parking_get_spot", {"spot_id": "spot-xintiandi"}, sub=VIN), None)

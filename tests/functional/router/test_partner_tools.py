@@ -11,7 +11,6 @@ from typing import Any
 import boto3
 import pytest
 
-from cockpit.dispatch import wiring as partners
 from cockpit.partners.model import OAuth2ClientCredentials
 from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
@@ -28,6 +27,7 @@ from tests.support.partners import (
     parking_tools,
     verify_signature,
 )
+from tests.support.wiring import wire
 
 SEARCH, GET_SPOT, RESERVE = (
     "acme_parking_search_spots",
@@ -62,7 +62,7 @@ def registry(aws: Template, server: PartnerServer, monkeypatch: pytest.MonkeyPat
     source = FakePartnerToolSource(
         parking_tools(server.base_url, signing_arn=signing, auth=api_key_auth(key))
     )
-    monkeypatch.setattr(partners, "partner_source", lambda: source)
+    wire("cockpit.dispatch", partner_source=source)
     return source
 
 
@@ -217,7 +217,7 @@ def test_oauth2_client_credentials_fetches_one_token_for_many_calls(
     auth = OAuth2ClientCredentials(token_url=server.token_url, client_id=CLIENT_ID, scopes=("spots:read",),
                                    secret_arn=client)  # fmt: skip
     source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing, auth=auth))
-    monkeypatch.setattr(partners, "partner_source", lambda: source)
+    wire("cockpit.dispatch", partner_source=source)
     server.behaviour.require_token = True
     for _ in range(3):
         assert call(GET_SPOT, {"spot_id": "spot-renmin-1"})["statusCode"] == 200
@@ -277,7 +277,7 @@ def test_a_slow_partner_is_a_504(
 ) -> None:
     signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
     source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing, timeout_ms=300))
-    monkeypatch.setattr(partners, "partner_source", lambda: source)
+    wire("cockpit.dispatch", partner_source=source)
     server.behaviour.mode, server.behaviour.slow_s = "slow", 1.5
     doc = problem(call(SEARCH, {"near": [31.23, 121.47]}), 504, "upstream-timeout")
     assert "0.3 s" in doc["detail"]
@@ -344,7 +344,7 @@ def test_a_forbidden_base_url_is_refused_before_sending(
 ) -> None:
     signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
     source = FakePartnerToolSource(parking_tools(base_url, signing_arn=signing))
-    monkeypatch.setattr(partners, "partner_source", lambda: source)
+    wire("cockpit.dispatch", partner_source=source)
     doc = problem(call(SEARCH, {"near": [31.23, 121.47]}), 502, "upstream-bad-response")
     assert why in doc["detail"] and server.received == []
 
@@ -356,7 +356,7 @@ def test_outside_development_mode_loopback_http_is_refused(
         before = snapshot(template)
         signing = _secret("cockpit/partners/acme/signing", {"key": SIGNING_KEY})
         source = FakePartnerToolSource(parking_tools(server.base_url, signing_arn=signing))
-        monkeypatch.setattr(partners, "partner_source", lambda: source)
+        wire("cockpit.dispatch", partner_source=source)
         doc = problem(call(SEARCH, {"near": [31.23, 121.47]}), 502, "upstream-bad-response")
         assert "https" in doc["detail"] and server.received == []
         assert snapshot(template) == before

@@ -17,8 +17,8 @@ from cockpit.partners import wiring as partner_wiring
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerToolSource
 from cockpit.ratelimit import DynamoRateLimiter, RateLimits
-from cockpit.settings import EnvSettings, get_settings, per_container
-from cockpit.tools.catalog import first_party
+from cockpit.settings import EnvSettings, get_settings, once_per_container, per_container
+from cockpit.tools.catalog import Catalog, first_party
 
 if TYPE_CHECKING:
     from cockpit.partners.target import PartnerCaller
@@ -52,32 +52,23 @@ class DispatchSettings(EnvSettings):
         }
 
 
-@per_container
-def partner_source() -> PartnerToolSource:
-    """The registry's read side: the active contract versions' tools, as the contracts function wrote them."""
-    from cockpit.partners.registry import DynamoPartnerTools
+def build(
+    settings: DispatchSettings,
+    *,
+    partner_source: PartnerToolSource | None = None,
+    tools: Catalog | None = None,
+) -> Dispatcher:
+    """The dispatcher from its settings; tests pass their own partner registry or first-party tools
+    (`dispatcher.override(lambda: build(settings, partner_source=...))`) instead of patching modules."""
+    s = settings
+    if partner_source is None:
+        from cockpit.partners.registry import DynamoPartnerTools
 
-    return DynamoPartnerTools(get_settings(DispatchSettings).contracts_table)
-
-
-@per_container
-def catalog() -> PartnerCatalog:
-    """First-party tools plus the active partner tools, read fresh on every listing and lookup; a partner
-    tool resolves bound to the container's partner caller."""
-    return PartnerCatalog(first_party(), partner_source(), partner_caller)
-
-
-@per_container
-def partner_caller() -> PartnerCaller:
-    s = get_settings(DispatchSettings)
-    return partner_wiring.partner_caller(subject_secret_arn=s.partner_subject_secret_arn, dev_mode=s.dev_mode)
-
-
-@per_container
-def dispatcher() -> Dispatcher:
-    s = get_settings(DispatchSettings)
+        partner_source = DynamoPartnerTools(s.contracts_table)
     return Dispatcher(
-        catalog=catalog(),
+        # first-party tools plus the active partner tools, read fresh on every listing and lookup; a
+        # partner tool resolves bound to the container's partner caller
+        catalog=PartnerCatalog(tools or first_party(), partner_source, partner_caller),
         targets=Targets(
             s.functions(), gateway={"operations": OperationsTarget(OperationStore(s.operations_table))}
         ),
@@ -85,3 +76,22 @@ def dispatcher() -> Dispatcher:
         confirmations=DynamoConfirmationStore(s.idempotency_table),
         limiter=DynamoRateLimiter(s.idempotency_table, s.rate_limits),
     )
+
+
+@once_per_container
+def dispatcher() -> Dispatcher:
+    return build(get_settings(DispatchSettings))
+
+
+def catalog() -> PartnerCatalog:
+    """The catalog the container's dispatcher resolves with (listings read the same one)."""
+    found = dispatcher().catalog
+    if not isinstance(found, PartnerCatalog):  # build() makes one; an override must too
+        raise TypeError(f"the dispatcher's catalog is a {type(found).__name__}, not a PartnerCatalog")
+    return found
+
+
+@per_container
+def partner_caller() -> PartnerCaller:
+    s = get_settings(DispatchSettings)
+    return partner_wiring.partner_caller(subject_secret_arn=s.partner_subject_secret_arn, dev_mode=s.dev_mode)
