@@ -158,6 +158,8 @@ def tool_entry(tool: ToolDeclaration[Any, Any]) -> dict[str, Any]:
         entry["destructive"] = tool.destructive
     if tool.idempotent is not None:
         entry["idempotent"] = tool.idempotent
+    if tool.long_running:
+        entry["long_running"] = True
     entry["target"] = tool.target
     if tool.roles != (Role.VEHICLE,):
         entry["roles"] = [r.value for r in tool.roles]

@@ -46,6 +46,7 @@ START_SESSION = ToolDeclaration(
     requires_confirmation=True,
     destructive=False,
     idempotent=False,
+    long_running=True,
 )
 STOP_SESSION = ToolDeclaration(
     name="charging_stop_session",

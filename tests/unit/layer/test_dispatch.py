@@ -234,6 +234,20 @@ def test_accepted_without_operation_is_502(dispatcher: Dispatcher, target: FakeT
         )
 
 
+def test_only_a_tool_declared_long_running_may_answer_accepted(
+    dispatcher: Dispatcher, target: FakeTarget
+) -> None:
+    """charging_start_session is declared long-running (its catalog entry says so); a stop is not: an
+    `accepted` from it is a bug in the domain, answered 502, never passed on as an operation to follow."""
+    long_running = {t.name for t in first_party() if t.long_running}
+    assert long_running == {"charging_start_session"}
+    target.answers = [ACCEPTED]
+    with pytest.raises(UpstreamError, match="not declared long-running"):
+        dispatcher.invoke(
+            call("charging_stop_session", {"session_id": "cs_" + "a" * 24}, idempotency_key="k9")
+        )
+
+
 def test_preview_without_summary_is_502(dispatcher: Dispatcher, target: FakeTarget) -> None:
     target.answers = [ToolResult(status="succeeded", result={})]
     with pytest.raises(UpstreamError, match="no summary"):

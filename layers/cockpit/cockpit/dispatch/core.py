@@ -160,6 +160,8 @@ class Dispatcher:
                 self.confirmations.forget(token, mine)
                 raise
         if result.status == "accepted":
+            if not tool.spec.long_running:
+                raise UpstreamError(f"{tool.name}: answered accepted but is not declared long-running")
             if not result.operation_id:
                 raise UpstreamError(f"{tool.name}: accepted without an operation id")
             ref = OperationRef(id=result.operation_id, poll=f"/v1/operations/{result.operation_id}")

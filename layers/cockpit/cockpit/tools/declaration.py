@@ -37,3 +37,5 @@ class ToolDeclaration(Generic[A, R]):
     destructive: bool | None = None
     idempotent: bool | None = None
     roles: tuple[Role, ...] = field(default=(Role.VEHICLE,))
+    # completes asynchronously: answers `accepted` with an operation to follow
+    long_running: bool = False

@@ -58,6 +58,9 @@ class ToolSpec(BaseModel):
     # gateway:<name> (answered by the gateway itself, e.g. gateway:operations)
     target: str = Field(pattern=r"^(lambda:[a-z][a-z0-9_-]*|partner:[A-Za-z0-9_-]+|gateway:[a-z]+)$")
     roles: tuple[Role, ...] = (Role.VEHICLE,)
+    # Completes asynchronously: may answer `accepted` with an operation to follow (cockpit_get_operation,
+    # GET /v1/operations/{id}); the dispatcher refuses that answer from any other tool.
+    long_running: bool = False
 
     @property
     def needs_idempotency_key(self) -> bool:
