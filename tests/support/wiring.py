@@ -21,6 +21,7 @@ WIRED: dict[str, tuple[str, str]] = {
     "payments": ("payments.settings.PaymentsSettings", "service"),
     "registry": ("registry.settings.ContractsSettings", "service"),
     "reconciler": ("reconciler.settings.ReconcilerSettings", "reconciler"),
+    "authorizer": ("authorizer.settings.AuthorizerSettings", "verifier"),
     # the layer's dispatcher, shared by the router and the assistant (partner registry, first-party tools)
     "cockpit.dispatch": ("cockpit.dispatch.wiring.DispatchSettings", "dispatcher"),
 }

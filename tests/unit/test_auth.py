@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from authorizer import handler
+from authorizer import handler, wiring
 from authorizer.verifier import InvalidToken, Verifier
 from cockpit_dev import devkeys
 
@@ -164,7 +164,7 @@ class TestAuthorizerHandler:
         monkeypatch.delenv("JWT_ISSUER")
         reset_container()
         with pytest.raises(ConfigurationError, match="JWT_ISSUER"):
-            handler.verifier()
+            wiring.verifier()
 
 
 def proxy_event(**authorizer: Any) -> dict[str, Any]:

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from authorizer.settings import AuthorizerSettings
-from authorizer.verifier import InvalidToken, Verifier
+from authorizer.verifier import InvalidToken
+from authorizer.wiring import verifier
 from cockpit.observability import logger, tracer
-from cockpit.settings import get_settings, per_container
-
-
-@per_container
-def verifier() -> Verifier:
-    s = get_settings(AuthorizerSettings)
-    return Verifier.from_jwks(
-        issuer=s.issuer, audience=s.audience, jwks_json=s.jwks_json, jwks_url=s.jwks_url
-    )
 
 
 def api_wildcard(method_arn: str) -> str:
