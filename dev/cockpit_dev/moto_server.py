@@ -265,15 +265,25 @@ class LocalAws:
             if is_dynamodb(environ):
                 with self.lock:
                     # The body is produced inside the lock: moto computes it while the request is handled.
-                    return list(self.app(environ, start_response))
+                    return self._answer(environ, start_response)
             if service == ALL:  # moto's own API (a reset) reaches every service, DynamoDB included
                 with self.lock, self.gate.shared():
-                    return list(self.app(environ, start_response))
+                    return self._answer(environ, start_response)
             with self.gate.shared():
-                return list(self.app(environ, start_response))
+                return self._answer(environ, start_response)
         finally:
             if self.persistence is not None and writes(environ):
                 self.persistence.wrote(service)
+
+    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """moto's whole answer, read under this request's lock or gate; the body closed as WSGI asks."""
+        body = self.app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
 
     def _status(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
         document: dict[str, Any] = {"persistent": self.persistence is not None}
