@@ -28,6 +28,7 @@ from booking.sandbox_data import SERVICE_ITEMS
 from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
+    IdempotencyInProgress,
     NotFound,
     PaymentDeclined,
     ProblemError,
@@ -277,16 +278,20 @@ class BookingService:
 
     def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
         """The same call again. A pending reservation older than any invocation can run belongs to a
-        call that stopped before holding its units: this call finishes it (a younger one is still
-        being made by its twin, and is answered as it stands)."""
+        call that stopped before holding its units: this call finishes it. A younger one may still be
+        being made by its twin: 409 in progress (retry after it would be stale), never the pending
+        reservation as an outcome, which the gateway would keep as the answer to the driver's yes."""
         found = self._own(inv, rid)
         if found.status is ReservationStatus.CONFIRMED and found.payment.status == "authorized":
             return self._capture(inv.caller, found)  # a create whose capture failed: settle it now
-        if (
-            found.status is not ReservationStatus.PENDING
-            or self.clock() - found.created_at < self.stale_pending
-        ):
+        if found.status is not ReservationStatus.PENDING:
             return found
+        left = found.created_at + self.stale_pending - self.clock()
+        if left > timedelta(0):
+            raise IdempotencyInProgress(
+                f"reservation {rid} is being made",
+                headers={"Retry-After": str(max(1, math.ceil(left.total_seconds())))},
+            )
         fresh = found.model_copy(update={"created_at": self.clock()})
         if not self.reservations.restart(found, fresh):  # another call took it over first
             return self._own(inv, rid)

@@ -57,6 +57,12 @@ class ProblemError(Exception):
     def type_uri(cls) -> str:
         return PROBLEM_BASE + cls.slug
 
+    @property
+    def retry_after(self) -> int | None:
+        """The seconds of its Retry-After header, when it has one in seconds."""
+        value = self.headers.get("Retry-After", "")
+        return int(value) if value.isdigit() else None
+
     def problem(self, instance: str | None = None) -> Problem:
         return Problem(
             type=self.type_uri(),

@@ -55,7 +55,10 @@ def outcome(result: ToolResult, what: str, pointers: Pointers | None = None) -> 
     if result.status != "failed":
         return result
     problem = result.error or UpstreamError(f"{what}: failed without a problem document").problem()
-    raise from_problem(rewrite(problem, pointers))
+    error = from_problem(rewrite(problem, pointers))
+    if result.retry_after is not None and error.status == 409:  # "retry later" keeps its when
+        error.headers["Retry-After"] = str(result.retry_after)
+    raise error
 
 
 def rewrite(problem: Problem, pointers: Pointers | None) -> Problem:

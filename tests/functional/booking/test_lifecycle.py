@@ -25,7 +25,7 @@ from booking.ports import Kind
 from booking.sandbox import SandboxProvider
 from booking.service import BookingService, reservation_id
 from booking.store import ReservationStore
-from cockpit.errors import BookingLimitExceeded, Conflict
+from cockpit.errors import BookingLimitExceeded, Conflict, IdempotencyInProgress
 from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role, ToolInvocation
 from cockpit_dev.template import Template
@@ -140,8 +140,9 @@ def test_a_call_that_stopped_before_holding_is_finished_by_its_retry(
     gateway: Template, now: datetime
 ) -> None:
     """A create that wrote its pending reservation and then stopped (a crash, a timeout) holds nothing.
-    A retry with the same key while it might still run answers it as it stands; once it cannot be
-    running any more, the retry holds the units and confirms it, once."""
+    A retry with the same key while it might still run is told to come back when it cannot be (409
+    in progress, Retry-After: never the pending reservation as the outcome of the driver's yes); once
+    it cannot be running any more, the retry holds the units and confirms it, once."""
     spec = data.day_schedule(data.venues()["HGH-P01"], (now + timedelta(days=2)).date())[1]
     venue = data.venues()["HGH-P01"]
     args = CreateArgs(slot_id=spec.id)
@@ -166,8 +167,10 @@ def test_a_call_that_stopped_before_holding_is_finished_by_its_retry(
         created_at=now,
     )
     assert store.create(stopped)
-    young = at(gateway, now + timedelta(seconds=20)).create(call, args).reservation
-    assert young.status is ReservationStatus.PENDING
+    with pytest.raises(IdempotencyInProgress) as young:
+        at(gateway, now + timedelta(seconds=20)).create(call, args)
+    assert young.value.headers == {"Retry-After": "100"}  # the default 2 minutes from its creation
+    assert store.get(CAR.sub, stopped.id) == stopped  # untouched
     assert provider.slot(spec.id).remaining == left.remaining  # type: ignore[union-attr]
     later = at(gateway, now + timedelta(minutes=5))
     finished = later.create(call, args).reservation

@@ -16,6 +16,7 @@ from cockpit.dispatch.core import Dispatcher, ToolCall
 from cockpit.errors import (
     ConfigurationError,
     ForeignProblem,
+    IdempotencyInProgress,
     NotFound,
     PaymentDeclined,
     Problem,
@@ -299,3 +300,26 @@ def test_the_callee_serves_commands_apart_from_tools() -> None:
     )
     with pytest.raises(ValueError, match="dot"):
         handlers.command("demo_hold", Hold)
+
+
+@handlers.command("demo.busy", Hold)
+def busy(_inv: ToolInvocation, args: Hold) -> Hold:
+    raise IdempotencyInProgress(f"hold {args.amount} is being made", headers={"Retry-After": "7"})
+
+
+def test_retry_after_of_an_in_progress_answer_crosses_the_call(fake: Any) -> None:
+    """A callee's "in progress, retry in 7 s" reaches the caller's caller with its Retry-After (the
+    driver's client waits the right time), and the problem itself is unchanged."""
+    answered = handlers.handle(envelope("command", "demo.busy", {"amount": 3}))
+    assert answered["retry_after"] == 7 and answered["error"]["status"] == 409
+    fake(FakeLambda(answered))
+    with pytest.raises(IdempotencyInProgress) as caught:
+        FunctionClient("fn").command("demo.busy", Hold, {"amount": 3}, CAR)
+    assert caught.value.headers == {"Retry-After": "7"}
+    assert caught.value.detail == "hold 3 is being made"
+    plain = handlers.handle(envelope("command", "demo.hold", {"amount": 0}))  # a 422 carries none
+    assert "retry_after" not in plain
+    not_busy = ToolResult(status="failed", error=NotFound("gone").problem(), retry_after=5)
+    with pytest.raises(NotFound) as gone:
+        outcome(not_busy, "x")
+    assert gone.value.headers == {}  # only a 409 keeps a Retry-After

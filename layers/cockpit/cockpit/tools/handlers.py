@@ -82,7 +82,7 @@ class ToolHandlers:
             result = self._run(invocation)
         except ProblemError as exc:
             logger().info("tool refused", extra={"tool": invocation.tool, "status": exc.status})
-            result = ToolResult(status="failed", error=exc.problem())
+            result = ToolResult(status="failed", error=exc.problem(), retry_after=exc.retry_after)
         except Exception as exc:
             log_crash("tool crashed", exc, tool=invocation.tool)
             result = ToolResult(status="failed", error=ProblemError(f"{invocation.tool} failed").problem())

@@ -113,3 +113,4 @@ class ToolResult(BaseModel):
     result: dict[str, Any] | None = None
     operation_id: str | None = None
     error: Problem | None = None
+    retry_after: int | None = None  # seconds, with an in-progress problem: its Retry-After, across the call
