@@ -241,3 +241,14 @@ def test_domain_not_found_is_a_tool_error_and_an_unknown_tool_a_protocol_error(g
     assert missing["isError"] is True and json.loads(missing["content"][0]["text"])["status"] == 404
     status, doc = post("tools/call", {"name": "no_such_tool", "arguments": {}})
     assert status == 200 and doc["error"]["code"] == -32602
+
+
+def test_a_decline_after_the_yes_was_acted_on_answers_the_first_outcome(gateway: Template) -> None:
+    """The final round retried with another answer (a client that lost the first answer and asks again):
+    the payment was made, so the answer is that payment, never 'declined, nothing changed'."""
+    asked = call("payments_create_payment", PAY)
+    paid = call("payments_create_payment", PAY, extra=accept(asked))
+    before = snapshot(gateway)
+    late = call("payments_create_payment", PAY, extra=accept(asked, "decline"))
+    assert late["isError"] is False and late["structuredContent"] == paid["structuredContent"], late
+    assert snapshot(gateway) == before
