@@ -252,3 +252,56 @@ def test_a_decline_after_the_yes_was_acted_on_answers_the_first_outcome(gateway:
     late = call("payments_create_payment", PAY, extra=accept(asked, "decline"))
     assert late["isError"] is False and late["structuredContent"] == paid["structuredContent"], late
     assert snapshot(gateway) == before
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "code", "status"),
+    [
+        ({"name": "payments_create_payment", "arguments": PAY, "requestState": 7}, {}, -32602, 200),
+        (
+            {
+                "name": "payments_create_payment",
+                "arguments": PAY,
+                "requestState": "cs1.",
+                "inputResponses": [],
+            },
+            {},
+            -32602,
+            200,
+        ),
+        ({"name": "payments_create_payment", "arguments": PAY, "requestState": "x" * 5000}, {}, -32602, 200),
+        (
+            {"name": "charging_find_stations", "arguments": {"location": HERE}},
+            {"Mcp-Name": "=?base64?***?="},
+            -32020,
+            400,
+        ),
+        (
+            {
+                "name": "charging_find_stations",
+                "arguments": {"location": HERE},
+                "_meta": {"io.modelcontextprotocol/clientCapabilities": []},
+            },
+            {},
+            -32602,
+            200,
+        ),
+        (
+            {
+                "name": "charging_find_stations",
+                "arguments": {"location": HERE},
+                "_meta": {"cockpit/idempotency_key": "k" * 256},
+            },
+            {},
+            -32602,
+            200,
+        ),
+    ],
+)
+def test_bad_2026_rounds_are_json_rpc_errors_never_5xx(
+    gateway: Template, params: dict[str, Any], headers: dict[str, str], code: int, status: int
+) -> None:
+    before = snapshot(gateway)
+    got, doc = post("tools/call", params, headers=headers)
+    assert got == status and doc["error"]["code"] == code, doc
+    assert snapshot(gateway) == before
