@@ -305,3 +305,12 @@ def test_bad_2026_rounds_are_json_rpc_errors_never_5xx(
     got, doc = post("tools/call", params, headers=headers)
     assert got == status and doc["error"]["code"] == code, doc
     assert snapshot(gateway) == before
+
+
+def test_a_2026_request_without_its_meta_is_told_which_field_is_missing(gateway: Template) -> None:
+    message = {"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}}
+    headers = {"MCP-Protocol-Version": V, "Mcp-Method": "server/discover", "Content-Type": "application/json"}
+    out = router(ev.api("POST", "/mcp", raw_body=json.dumps(message), headers=headers), None)
+    error = ev.body(out)["error"]
+    assert out["statusCode"] == 400 and error["code"] == -32020
+    assert "params._meta['io.modelcontextprotocol/protocolVersion'] is required" in error["message"]
