@@ -55,6 +55,8 @@ def test_a_good_deploy_has_no_problems() -> None:
         ({**GOOD, "AlarmEmail": "ops-at-example"}, "AlarmEmail"),
         ({**GOOD, "Nonsense": "1"}, "Nonsense"),
         ({**GOOD, "WafRateLimitPer5Minutes": "9"}, "WafRateLimitPer5Minutes"),  # under WAF's lowest limit
+        ({**GOOD, "LlmProvider": "qwen"}, "LlmApiKey must be set"),  # a hosted model with no key
+        ({**GOOD, "LlmProvider": "openai"}, "LlmApiKey must be set"),
         ({**GOOD, "WafRateLimitPer5Minutes": "-1"}, "WafRateLimitPer5Minutes"),
     ],
 )
