@@ -109,4 +109,18 @@ class Host:
         assert result.get("structuredContent") is not None, f"{name} answered no structuredContent: {result}"
         errors = [e.message for e in Draft202012Validator(schema).iter_errors(result["structuredContent"])]
         assert not errors, f"{name}: structuredContent breaks its outputSchema: {errors}"
+        # what the gateway adds beside a tool's result must be in the schema, or a host cannot learn of it
+        undeclared = (set(result["structuredContent"]) & GATEWAY_MEMBERS) - declared(schema)
+        assert not undeclared, f"{name}: structuredContent carries {undeclared}, which its outputSchema omits"
         return dict(result["structuredContent"])
+
+
+GATEWAY_MEMBERS = {"operation", "confirmation_required"}  # beside a result, in the gateway's answers
+
+
+def declared(schema: dict[str, Any]) -> set[str]:
+    """The top-level members an object schema names (in its properties or any of its anyOf branches)."""
+    names = set(schema.get("properties", {}))
+    for branch in schema.get("anyOf", []):
+        names |= declared(branch)
+    return names

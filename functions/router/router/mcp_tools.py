@@ -27,12 +27,12 @@ from typing import Any, Protocol
 from cockpit.dispatch.core import ResolvedTool, ToolCall
 from cockpit.dispatch.models import ConfirmationRequest, InvokeResponse
 from cockpit.errors import IdempotencyKeyRequired, ProblemError, ToolNotFound
+from cockpit.tools.formats import FOLLOW_TOOL
 from cockpit.tools.model import Caller, Effect
 from router.request_state import CallState, StateRefused, StateSealer
 
 META = "cockpit/"
 CONFIRM = "confirm"  # the key of our one input request
-FOLLOW_TOOL = "cockpit_get_operation"
 INVALID_PARAMS, MISSING_CAPABILITY = -32602, -32021
 
 

@@ -83,11 +83,45 @@ CONFIRMATION_RESULT: dict[str, Any] = {
 }
 
 
+FOLLOW_TOOL = "cockpit_get_operation"  # the tool that follows an accepted operation to its end
+
+# What a long-running tool's accepted answer adds beside its result on MCP: the operation, and the tool
+# call that follows it (a generic host learns it from the schema, not only from the text).
+ACCEPTED_OPERATION: dict[str, Any] = {
+    "type": "object",
+    "description": f"Present when the work was accepted and continues: follow it with {FOLLOW_TOOL}.",
+    "required": ["id", "status", "poll", "follow"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending"]},
+        "poll": {"type": "string", "description": "the REST path that answers the same"},
+        "follow": {
+            "type": "object",
+            "required": ["tool", "arguments"],
+            "properties": {
+                "tool": {"type": "string", "enum": [FOLLOW_TOOL]},
+                "arguments": {
+                    "type": "object",
+                    "required": ["operation_id"],
+                    "properties": {"operation_id": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
 def mcp_output_schema(tool: ToolSpec) -> dict[str, Any] | None:
-    """The tool's result schema; for a tool that may ask the driver first, its result or the question."""
-    if tool.output_schema is None or not tool.requires_confirmation:
-        return tool.output_schema
-    return {"type": "object", "anyOf": [tool.output_schema, CONFIRMATION_RESULT]}
+    """The tool's result schema (a long-running tool's with the operation it may carry); for a tool
+    that may ask the driver first, its result or the question."""
+    result = tool.output_schema
+    if result is None:
+        return None
+    if tool.long_running:
+        result = {**result, "properties": {**result.get("properties", {}), "operation": ACCEPTED_OPERATION}}
+    if not tool.requires_confirmation:
+        return result
+    return {"type": "object", "anyOf": [result, CONFIRMATION_RESULT]}
 
 
 def mcp(tools: Sequence[ToolSpec]) -> dict[str, Any]:
