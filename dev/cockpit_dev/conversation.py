@@ -183,6 +183,7 @@ def demo(args: argparse.Namespace, out: Print = print) -> int:
         parameters={"LlmProvider": "offline"},
         stack_name="cockpit-demo",
         reload=False,
+        keep_state=False,  # a fresh runtime: neither `make run`'s saved state nor a state of its own
     )
     log_path = devkeys.home() / "demo.log"
     if args.verbose:

@@ -255,3 +255,57 @@ def test_ctrl_d_and_ctrl_c_at_the_prompt_end_the_chat(
     monkeypatch.setattr("builtins.input", prompt)
     assert list(_typed_lines()) == ["how is my battery"]
     assert capsys.readouterr().out == "\n"  # the prompt's line is closed, nothing else
+
+
+@pytest.mark.parametrize(
+    ("which", "what", "says"),
+    [
+        ("port", "API", "make run API_PORT=N (and make chat API_PORT=N), or cockpit run --port N"),
+        ("lambda_port", "Lambda Invoke API", "make run LAMBDA_PORT=N, or cockpit run --lambda-port N"),
+    ],
+)
+def test_a_taken_port_is_one_line_that_says_how_to_choose_another(
+    which: str, what: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from http.server import BaseHTTPRequestHandler
+
+    from cockpit_dev import runtime
+
+    taken = LoopbackServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # another `make run`, say
+    port = int(taken.server_address[1])
+    try:
+        options = runtime.Options(port=0, lambda_port=0, template=ROOT / "template.yaml")
+        setattr(options, which, port)
+        code = runtime.run(options)
+    finally:
+        taken.server_close()
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert f"cannot serve the {what} on 127.0.0.1:{port}: " in captured.err and says in captured.err
+
+
+def test_the_runtime_names_its_pages_and_how_to_chat_on_its_port() -> None:
+    from cockpit_dev.runtime import gateway_hints
+
+    pages, chat = gateway_hints(3000)
+    assert pages == (
+        "see it: http://127.0.0.1:3000/ (head unit), http://127.0.0.1:3000/console/ (partner console), "
+        "http://127.0.0.1:3000/v1/docs (API reference)"
+    )
+    assert chat.startswith("talk to the assistant: make chat (or ") and "--url http://127.0.0.1:3000)" in chat
+    _pages, elsewhere = gateway_hints(3100)
+    assert "make chat API_PORT=3100 (or " in elsewhere and "--url http://127.0.0.1:3100)" in elsewhere
+
+
+def test_make_run_and_chat_take_other_ports() -> None:
+    def planned(*args: str) -> str:
+        done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+        return done.stdout.splitlines()[-1].strip()
+
+    assert planned("run") == ".venv/bin/cockpit run"
+    assert (
+        planned("run", "API_PORT=3100", "LAMBDA_PORT=3101", "AWS_PORT=4600", "FRESH=1")
+        == ".venv/bin/cockpit run --port 3100 --lambda-port 3101 --aws-port 4600 --fresh"
+    )
+    assert planned("chat") == ".venv/bin/cockpit chat"
+    assert planned("chat", "API_PORT=3100") == ".venv/bin/cockpit chat --url http://127.0.0.1:3100"
