@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -40,6 +41,73 @@ def test_every_option_of_every_command_has_help_text() -> None:
         and not (action.help or "").strip()
     ]
     assert len(_parsers(cli.parser())) >= 12 and missing == []
+
+
+class _Built(Exception):
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+
+def _parser_of(
+    main: Callable[[list[str]], object], monkeypatch: pytest.MonkeyPatch
+) -> argparse.ArgumentParser:
+    """The parser an entry point's main() builds (stopped where it would parse)."""
+
+    def built(parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        raise _Built(parser)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(argparse.ArgumentParser, "parse_args", built)
+        try:
+            main([])
+        except _Built as found:
+            return found.parser
+    raise AssertionError(f"{main} parsed no arguments")
+
+
+def test_every_option_of_the_make_targets_python_commands_has_help_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the Makefile runs besides `cockpit`: python -m bench, bench/cold_path.py, cockpit_dev.stack,
+    cockpit_dev.catalog, cockpit_dev.moto_server."""
+    from bench import __main__ as bench_main
+    from bench import cold_path
+    from cockpit_dev import catalog, moto_server, stack
+
+    entry_points = [bench_main.main, cold_path.main, stack.main, catalog.main, moto_server.main]
+    missing = [
+        f"{parser.prog} {action.option_strings or action.dest}"
+        for parser in (_parser_of(main, monkeypatch) for main in entry_points)
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()
+    ]
+    assert missing == []
+
+
+def test_ctrl_c_in_the_cold_path_bench_is_one_line(tmp_path: Path) -> None:
+    """`make bench`'s second command, stopped while it waits on a child (its --python, a stand-in that
+    marks when it started and then sleeps)."""
+    import os
+    import signal
+    import time
+
+    started = tmp_path / "started"
+    stand_in = tmp_path / "python"
+    stand_in.write_text(f"#!/bin/sh\ntouch '{started}'\nexec sleep 60\n")
+    stand_in.chmod(0o755)
+    child = subprocess.Popen(
+        [sys.executable, "bench/cold_path.py", "--python", str(stand_in), "--rounds", "1"],
+        cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not started.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists(), child.communicate(timeout=60)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and out == "", err
+    assert err == "bench (cold path): interrupted; nothing was measured\n", err
 
 
 def test_make_help_lists_every_target_with_a_description() -> None:
