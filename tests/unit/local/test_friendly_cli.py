@@ -365,6 +365,16 @@ def test_the_runtime_names_its_pages_and_how_to_chat_on_its_port() -> None:
     assert "make chat API_PORT=3100 (or " in elsewhere and "--url http://127.0.0.1:3100)" in elsewhere
 
 
+def test_a_demo_whose_runtime_cannot_start_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COCKPIT_HOME", str(tmp_path / "home"))
+    assert cli.main(["demo", "--plain", "--template", str(tmp_path / "nope.yaml")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith("cockpit: the demo's local runtime did not start: cannot read template ")
+
+
 def test_make_run_and_chat_take_other_ports() -> None:
     def planned(*args: str) -> str:
         done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True)
