@@ -153,3 +153,32 @@ def test_navigate_then_the_route_is_drawn_from_its_polyline(page: Page, gateway_
     points = (route.get_attribute("points") or "").split()
     assert len(points) >= 2 and len(set(points)) >= 2  # decoded from the encoded polyline, not one dot
     expect(page.get_by_test_id("trace-row").first).to_contain_text("navigation_plan_route")
+
+
+def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_payment(
+    page: Page, gateway_url: GatewayUrl
+) -> None:
+    """The slot, reservation and payment cards (the charging journey shows a payment only inside its
+    session): booking a free parking slot, then a payment the driver confirms."""
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "book parking near the Bund")
+    slots = page.get_by_test_id("slot")
+    expect(slots.first).to_be_visible()
+    expect(page.get_by_test_id("map-venue").first).to_be_attached()  # the venues are on the map
+    slots.first.get_by_role("button", name="Book").click()
+    reservation = page.get_by_test_id("card-reservation").last
+    expect(reservation).to_contain_text("confirmed")
+    expect(reservation).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))  # the venue's time
+
+    ask(page, "Message", "Send", "pay 45.50 yuan to shanghai star charging")
+    expect(page.get_by_test_id("msg-assistant").last).to_contain_text("Pay ¥45.50 to Shanghai Star Charging")
+    expect(page.get_by_test_id("card-payment")).to_have_count(0)  # nothing is paid before the yes
+    page.get_by_role("button", name="Confirm", exact=True).last.click()
+    payment = page.get_by_test_id("card-payment").last
+    expect(payment).to_contain_text("succeeded")
+    expect(payment).to_contain_text("¥45.50")
+    expect(payment).to_contain_text("4242")  # the card it was paid with
+    trace = page.get_by_test_id("trace-row")
+    rows = [trace.nth(i).inner_text() for i in range(trace.count())]
+    assert any(re.search(r"booking_create_reservation\s+succeeded\s+\d+", row) for row in rows), rows
+    assert any(re.search(r"payments_create_payment\s+succeeded\s+\d+", row) for row in rows), rows
