@@ -78,7 +78,41 @@ def launch(
     arguments: Sequence[str] = (),
 ) -> GatewayProcess:
     """`cockpit run [arguments]` on free ports (its own moto, keeping its state under `home`, unless
-    `aws_port` points at a running endpoint), with this process's environment plus `env`."""
+    `aws_port` points at a running endpoint), with this process's environment plus `env`. A port found
+    free can be taken by another process before the runtime binds it: a start that fails for that
+    alone is tried again on other ports."""
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            return _launch(
+                home=home, log_dir=log_dir, template=template, parameters=parameters, stack_name=stack_name,
+                aws_port=aws_port, timeout=timeout, env=env, arguments=arguments,
+            )  # fmt: skip
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+PORT_ATTEMPTS = 3
+PORT_TAKEN = ("cannot serve the", "is in use by something")  # what `cockpit run` says when it cannot bind
+
+
+class PortTaken(RuntimeError):
+    """`cockpit run` could not bind a port that was free when it was chosen."""
+
+
+def _launch(
+    *,
+    home: Path,
+    log_dir: Path,
+    template: Path,
+    parameters: Mapping[str, str] | None,
+    stack_name: str | None,
+    aws_port: int | None,
+    timeout: float,
+    env: Mapping[str, str] | None,
+    arguments: Sequence[str],
+) -> GatewayProcess:
     api_port, lambda_port = free_port(), free_port()
     aws_port = aws_port or free_port()
     argv = [
@@ -110,9 +144,9 @@ def launch(
             gateway.ready_line = line
             return gateway
         if process.poll() is not None:
-            raise RuntimeError(
-                f"cockpit run exited with {process.returncode} before it was ready\n{gateway.output()}"
-            )
+            said = gateway.output()
+            kind = PortTaken if any(sign in said for sign in PORT_TAKEN) else RuntimeError
+            raise kind(f"cockpit run exited with {process.returncode} before it was ready\n{said}")
         time.sleep(0.05)
     process.kill()
     process.wait()

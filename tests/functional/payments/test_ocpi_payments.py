@@ -23,8 +23,14 @@ ARGS = {"station_id": "CN-SHA-0001", "payment_method_id": "pm_card_visa"}
 
 
 @pytest.fixture
-def ocpi_gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
-    with OcpiTestCpo(callback_result=None, stall_s=1.5) as cpo:
+def ocpi_cpo() -> Iterator[OcpiTestCpo]:
+    with OcpiTestCpo(callback_result=None, stall_s=1.5, fault_modules=("commands",)) as cpo:
+        yield cpo
+
+
+@pytest.fixture
+def ocpi_gateway(monkeypatch: pytest.MonkeyPatch, ocpi_cpo: OcpiTestCpo) -> Iterator[Template]:
+    with ocpi_cpo as cpo:
         params = {
             "ChargingProvider": "ocpi",
             "OcpiVersionUrl": cpo.version_url,
@@ -87,3 +93,41 @@ def test_a_start_the_cpo_refuses_voids_the_hold(ocpi_gateway: Template) -> None:
     trail = PaymentStore(ocpi_gateway.tables["PaymentsTable"].name).trail(failed["payment"]["id"])
     assert [e.event for e in trail] == ["created", "authorized", "canceled"]
     assert sum(e.captured_delta for e in trail) == 0
+
+
+def test_a_start_asked_again_after_the_cpo_failed_never_charges_without_a_hold(
+    ocpi_gateway: Template, ocpi_cpo: OcpiTestCpo
+) -> None:
+    """The CPO fails the START (500): nothing started, the hold is voided, and the yes is spent. The
+    driver is asked again under the same Idempotency-Key and says yes: the card hold of that key is
+    voided and cannot hold again, so the start is refused with a problem saying why (409) and nothing
+    is written: never a session charging against a released hold."""
+    ocpi_cpo.mode = "error500"
+    failed = call_start("k-again")
+    assert failed["statusCode"] == 502, failed
+    payments = PaymentStore(ocpi_gateway.tables["PaymentsTable"].name)
+    ocpi_cpo.mode = "ok"
+    again = call_start("k-again")
+    problem = ev.body(again)
+    assert again["statusCode"] == 409 and "new Idempotency-Key" in problem["detail"], problem
+    assert problem["type"].endswith("/conflict")
+    sessions = [i for i in scan(ocpi_gateway, "ChargingTable") if i["sk"]["S"] == "SESSION"]
+    assert sessions == []
+    held = [i for i in scan(ocpi_gateway, "PaymentsTable") if i["sk"]["S"] == "PAYMENT"]
+    assert len(held) == 1
+    trail = payments.trail(held[0]["pk"]["S"].removeprefix("PAY#"))
+    assert [e.event for e in trail] == ["created", "authorized", "canceled"]
+    fresh = start("k-new")  # a new key is a new hold and a new start
+    assert fresh["status"] == "accepted", fresh
+
+
+def call_start(key: str) -> dict[str, Any]:
+    asked = ev.body(call("charging_start_session", ARGS, key=key))
+    assert asked["status"] == "confirmation_required", asked
+    body = {"confirmation_token": asked["confirmation"]["token"]}
+    return call("charging_start_session", ARGS, key=key, body=body)
+
+
+def scan(template: Template, table: str) -> list[dict[str, Any]]:
+    pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=template.tables[table].name)
+    return [i for page in pages for i in page["Items"]]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit_dev.net import free_port
 from tests.support import localfn
 from tests.support.local_gateway import ROOT, launch
 
@@ -116,3 +117,30 @@ def test_a_bad_parameter_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Greeting='howdy' is not one of ['hello', 'hi']" in result.stderr
+
+
+def test_the_test_launcher_tries_other_ports_when_a_free_one_was_taken_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port found free can be taken before `cockpit run` binds it (suites run side by side): the
+    launcher the suites share starts again on other ports instead of failing the test."""
+    from tests.support import local_gateway
+
+    handed: list[int] = []
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        def first_taken() -> int:
+            handed.append(port if not handed else free_port())
+            return handed[-1]
+
+        monkeypatch.setattr(local_gateway, "free_port", first_taken)
+        gateway = launch(home=tmp_path, log_dir=tmp_path / "logs", template=localfn.TEMPLATE)
+    try:
+        assert len(handed) == 6  # three ports for the attempt that could not bind, three for the next
+        assert gateway.api_url == f"http://127.0.0.1:{handed[3]}" != f"http://127.0.0.1:{port}"
+        assert gateway.process.poll() is None
+    finally:
+        gateway.stop()
