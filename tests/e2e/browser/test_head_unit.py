@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
+from cockpit_dev.pages import PAGES
 from tests.e2e.browser.conftest import Shots
 from tests.support.local_gateway import GatewayUrl
 
@@ -78,9 +79,29 @@ CHINESE = {
 }  # fmt: skip
 
 
+def not_public(requests: list[tuple[str, str]], url: str) -> list[tuple[str, str]]:
+    """The page's requests that are neither its own files, its dev token, nor an operation of the public
+    API (GET /v1/openapi.json): a page must use only what any client can."""
+    document = httpx.get(f"{url}/v1/openapi.json").json()
+    operations = [
+        (method.upper(), re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"))
+        for path, ops in document["paths"].items()
+        for method in ops
+    ]
+    own = re.compile(r"^(/ui/[\w./-]+|/_dev/token)$")
+    return [
+        (method, path)
+        for method, path in requests
+        if not (method == "GET" and (path in PAGES or own.match(path)))
+        and not any(method == m and pattern.match(path) for m, pattern in operations)
+    ]
+
+
 def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
     page: Page, gateway_url: GatewayUrl, shots: Shots
 ) -> None:
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append((r.method, re.sub(r"^\w+://[^/]+|\?.*$", "", r.url))))
     open_head_unit(page, gateway_url)
     expect(page.get_by_test_id("tools")).to_contain_text("tools")  # GET /v1/tools answered
     charge_at_the_first(page, ENGLISH, shots, "head-unit")
@@ -90,6 +111,8 @@ def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
         and len(session["turns"]) == 3
         and session["pending_confirmation"] is None
     )
+    assert {m for m, p in requests if p.startswith("/v1/")} >= {"GET", "POST"}, requests
+    assert not_public(requests, gateway_url) == [], requests
 
 
 def test_the_same_in_chinese(page: Page, gateway_url: GatewayUrl, shots: Shots) -> None:
