@@ -71,10 +71,10 @@ run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambd
 	$(BIN)/cockpit run $(strip $(RUN_PORTS) $(if $(filter 1 yes true,$(FRESH)),--fresh))
 
 chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal (API_PORT= if not 3000)
-	$(BIN)/cockpit chat $(if $(API_PORT),--url http://127.0.0.1:$(API_PORT))
+	@$(BIN)/cockpit chat $(if $(API_PORT),--url http://127.0.0.1:$(API_PORT))
 
 demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
-	$(BIN)/cockpit demo
+	@$(BIN)/cockpit demo
 
 token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)

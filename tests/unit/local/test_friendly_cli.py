@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -87,7 +88,6 @@ def test_every_option_of_the_make_targets_python_commands_has_help_text(
 def test_ctrl_c_in_the_cold_path_bench_is_one_line(tmp_path: Path) -> None:
     """`make bench`'s second command, stopped while it waits on a child (its --python, a stand-in that
     marks when it started and then sleeps)."""
-    import os
     import signal
     import time
 
@@ -373,6 +373,24 @@ def test_a_demo_whose_runtime_cannot_start_is_one_line(
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
     assert captured.err.startswith("cockpit: the demo's local runtime did not start: cannot read template ")
+
+
+def test_make_chat_prints_the_dialogue_only_not_its_command(tmp_path: Path) -> None:
+    """make echoes a recipe's command unless it starts with @: `make chat` (and `make demo`) show
+    only what cockpit says. Here the gateway is down: stdout stays empty, stderr says so in one line
+    (and make adds its own 'Error 1')."""
+    from cockpit_dev.net import free_port
+
+    done = subprocess.run(
+        ["make", "chat", f"API_PORT={free_port()}"], cwd=ROOT, stdin=subprocess.DEVNULL,
+        env={**os.environ, "COCKPIT_HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and done.stdout == "", done.stdout
+    assert done.stderr.splitlines()[0].startswith("cockpit: cannot reach http://127.0.0.1:"), done.stderr
+    assert "Traceback" not in done.stderr
+    recipes = (ROOT / "Makefile").read_text()
+    assert "\n\t@$(BIN)/cockpit demo\n" in recipes
 
 
 def test_make_run_and_chat_take_other_ports() -> None:
