@@ -44,6 +44,7 @@ DEFAULT_PORT = 3000  # the API's (`make run`, `make chat`)
 CHOOSE_PORT = {
     "port": "make run API_PORT=N (and make chat API_PORT=N), or cockpit run --port N",
     "lambda_port": "make run LAMBDA_PORT=N, or cockpit run --lambda-port N",
+    "aws_port": "make run AWS_PORT=N, or cockpit run --aws-port N",
 }
 
 
@@ -179,7 +180,9 @@ class Runtime:
         self.servers.append(lambda_server)
         home = devkeys.home()
         state_file = home / STATE_FILE if options.keep_state else None
-        self.aws = ensure(options.aws_port, home / "moto.log", state_file, options.fresh)
+        self.aws = ensure(
+            options.aws_port, home / "moto.log", state_file, options.fresh, CHOOSE_PORT["aws_port"]
+        )
         if self.aws.started_here:
             _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}, started here)")
             state = self.aws.state()
