@@ -121,7 +121,7 @@ def test_unknown_kid_is_refused(verifier: Verifier) -> None:
 
 
 def test_jwks_url_must_be_https() -> None:
-    with pytest.raises(ValueError, match="https"):
+    with pytest.raises(ValueError, match=r"JwksUrl \(JWKS_URL\) must be https"):
         Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_url="http://keys.example/jwks.json")
 
 
@@ -198,3 +198,43 @@ def test_every_function_refuses_a_cached_authorization_past_exp_and_leeway(exp: 
     assert out["statusCode"] == status, out
     if status == 401:
         assert json.loads(out["body"])["type"].endswith("/unauthorized")
+
+
+# Values the template's JwksJson AllowedPattern lets through (deploy succeeds), which no key can come of.
+UNUSABLE_JWKS = {
+    "a key without fields": '{"keys": [{}]}',
+    "an RSA key that is no key": '{"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"}]}',
+    "only a symmetric key": '{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}',
+    "not JSON": '{"keys": [{"kty": "RSA", "n": "x"',
+}
+
+
+def _rsa_jwk(alg: str) -> dict[str, Any]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key)), "alg": alg, "kid": "k1"}
+
+
+@pytest.mark.parametrize("value", list(UNUSABLE_JWKS.values()), ids=list(UNUSABLE_JWKS))
+def test_an_unusable_inline_jwks_fails_naming_the_parameter(value: str) -> None:
+    from cockpit_dev import stack
+
+    template = stack.load(Path(__file__).resolve().parents[2] / "template.yaml")
+    assert stack.parameter_problems(template, {"JwksJson": value}) == []  # the deploy cannot tell
+    with pytest.raises(ValueError, match=r"^JwksJson \(JWKS_JSON\)"):
+        Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_json=value)
+
+
+def test_a_jwks_without_an_rs256_key_fails_naming_the_parameter() -> None:
+    with pytest.raises(ValueError, match=r"^JwksJson \(JWKS_JSON\) has no RSA key for RS256"):
+        Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_json=json.dumps({"keys": [_rsa_jwk("RS512")]}))
+    usable = Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_json=json.dumps({"keys": [_rsa_jwk("RS256")]}))
+    assert usable.jwks is not None
+
+
+def test_the_first_call_with_an_unusable_jwks_fails_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JWKS_JSON", UNUSABLE_JWKS["a key without fields"])
+    monkeypatch.setenv("JWT_ISSUER", ISS)
+    monkeypatch.setenv("JWT_AUDIENCE", AUD)
+    event = {"type": "TOKEN", "authorizationToken": "Bearer a.b.c", "methodArn": TestAuthorizerHandler.ARN}
+    with pytest.raises(ValueError, match="JwksJson"):  # not a 401 for every token: the log names the fix
+        handler.lambda_handler(event, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import pkgutil
 import re
 from pathlib import Path
@@ -323,3 +324,49 @@ def test_a_caller_may_invoke_its_callees_versions_and_aliases(fn: Function) -> N
     for callee in callees:
         assert {"Fn::GetAtt": [callee, "Arn"]} in invocable, callee
         assert {"Fn::Sub": f"${{{callee}.Arn}}:*"} in invocable, callee
+
+
+# Lambda takes at most 6 MiB per synchronous invocation (the whole event: body, headers, request context),
+# API Gateway up to 10 MB: a body in between failed as a bare 502 the function never saw (issue 15, item 8).
+LAMBDA_SYNC_PAYLOAD = 6 * 1024 * 1024
+API_GATEWAY_PAYLOAD = 10 * 1024 * 1024
+EDGE_BODY_LIMIT = 5_000_000  # Content-Length from which the web ACL answers 413
+
+
+def _largest_body_a_function_accepts(monkeypatch: pytest.MonkeyPatch) -> int:
+    from cockpit import settings
+    from cockpit.api import MAX_BODY_BYTES
+    from registry.settings import ContractsSettings
+    from registry.wiring import max_body_bytes
+
+    deployed = ContractsSettings.from_env(TEMPLATE.functions["ContractsFunction"].environment)
+    monkeypatch.setitem(settings._cache, ContractsSettings, deployed)
+    return max(MAX_BODY_BYTES, max_body_bytes())
+
+
+def test_bodies_lambda_cannot_take_answer_413_at_the_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    ((acl_id, acl),) = resources("AWS::WAFv2::WebACL").items()
+    (association,) = resources("AWS::WAFv2::WebACLAssociation").values()
+    assert "Condition" not in acl and "Condition" not in association  # whatever WafRateLimitPer5Minutes is
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    props = acl["Properties"]
+    (rule,) = [r for r in props["Rules"] if "RegexMatchStatement" in r.get("Statement", {})]
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 413
+    problem = json.loads(props["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+    assert problem["status"] == 413 and problem["type"].endswith("/payload-too-large")
+    statement = rule["Statement"]["RegexMatchStatement"]
+    assert statement["FieldToMatch"] == {"SingleHeader": {"Name": "content-length"}}
+    regex = statement["RegexString"]
+    assert "(" not in regex  # AWS WAF refuses capturing groups
+
+    def refused(content_length: str) -> bool:
+        return re.search(regex, content_length) is not None
+
+    for size in [*range(0, 12_000_000, 7_919), LAMBDA_SYNC_PAYLOAD, API_GATEWAY_PAYLOAD, 10**12]:
+        assert refused(str(size)) == (size >= EDGE_BODY_LIMIT), size
+        assert refused(f"000{size}") == (size >= EDGE_BODY_LIMIT), size
+    assert refused(str(EDGE_BODY_LIMIT)) and not refused(str(EDGE_BODY_LIMIT - 1))
+    assert not refused("") and not refused("5000000x") and not refused("1e9")
+    # every body some function accepts reaches it; the edge refuses well before Lambda's limit
+    assert _largest_body_a_function_accepts(monkeypatch) < EDGE_BODY_LIMIT < LAMBDA_SYNC_PAYLOAD * 0.8

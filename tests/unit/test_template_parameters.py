@@ -29,6 +29,9 @@ def test_a_good_deploy_has_no_problems() -> None:
         problems(**GOOD, LlmProvider="bedrock", LlmModel="eu.anthropic.claude-3-5-sonnet-20240620-v1:0") == []
     )
     assert problems(**GOOD, ChargingProvider="ocpi", OcpiVersionUrl="https://cpo.example/ocpi/2.2.1") == []
+    assert (
+        problems(**GOOD, WafRateLimitPer5Minutes="0") == problems(**GOOD, WafRateLimitPer5Minutes="10") == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,6 +54,10 @@ def test_a_good_deploy_has_no_problems() -> None:
         ({**GOOD, "LogRetentionDays": "10"}, "LogRetentionDays"),
         ({**GOOD, "AlarmEmail": "ops-at-example"}, "AlarmEmail"),
         ({**GOOD, "Nonsense": "1"}, "Nonsense"),
+        ({**GOOD, "WafRateLimitPer5Minutes": "9"}, "WafRateLimitPer5Minutes"),  # under WAF's lowest limit
+        ({**GOOD, "LlmProvider": "qwen"}, "LlmApiKey must be set"),  # a hosted model with no key
+        ({**GOOD, "LlmProvider": "openai"}, "LlmApiKey must be set"),
+        ({**GOOD, "WafRateLimitPer5Minutes": "-1"}, "WafRateLimitPer5Minutes"),
     ],
 )
 def test_a_bad_value_fails_the_deploy_naming_the_parameter(given: dict[str, str], names: str) -> None:

@@ -15,13 +15,14 @@ from cockpit.errors import ModelUnavailable, UpstreamTimeout
 class BedrockConverseModel:
     provider = "bedrock"
 
-    def __init__(self, model_id: str, client: Any = None) -> None:
+    def __init__(self, model_id: str, client: Any = None, *, timeout_s: float = 15.0) -> None:
         self.model_id = model_id
         self._client = client
+        self._timeout_s = timeout_s  # LlmTimeoutSeconds, or what the turn has left when that is less
 
     def complete(self, request: ModelRequest) -> ModelReply:
         try:
-            client = self._client or aws.client_within("bedrock-runtime", "bedrock")
+            client = self._client or aws.client_within("bedrock-runtime", "bedrock", self._timeout_s)
         except UpstreamTimeout:
             raise ModelUnavailable("bedrock: no time left in this turn to ask the model") from None
         try:

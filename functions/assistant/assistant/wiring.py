@@ -52,7 +52,7 @@ def model_for(s: AssistantSettings, planner: OfflinePlanner | None = None) -> Ch
     if s.llm_provider == "bedrock":
         from assistant.bedrock import BedrockConverseModel
 
-        return BedrockConverseModel(s.model())
+        return BedrockConverseModel(s.model(), timeout_s=s.llm_timeout_s)
     from assistant.openai_compat import OpenAICompatibleModel  # httpx is imported only when a model needs it
 
     return OpenAICompatibleModel(

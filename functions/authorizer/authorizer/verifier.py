@@ -35,14 +35,16 @@ class Verifier:
 
     @classmethod
     def from_jwks(cls, *, issuer: str, audience: str, jwks_json: str = "", jwks_url: str = "") -> Verifier:
+        """Raises ValueError naming the template parameter (and its variable) when the keys cannot work:
+        the first call fails saying which value to fix, instead of every token being refused."""
         if jwks_json:
-            return cls(issuer, audience, jwks=PyJWKSet.from_dict(json.loads(jwks_json)))
+            return cls(issuer, audience, jwks=key_set(jwks_json))
         if jwks_url:
             if not jwks_url.startswith("https://"):
-                raise ValueError("JWKS_URL must be https")
+                raise ValueError("JwksUrl (JWKS_URL) must be https")
             client = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=JWKS_TIMEOUT_S)
             return cls(issuer, audience, jwks_client=client)
-        raise ValueError("set JWKS_JSON or JWKS_URL")
+        raise ValueError("set the JwksJson or JwksUrl parameter (JWKS_JSON or JWKS_URL)")
 
     def _key(self, token: str, header: dict[str, Any]) -> PyJWK:
         kid = header.get("kid")
@@ -88,6 +90,17 @@ class Verifier:
             return caller, int(claims["exp"])
         except (ValueError, TypeError):
             raise InvalidToken("sub or role claim not acceptable") from None
+
+
+def key_set(jwks_json: str) -> PyJWKSet:
+    """The inline JWKS, which must hold at least one RSA key usable for RS256."""
+    try:
+        keys = PyJWKSet.from_dict(json.loads(jwks_json))
+    except (ValueError, AttributeError, jwt.PyJWTError) as exc:  # not JSON, not an object, no usable key
+        raise ValueError(f"JwksJson (JWKS_JSON) is not a JWKS with a usable key: {exc}") from None
+    if not any(k.key_type == "RSA" and k.algorithm_name == ALGORITHM for k in keys.keys):
+        raise ValueError(f"JwksJson (JWKS_JSON) has no RSA key for {ALGORITHM}: no token could be verified")
+    return keys
 
 
 def bearer(authorization: str | None) -> str:

@@ -219,6 +219,10 @@ def _settle_era(ex: Exchange, method: str, params: dict[str, Any], message_id: s
 def _must_match(header: str, value: str | None, field: str, body: Any) -> None:
     if value is None:
         raise RpcError(HEADER_MISMATCH, f"the {header} header is required on 2026-07-28 requests", 400)
+    if body is None:
+        raise RpcError(
+            HEADER_MISMATCH, f"{field} is required on 2026-07-28 requests (the {header} header's value)", 400
+        )
     if value != body:
         raise RpcError(HEADER_MISMATCH, f"the {header} header ({value!r}) does not match {field}", 400)
 

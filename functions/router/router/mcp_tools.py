@@ -49,7 +49,7 @@ class ToolDispatch(Protocol):
 
     def prepare(self, call: ToolCall, tool: ResolvedTool | None = None) -> ConfirmationRequest | None: ...
 
-    def decline(self, call: ToolCall) -> None: ...
+    def decline(self, call: ToolCall) -> InvokeResponse | None: ...
 
     def invoke(self, call: ToolCall, tool: ResolvedTool | None = None) -> InvokeResponse: ...
 
@@ -134,8 +134,8 @@ class McpTools:
                 _require_form_elicitation(ctx)
                 return input_required(text, state.summary or "")
             if action != "accept":  # decline or cancel: nothing happens, and this yes can never be given
-                dispatch.decline(call)
-                return declined_result(call.tool)
+                first = dispatch.decline(call)  # unless this round was already acted on: its first outcome
+                return declined_result(call.tool) if first is None else tool_result(first)
         return self._answer(dispatch.invoke(call), call, ctx, key=state.key)
 
     def _answer(

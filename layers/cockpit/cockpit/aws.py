@@ -24,11 +24,11 @@ def client(service: str) -> Any:
     return _client(service, _TIMEOUTS.get(service, 5.0))
 
 
-def client_within(service: str, what: str) -> Any:
-    """A client whose read timeout fits what this invocation has left (`cockpit.deadline`): the default
-    one when there is time, else one with the whole seconds left (a container keeps a few). Raises
-    UpstreamTimeout, naming `what`, when there is no time left to call."""
-    cap = _TIMEOUTS.get(service, 5.0)
+def client_within(service: str, what: str, cap_s: float | None = None) -> Any:
+    """A client whose read timeout fits what this invocation has left (`cockpit.deadline`): `cap_s` (the
+    service's default when None) when there is time, else one with the whole seconds left (a container
+    keeps a few). Raises UpstreamTimeout, naming `what`, when there is no time left to call."""
+    cap = _TIMEOUTS.get(service, 5.0) if cap_s is None else cap_s
     seconds = deadline.budget(cap, what)
     return _client(service, cap if seconds >= cap else float(max(1, int(seconds))))
 

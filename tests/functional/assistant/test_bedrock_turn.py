@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
+from assistant.settings import AssistantSettings
 from cockpit import aws
 from cockpit_dev.template import Template
 from tests.functional.assistant.conftest import new_session, ok, turn
@@ -16,11 +18,16 @@ from tests.functional.assistant.conftest import new_session, ok, turn
 RECORDED = Path(__file__).parents[2] / "unit" / "assistant" / "recorded"
 
 
+def bedrock_client() -> Any:
+    """The container's Bedrock client the model calls: its read timeout is LlmTimeoutSeconds."""
+    return aws.client_within("bedrock-runtime", "bedrock", AssistantSettings.from_env().llm_timeout_s)
+
+
 def test_a_turn_on_bedrock_converse(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COCKPIT_LLM_PROVIDER", "bedrock")
     monkeypatch.setenv("COCKPIT_LLM_MODEL", "amazon.nova-lite-v1:0")
     sid = new_session()
-    client = aws.client("bedrock-runtime")
+    client = bedrock_client()
     with Stubber(client) as stub:
         stub.add_response("converse", json.loads((RECORDED / "bedrock_converse_tool_use.json").read_text()))
         stub.add_response("converse", json.loads((RECORDED / "bedrock_converse_text.json").read_text()))
@@ -35,7 +42,7 @@ def test_a_turn_on_bedrock_converse(gateway: Template, monkeypatch: pytest.Monke
 def test_bedrock_throttling_falls_back_offline(gateway: Template, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COCKPIT_LLM_PROVIDER", "bedrock")
     sid = new_session()
-    with Stubber(aws.client("bedrock-runtime")) as stub:
+    with Stubber(bedrock_client()) as stub:
         stub.add_client_error("converse", "ThrottlingException", http_status_code=429)
         out = ok(turn(sid, text="find a fast charger"))
     assert out["model"]["fallback"] is True and "ThrottlingException" in out["model"]["reason"]

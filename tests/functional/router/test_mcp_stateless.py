@@ -241,3 +241,76 @@ def test_domain_not_found_is_a_tool_error_and_an_unknown_tool_a_protocol_error(g
     assert missing["isError"] is True and json.loads(missing["content"][0]["text"])["status"] == 404
     status, doc = post("tools/call", {"name": "no_such_tool", "arguments": {}})
     assert status == 200 and doc["error"]["code"] == -32602
+
+
+def test_a_decline_after_the_yes_was_acted_on_answers_the_first_outcome(gateway: Template) -> None:
+    """The final round retried with another answer (a client that lost the first answer and asks again):
+    the payment was made, so the answer is that payment, never 'declined, nothing changed'."""
+    asked = call("payments_create_payment", PAY)
+    paid = call("payments_create_payment", PAY, extra=accept(asked))
+    before = snapshot(gateway)
+    late = call("payments_create_payment", PAY, extra=accept(asked, "decline"))
+    assert late["isError"] is False and late["structuredContent"] == paid["structuredContent"], late
+    assert snapshot(gateway) == before
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "code", "status"),
+    [
+        ({"name": "payments_create_payment", "arguments": PAY, "requestState": 7}, {}, -32602, 200),
+        (
+            {
+                "name": "payments_create_payment",
+                "arguments": PAY,
+                "requestState": "cs1.",
+                "inputResponses": [],
+            },
+            {},
+            -32602,
+            200,
+        ),
+        ({"name": "payments_create_payment", "arguments": PAY, "requestState": "x" * 5000}, {}, -32602, 200),
+        (
+            {"name": "charging_find_stations", "arguments": {"location": HERE}},
+            {"Mcp-Name": "=?base64?***?="},
+            -32020,
+            400,
+        ),
+        (
+            {
+                "name": "charging_find_stations",
+                "arguments": {"location": HERE},
+                "_meta": {"io.modelcontextprotocol/clientCapabilities": []},
+            },
+            {},
+            -32602,
+            200,
+        ),
+        (
+            {
+                "name": "charging_find_stations",
+                "arguments": {"location": HERE},
+                "_meta": {"cockpit/idempotency_key": "k" * 256},
+            },
+            {},
+            -32602,
+            200,
+        ),
+    ],
+)
+def test_bad_2026_rounds_are_json_rpc_errors_never_5xx(
+    gateway: Template, params: dict[str, Any], headers: dict[str, str], code: int, status: int
+) -> None:
+    before = snapshot(gateway)
+    got, doc = post("tools/call", params, headers=headers)
+    assert got == status and doc["error"]["code"] == code, doc
+    assert snapshot(gateway) == before
+
+
+def test_a_2026_request_without_its_meta_is_told_which_field_is_missing(gateway: Template) -> None:
+    message = {"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}}
+    headers = {"MCP-Protocol-Version": V, "Mcp-Method": "server/discover", "Content-Type": "application/json"}
+    out = router(ev.api("POST", "/mcp", raw_body=json.dumps(message), headers=headers), None)
+    error = ev.body(out)["error"]
+    assert out["statusCode"] == 400 and error["code"] == -32020
+    assert "params._meta['io.modelcontextprotocol/protocolVersion'] is required" in error["message"]

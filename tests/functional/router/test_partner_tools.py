@@ -16,6 +16,7 @@ from cockpit_dev.template import Template
 from router.handler import lambda_handler as router
 from tests.support import events as ev
 from tests.support.aws import aws_from_template, snapshot
+from tests.support.mcp_host import MODERN, Host
 from tests.support.partner_server import CLIENT_ID, CLIENT_SECRET, PartnerServer
 from tests.support.partners import (
     API_KEY,
@@ -109,6 +110,8 @@ def test_vehicles_see_partner_tools_in_all_four_formats(registry: FakePartnerToo
         mcp[SEARCH]["annotations"]["readOnlyHint"] is True
         and mcp[RESERVE]["annotations"]["readOnlyHint"] is False
     )
+    assert all(mcp[t]["annotations"]["openWorldHint"] is True for t in (SEARCH, GET_SPOT, RESERVE))
+    assert mcp["charging_find_stations"]["annotations"]["openWorldHint"] is False
 
 
 def test_a_partner_sees_only_its_own_tools_and_an_admin_sees_all(
@@ -207,6 +210,23 @@ def test_a_reservation_asks_first_then_sends_the_json_body_once(
     assert verify_signature(SIGNING_KEY, "POST", got.target, got.headers, got.body).ok
     again = call(RESERVE, args, key="k-res-1", body={"confirmation_token": token})
     assert ev.body(again) == ev.body(done) and len(server.received) == 1  # replayed, not re-sent
+
+
+def test_a_partner_reservation_over_mcp_2026_is_asked_by_elicitation_then_sent_once(
+    registry: FakePartnerToolSource, server: PartnerServer
+) -> None:
+    host = Host(MODERN, VIN)
+    args = {"spot_id": "spot-renmin-1", "hours": 2, "plate": "沪A12345"}
+    asked = host.rpc("tools/call", {"name": RESERVE, "arguments": args})
+    question = asked["inputRequests"]["confirm"]["params"]["message"]
+    assert asked["resultType"] == "input_required" and "acme_parking" in question
+    assert server.received == []  # the question is the gateway's: the partner hears nothing yet
+    yes = {"confirm": {"action": "accept", "content": {}}}
+    final = {"name": RESERVE, "arguments": args, "requestState": asked["requestState"], "inputResponses": yes}
+    done = host.check(RESERVE, host.rpc("tools/call", final))
+    assert done["status"] == "confirmed" and len(server.received) == 1
+    again = host.check(RESERVE, host.rpc("tools/call", final))  # the final round retried
+    assert again == done and len(server.received) == 1  # its first outcome, not sent again
 
 
 def test_oauth2_client_credentials_fetches_one_token_for_many_calls(

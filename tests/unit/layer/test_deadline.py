@@ -118,3 +118,40 @@ def test_stripe_is_not_asked_without_time_and_the_payment_stays_unknown() -> Non
         stripe.charge(charge)
     assert unknown.value.timed_out is True  # asked again later under the same key: never charged twice
     assert seen == []
+
+
+def test_bedrock_waits_llm_timeout_seconds_or_what_the_turn_has_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LlmTimeoutSeconds bounds a Bedrock Converse call as it does an OpenAI-compatible one (Bedrock used
+    the client's fixed 15 s whatever the parameter said)."""
+    from assistant.settings import AssistantSettings
+    from assistant.wiring import model_for
+
+    settings = AssistantSettings.from_env(
+        {
+            "SESSIONS_TABLE": "sessions",
+            "OPERATIONS_TABLE": "operations",
+            "COCKPIT_LLM_PROVIDER": "bedrock",
+            "COCKPIT_LLM_MODEL": "anthropic.claude-3-5-haiku-20241022-v1:0",
+            "COCKPIT_LLM_TIMEOUT_SECONDS": "6",
+        }
+    )
+    model = model_for(settings)
+    timeouts: list[float] = []
+
+    class Client:
+        def __init__(self, read_timeout: float) -> None:
+            timeouts.append(read_timeout)
+
+        def converse(self, **_: object) -> dict[str, object]:
+            return {"output": {"message": {"role": "assistant", "content": [{"text": "hi"}]}}}
+
+    real = aws.client_within
+    monkeypatch.setattr(aws, "client_within", lambda *a: Client(real(*a).meta.config.read_timeout))
+    from assistant.ports import Message, ModelRequest
+
+    request = ModelRequest(system="s", messages=[Message(role="user", content="hello")], tools=[])
+    deadline.start(Context(60_000))
+    assert model.complete(request).text == "hi"
+    deadline.start(Context(4_000))  # 3.5 s left, under the parameter's 6 s: whole seconds
+    model.complete(request)
+    assert timeouts == [6.0, 3.0]

@@ -87,15 +87,22 @@ class Dispatcher:
                 return None
             return self._question(tool, call, _arguments_hash(call))
 
-    def decline(self, call: ToolCall) -> None:
+    def decline(self, call: ToolCall) -> InvokeResponse | None:
         """The driver said no: the confirmation is used up, nothing is performed (an unknown or already
-        used token is no error: declining twice is declining)."""
+        used token is no error: declining twice is declining). None, unless this very call (its key and
+        arguments) was already performed on an earlier yes: then that first outcome, which a 'no' that
+        comes after cannot undo (MCP 2026-07-28: a retried final round answers the first outcome)."""
         tool = self.tool(call.tool, call.caller)
+        if tool.spec.needs_idempotency_key and call.idempotency_key:
+            done = self.idempotency.peek(call.caller.sub, call.idempotency_key, _arguments_hash(call))
+            if done is not None:
+                return InvokeResponse.model_validate_json(done)
         if call.confirmation_token:
             with contextlib.suppress(ConfirmationInvalid):
                 self.confirmations.consume(
                     call.confirmation_token, call.caller, tool.spec.name, _arguments_hash(call)
                 )
+        return None
 
     def invoke(self, call: ToolCall, tool: ResolvedTool | None = None) -> InvokeResponse:
         tool = self._resolved(call, tool)
