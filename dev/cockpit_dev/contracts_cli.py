@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from cockpit_dev.problems import CommandError
+from cockpit_dev.problems import CommandError, refused
 
 DEFAULT_URL = "http://127.0.0.1:3000"
 
@@ -157,6 +157,8 @@ def _client(args: argparse.Namespace) -> httpx.Client:
 
 
 def _show_answer(answer: httpx.Response) -> int:
+    if answer.status_code == 401:  # a bad or expired token: one line with how to get one, as chat says it
+        raise refused(answer)
     if answer.status_code == 204:
         print(json.dumps({"status": answer.status_code}))
         return 0

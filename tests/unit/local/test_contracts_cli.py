@@ -193,6 +193,22 @@ def test_a_document_that_cannot_be_read_is_one_line_and_nothing_is_sent(
     assert err.count("\n") == 1 and "Traceback" not in err and recorder.requests == []
 
 
+@pytest.mark.parametrize("argv", [["list"], ["show", "ctr_7"], ["retire", "ctr_7"], ["register", str(EXAMPLE),
+                                   "--namespace", "a_b", "--base-url", "https://x.example"]])  # fmt: skip
+def test_a_refused_token_is_one_line_that_says_make_token(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    problem = {
+        "status": 401,
+        "detail": "A valid bearer token is required. Local development: `make token` ...",
+    }
+    assert main(["contracts", "--token", "expired", *argv], transport=Recorder(401, problem).transport()) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, (out, err)
+    assert err.startswith("cockpit: the gateway refused the token (A valid bearer token is required.)")
+    assert "`make token`" in err
+
+
 def test_connection_options_work_before_and_after_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COCKPIT_TOKEN", raising=False)
     recorder = Recorder(200, {"contracts": []})
