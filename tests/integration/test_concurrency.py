@@ -64,6 +64,26 @@ def test_one_idempotency_key_raced_twenty_times_is_claimed_once(stack: Template)
         store.begin("vin-race", key, "fp-2")
 
 
+def test_peek_sees_an_answer_a_running_attempt_and_a_crashed_one(stack: Template) -> None:
+    """peek claims nothing: free → None; held by a running attempt → 409 in progress with Retry-After;
+    its lock run out (the attempt crashed) → None, as begin would take it over; answered → the answer."""
+    now = [1_000_000.0]
+    store = DynamoIdempotencyStore(table(stack, "IdempotencyTable"), clock=lambda: now[0], lock_s=60)
+    key = uuid.uuid4().hex
+    assert store.peek("vin-peek", key, "fp-1") is None
+    assert store.begin("vin-peek", key, "fp-1") is None
+    with pytest.raises(IdempotencyInProgress) as busy:
+        store.peek("vin-peek", key, "fp-1")
+    assert busy.value.headers == {"Retry-After": "60"}
+    with pytest.raises(IdempotencyConflict):
+        store.peek("vin-peek", key, "fp-2")
+    now[0] += 61
+    assert store.peek("vin-peek", key, "fp-1") is None
+    assert store.begin("vin-peek", key, "fp-1") is None  # taken over
+    store.complete("vin-peek", key, '{"answer": 2}')
+    assert store.peek("vin-peek", key, "fp-1") == '{"answer": 2}'
+
+
 def test_a_confirmation_token_raced_is_used_once(stack: Template) -> None:
     store = DynamoConfirmationStore(table(stack, "IdempotencyTable"))
     car = Caller(sub="vin-race", role=Role.VEHICLE)

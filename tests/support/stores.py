@@ -40,6 +40,8 @@ class FakeIdempotency:
             return None
         if found["fingerprint"] != fingerprint:
             raise IdempotencyConflict("different request")
+        if found["state"] == "IN_PROGRESS":
+            raise IdempotencyInProgress("in progress")
         return found.get("answer") if found["state"] == "COMPLETED" else None
 
     def complete(self, scope: str, key: str, answer: str) -> None:

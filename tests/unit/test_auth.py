@@ -238,3 +238,47 @@ def test_the_first_call_with_an_unusable_jwks_fails_naming_it(monkeypatch: pytes
     event = {"type": "TOKEN", "authorizationToken": "Bearer a.b.c", "methodArn": TestAuthorizerHandler.ARN}
     with pytest.raises(ValueError, match="JwksJson"):  # not a 401 for every token: the log names the fix
         handler.lambda_handler(event, None)
+
+
+@pytest.mark.parametrize(
+    "served",
+    [
+        jwt.PyJWKClientConnectionError("Fail to fetch data from the url, err: timed out"),  # unreachable
+        {"keys": []},  # reachable, empty
+        {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]},  # no signing key of ours
+    ],
+)
+def test_a_jwks_url_that_gives_no_keys_is_logged_naming_it_each_token_refused(
+    keys: Path, served: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Deployed with a JwksUrl that cannot be read, every token is refused (401, never a 5xx); the log
+    says an error naming JwksUrl, which an operator can act on, not only 'PyJWKClientError'."""
+    verifier = Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_url="https://keys.example/jwks.json")
+    assert verifier.jwks_client is not None
+
+    def fetch() -> Any:
+        if isinstance(served, Exception):
+            raise served
+        return served
+
+    monkeypatch.setattr(verifier.jwks_client, "fetch_data", fetch)
+    with pytest.raises(InvalidToken):
+        verifier.verify("Bearer " + devkeys.token("vehicle", "vin-1", folder=keys))
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", "JwksUrl (JWKS_URL) gives no usable keys: every token is refused")
+    ]
+
+
+def test_a_token_whose_kid_the_jwks_url_lacks_is_refused_without_an_error(
+    keys: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A key set that reads well but lacks the token's kid is the token's fault: no operator error."""
+    verifier = Verifier.from_jwks(issuer=ISS, audience=AUD, jwks_url="https://keys.example/jwks.json")
+    assert verifier.jwks_client is not None
+    served = devkeys.jwks(keys)
+    for key in served["keys"]:
+        key["kid"] = "another-kid"
+    monkeypatch.setattr(verifier.jwks_client, "fetch_data", lambda: served)
+    with pytest.raises(InvalidToken):
+        verifier.verify("Bearer " + devkeys.token("vehicle", "vin-1", folder=keys))
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -14,6 +14,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 
 from cockpit.clock import TOKEN_LEEWAY_SECONDS
+from cockpit.observability import logger
 from cockpit.tools.model import Caller
 
 ALGORITHM = "RS256"
@@ -49,7 +50,15 @@ class Verifier:
     def _key(self, token: str, header: dict[str, Any]) -> PyJWK:
         kid = header.get("kid")
         if self.jwks_client is not None:
-            return self.jwks_client.get_signing_key_from_jwt(token)
+            try:
+                return self.jwks_client.get_signing_key_from_jwt(token)
+            except (jwt.PyJWKClientError, jwt.PyJWKSetError) as exc:
+                if "matches" not in str(exc):  # not this token's kid: the key set itself cannot be read
+                    logger().error(
+                        "JwksUrl (JWKS_URL) gives no usable keys: every token is refused",
+                        extra={"why": type(exc).__name__, "detail": str(exc)[:200]},
+                    )
+                raise
         assert self.jwks is not None
         keys = [
             k

@@ -32,7 +32,8 @@ class IdempotencyStore(Protocol):
 
     def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
         """The stored answer if the key was already answered for this request (409 for another request);
-        None when it is free or in progress. Claims nothing."""
+        409 in progress while an attempt holds it; None when it is free (or its attempt's lock ran out).
+        Claims nothing."""
         ...
 
     def complete(self, scope: str, key: str, answer: str) -> None: ...
@@ -82,9 +83,9 @@ class DynamoIdempotencyStore:
             raise IdempotencyConflict("this Idempotency-Key was used with a different request")
         if text(old, "state") == "COMPLETED":
             return text(old, "answer")
-        retry = max(1, int(number(old, "locked_until") - t))
-        raise IdempotencyInProgress(
-            "a request with this Idempotency-Key is still in progress", headers={"Retry-After": str(retry)}
+        self._busy(old, t)
+        raise IdempotencyInProgress(  # its lock ran out between the write and this read: retry now
+            "a request with this Idempotency-Key is still in progress", headers={"Retry-After": "1"}
         )
 
     def peek(self, scope: str, key: str, fingerprint: str) -> str | None:
@@ -93,7 +94,20 @@ class DynamoIdempotencyStore:
             return None
         if text(old, "fingerprint") != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used with a different request")
-        return text(old, "answer") if text(old, "state") == "COMPLETED" else None
+        if text(old, "state") == "COMPLETED":
+            return text(old, "answer")
+        self._busy(old, int(self.clock()))
+        return None
+
+    @staticmethod
+    def _busy(old: dict[str, Any], t: int) -> None:
+        """409 in progress (with when to come back) while the attempt holding the key may still run."""
+        locked_until = number(old, "locked_until")
+        if locked_until >= t:
+            raise IdempotencyInProgress(
+                "a request with this Idempotency-Key is still in progress",
+                headers={"Retry-After": str(max(1, int(locked_until - t)))},
+            )
 
     def _read(self, scope: str, key: str) -> dict[str, Any]:
         got = aws.client("dynamodb").get_item(

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from cockpit.dispatch.core import Dispatcher, ToolCall, negotiate_locale
+from cockpit.dispatch.core import Dispatcher, ToolCall, _arguments_hash, negotiate_locale
 from cockpit.errors import (
     ConfirmationExpired,
     ConfirmationInvalid,
     Conflict,
     IdempotencyConflict,
+    IdempotencyInProgress,
     IdempotencyKeyRequired,
     NotFound,
     ToolNotFound,
@@ -288,3 +289,20 @@ def test_a_read_tool_that_needs_a_yes_asks_then_performs(
     with pytest.raises(ConfirmationInvalid):
         d.invoke(call("charging_find_stations", HERE, confirmation_token=asked.confirmation.token))
     assert idem.records == {}  # a read keeps no idempotency record
+
+
+def test_a_no_while_the_yes_is_being_performed_is_409_in_progress(
+    dispatcher: Dispatcher, target: FakeTarget, idem: FakeIdempotency
+) -> None:
+    """The yes took the key and is still being performed (the payment may be moving): a 'no' then
+    cannot say "nothing changed". It is told to come back; once the yes is done, the 'no' answers its
+    outcome; on a key nobody performed, a 'no' is nothing."""
+    token = confirmed_start(dispatcher, target)
+    no = call("charging_start_session", START, idempotency_key="k1", confirmation_token=token)
+    idem.begin(CAR.sub, "k1", _arguments_hash(no))  # the yes, still running
+    with pytest.raises(IdempotencyInProgress):
+        dispatcher.decline(no)
+    idem.complete(CAR.sub, "k1", '{"tool": "charging_start_session", "status": "succeeded", "result": {}}')
+    done = dispatcher.decline(no)
+    assert done is not None and done.status == "succeeded"
+    assert dispatcher.decline(call("charging_start_session", START, idempotency_key="k2")) is None

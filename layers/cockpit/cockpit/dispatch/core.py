@@ -91,7 +91,8 @@ class Dispatcher:
         """The driver said no: the confirmation is used up, nothing is performed (an unknown or already
         used token is no error: declining twice is declining). None, unless this very call (its key and
         arguments) was already performed on an earlier yes: then that first outcome, which a 'no' that
-        comes after cannot undo (MCP 2026-07-28: a retried final round answers the first outcome)."""
+        comes after cannot undo (MCP 2026-07-28: a retried final round answers the first outcome); while
+        that yes is still being performed, 409 in progress: the 'no' comes too late to say "nothing"."""
         tool = self.tool(call.tool, call.caller)
         if tool.spec.needs_idempotency_key and call.idempotency_key:
             done = self.idempotency.peek(call.caller.sub, call.idempotency_key, _arguments_hash(call))
