@@ -62,14 +62,19 @@ $(STAMP): $(RUN_STAMP) requirements-dev.txt
 
 install: $(STAMP) ## Create .venv with the pinned dependencies, dev tools included
 
-run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambda :3001, AWS :4566; FRESH=1: empty AWS state
-	$(BIN)/cockpit run $(if $(filter 1 yes true,$(FRESH)),--fresh)
+# Other ports when the defaults are taken: make run API_PORT=3100 LAMBDA_PORT=3101 AWS_PORT=4600, then
+# make chat API_PORT=3100.
+RUN_PORTS = $(if $(API_PORT),--port $(API_PORT)) $(if $(LAMBDA_PORT),--lambda-port $(LAMBDA_PORT)) \
+	$(if $(AWS_PORT),--aws-port $(AWS_PORT))
 
-chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal
-	$(BIN)/cockpit chat
+run: $(RUN_STAMP) ## Run the whole gateway locally (no Docker): API :3000, Lambda :3001, AWS :4566 (API_PORT=, LAMBDA_PORT=, AWS_PORT=); FRESH=1: empty AWS state
+	$(BIN)/cockpit run $(strip $(RUN_PORTS) $(if $(filter 1 yes true,$(FRESH)),--fresh))
+
+chat: $(RUN_STAMP) ## Talk to the assistant of a running `make run` from the terminal (API_PORT= if not 3000)
+	@$(BIN)/cockpit chat $(if $(API_PORT),--url http://127.0.0.1:$(API_PORT))
 
 demo: $(RUN_STAMP) ## A scripted conversation with the assistant (offline planner) on its own local runtime, printed
-	$(BIN)/cockpit demo
+	@$(BIN)/cockpit demo
 
 token: $(RUN_STAMP) ## Print a development token: make token ROLE=vehicle SUB=vin-demo
 	@$(BIN)/cockpit token --role $(or $(ROLE),vehicle) --sub $(or $(SUB),vin-demo)

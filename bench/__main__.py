@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import time
 import traceback
 from typing import TextIO
 
 from bench.harness import FULL, ROOT, SMOKE, Rounds
+from bench.interrupt import friendly
 
 SCENARIOS = (
     "router",
@@ -86,18 +86,9 @@ def main(argv: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     """Ctrl-C or a reader that went away (`make bench | head`) ends it in one line."""
-    try:
-        code = main(argv)
-        sys.stdout.flush()
-    except KeyboardInterrupt:
-        sys.stderr.write("bench: interrupted; the tables above are complete, the rest was not measured\n")
-        return 130
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-        return 0
-    return code
+    return friendly(
+        lambda: main(argv), "bench: interrupted; the tables above are complete, the rest was not measured"
+    )
 
 
 if __name__ == "__main__":

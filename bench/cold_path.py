@@ -182,14 +182,34 @@ def table(rows: list[tuple[str, dict[str, Any]]], title: str) -> None:
     print(f"| {label} | | | {path:.0f} | {path / base['wall']:.2f} |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", type=Path, default=ROOT / ".aws-sam" / "host")
-    parser.add_argument("--sdk", type=Path, default=ROOT / ".aws-sam" / "lambda-runtime")
-    parser.add_argument("--python", default=getattr(sys, "_base_executable", sys.executable))
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--label", default="")
-    args = parser.parse_args()
+def parser() -> argparse.ArgumentParser:
+    found = argparse.ArgumentParser(prog="python bench/cold_path.py", description=__doc__.splitlines()[0])
+    found.add_argument(
+        "--build",
+        type=Path,
+        default=ROOT / ".aws-sam" / "host",
+        help="the built functions and layer (default .aws-sam/host, make host-build's)",
+    )
+    found.add_argument(
+        "--sdk",
+        type=Path,
+        default=ROOT / ".aws-sam" / "lambda-runtime",
+        help="the AWS SDK the Lambda runtime provides (default .aws-sam/lambda-runtime)",
+    )
+    found.add_argument(
+        "--python",
+        default=getattr(sys, "_base_executable", sys.executable),
+        help="the interpreter the functions start in (default: this one's base, outside the venv)",
+    )
+    found.add_argument(
+        "--rounds", type=int, default=5, help="cold starts per row; the median is shown (default 5)"
+    )
+    found.add_argument("--label", default="", help="text added to the table's title")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     version = subprocess.run(
         [args.python, "-c", "import sys; print(sys.version.split()[0])"],
         capture_output=True,
@@ -202,7 +222,10 @@ def main() -> None:
         f"Cold path of one tool call, fresh interpreters on the built artifacts "
         f"(Python {version}, median of {args.rounds}){args.label}",
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    from bench.interrupt import friendly
+
+    sys.exit(friendly(main, "bench (cold path): interrupted; nothing was measured"))

@@ -69,13 +69,14 @@ class AwsEndpoint:
             self.process = None
 
 
-def existing(port: int) -> AwsEndpoint | None:
+def existing(port: int, choose: str = "") -> AwsEndpoint | None:
     """The endpoint already answering HTTP on the port, if any (AwsEndpointError if the port is taken
-    by something that does not speak HTTP)."""
+    by something that does not speak HTTP, saying how to `choose` another port when given)."""
     if not port_open(port):
         return None
     if http_status(port, "/") is None:
-        raise AwsEndpointError(f"{LOOPBACK}:{port} is in use by something that is not an AWS endpoint")
+        how = f" (choose another port: {choose})" if choose else ""
+        raise AwsEndpointError(f"{LOOPBACK}:{port} is in use by something that is not an AWS endpoint{how}")
     kind = "localstack" if http_status(port, "/_localstack/health") == 200 else "external"
     if kind == "external" and http_status(port, "/moto-api/") == 200:
         kind = "moto"
@@ -127,9 +128,11 @@ def start_moto(
     )
 
 
-def ensure(port: int, log_path: Path, state_file: Path | None = None, fresh: bool = False) -> AwsEndpoint:
+def ensure(
+    port: int, log_path: Path, state_file: Path | None = None, fresh: bool = False, choose: str = ""
+) -> AwsEndpoint:
     """Use what answers on the port, else start moto there (keeping its state in `state_file`)."""
-    return existing(port) or start_moto(port, log_path, state_file=state_file, fresh=fresh)
+    return existing(port, choose) or start_moto(port, log_path, state_file=state_file, fresh=fresh)
 
 
 def _tail(path: Path, lines: int = 5) -> str:

@@ -180,7 +180,12 @@ def generated(domain: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cockpit_dev.catalog", description=__doc__.split("\n")[0])
-    parser.add_argument("--output-dir", type=Path, default=CATALOG_DIR)
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=CATALOG_DIR,
+        help="where the catalog files go (default: the layer's)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a committed file differs")
     args = parser.parse_args(argv)
     stale = []

@@ -32,6 +32,7 @@ _SHORT_TAGS = {
         for name in (
             "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Join", "Select", "Split",
             "FindInMap", "ImportValue", "Base64", "GetAZs", "Cidr", "Transform", "ToJsonString", "Length",
+            "Contains",  # a Rules function (stack.rule_problems evaluates it), never in Resources
         )
     },
 }  # fmt: skip
@@ -74,7 +75,9 @@ def is_intrinsic(value: Any) -> bool:
 
 
 _INTRINSIC_KEYS = {"Ref", *(f"Fn::{n}" for n in _SHORT_TAGS if n not in ("Ref", "Condition"))}
-_UNSUPPORTED = {"Fn::ImportValue", "Fn::Cidr", "Fn::Transform", "Fn::ToJsonString", "Fn::Length"}
+_UNSUPPORTED = {
+    "Fn::ImportValue", "Fn::Cidr", "Fn::Transform", "Fn::ToJsonString", "Fn::Length", "Fn::Contains",
+}  # fmt: skip
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from cockpit_dev.problems import CommandError, refused
+
 DEFAULT_URL = "http://127.0.0.1:3000"
 
 
@@ -107,7 +109,7 @@ def add_commands(commands: Any) -> None:
 
 
 def request_body(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
-    text = args.file.read_text(encoding="utf-8")
+    text = _document(args.file)
     body: dict[str, Any] = {"namespace": args.namespace, "base_url": args.base_url, "openapi": text,
                             "display_name": args.display_name or _title(text, args.file),
                             "confirmation_required": args.confirm, "timeout_ms": args.timeout_ms}  # fmt: skip
@@ -120,6 +122,17 @@ def request_body(args: argparse.Namespace, environ: dict[str, str]) -> dict[str,
             raise SystemExit(f"set {args.api_key_env} to the API key the gateway should send")
         body["auth"] = {"type": "api_key", "in": where[0], "name": where[1], "value": value}
     return body
+
+
+def _document(path: Path) -> str:
+    """The OpenAPI document's text; a file that is not there or not text is one line (CommandError)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reason = "it is not UTF-8 text (an OpenAPI document is JSON or YAML)"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    raise CommandError(f"cannot read the OpenAPI document {path}: {reason}")
 
 
 def _title(text: str, path: Path) -> str:
@@ -144,6 +157,8 @@ def _client(args: argparse.Namespace) -> httpx.Client:
 
 
 def _show_answer(answer: httpx.Response) -> int:
+    if answer.status_code == 401:  # a bad or expired token: one line with how to get one, as chat says it
+        raise refused(answer)
     if answer.status_code == 204:
         print(json.dumps({"status": answer.status_code}))
         return 0

@@ -173,7 +173,7 @@ def _editing(path: Path) -> Callable[[], None] | None:
 
 def demo(args: argparse.Namespace, out: Print = print) -> int:
     from cockpit_dev.net import free_port
-    from cockpit_dev.runtime import Options, Runtime
+    from cockpit_dev.runtime import STARTUP_ERRORS, Options, Runtime
 
     options = Options(
         port=free_port(),
@@ -183,6 +183,7 @@ def demo(args: argparse.Namespace, out: Print = print) -> int:
         parameters={"LlmProvider": "offline"},
         stack_name="cockpit-demo",
         reload=False,
+        keep_state=False,  # a fresh runtime: neither `make run`'s saved state nor a state of its own
     )
     log_path = devkeys.home() / "demo.log"
     if args.verbose:
@@ -196,7 +197,10 @@ def demo(args: argparse.Namespace, out: Print = print) -> int:
         if not args.plain:
             where = "on stderr" if args.verbose else f"in {_shown(log_path)}"
             out(f"starting the local runtime (offline planner; its logs {where})…")
-        runtime.start()
+        try:
+            runtime.start()
+        except STARTUP_ERRORS as exc:  # a broken template, moto that would not start, ...: one line
+            raise problems.CommandError(f"the demo's local runtime did not start: {exc}") from None
         with httpx.Client(base_url=f"http://127.0.0.1:{options.port}", timeout=60.0) as http:
             conversation = Conversation(http, devkeys.token("vehicle", "vin-demo"))
             out(f"session {conversation.start(args.locale, DEMO_CAR)}")

@@ -56,14 +56,16 @@ class LoopbackServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> LoopbackServer:
-    """An HTTP server bound to 127.0.0.1:port (not yet serving); PortInUseError if taken."""
+def bind(port: int, handler: type[BaseHTTPRequestHandler], what: str, choose: str = "") -> LoopbackServer:
+    """An HTTP server bound to 127.0.0.1:port (not yet serving); PortInUseError if taken, saying how to
+    `choose` another port (e.g. "make run API_PORT=N, or cockpit run --port N")."""
     try:
         return LoopbackServer((LOOPBACK, port), handler)
     except OSError as exc:
+        how = f": {choose}" if choose else ""
         raise PortInUseError(
             f"cannot serve the {what} on {LOOPBACK}:{port}: {exc.strerror or exc} "
-            f"(is another `cockpit run` running? choose another port)"
+            f"(is another `cockpit run` running? stop it, or choose another port{how})"
         ) from None
 
 

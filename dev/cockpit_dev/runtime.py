@@ -39,11 +39,18 @@ from cockpit_dev.template import (
 )
 
 READY_PREFIX = "cockpit-gateway ready"
+DEFAULT_PORT = 3000  # the API's (`make run`, `make chat`)
+# How a developer picks another port when one is taken: the Makefile's variable, or the option.
+CHOOSE_PORT = {
+    "port": "make run API_PORT=N (and make chat API_PORT=N), or cockpit run --port N",
+    "lambda_port": "make run LAMBDA_PORT=N, or cockpit run --lambda-port N",
+    "aws_port": "make run AWS_PORT=N, or cockpit run --aws-port N",
+}
 
 
 @dataclass
 class Options:
-    port: int = 3000
+    port: int = DEFAULT_PORT
     lambda_port: int = 3001
     aws_port: int = 4566
     template: Path = Path("template.yaml")
@@ -52,6 +59,7 @@ class Options:
     region: str = DEFAULT_REGION
     reload: bool = True  # restart the function workers when their code changes
     fresh: bool = False  # start the moto server started here from empty state, not the saved one
+    keep_state: bool = True  # a moto server started here restores and saves .cockpit/aws (not the demo's)
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -62,7 +70,7 @@ def _parameter(text: str) -> tuple[str, str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"API port (default {DEFAULT_PORT})")
     parser.add_argument("--lambda-port", type=int, default=3001, help="Lambda Invoke API port (default 3001)")
     parser.add_argument("--aws-port", type=int, default=4566, help="AWS endpoint port (default 4566)")
     parser.add_argument("--template", type=Path, default=Path("template.yaml"), help="SAM template")
@@ -164,12 +172,17 @@ class Runtime:
     def start(self) -> None:
         options = self.options
         template = self.load()
-        api_server = bind(options.port, BaseHTTPRequestHandler, "API")
+        api_server = bind(options.port, BaseHTTPRequestHandler, "API", CHOOSE_PORT["port"])
         self.servers.append(api_server)
-        lambda_server = bind(options.lambda_port, BaseHTTPRequestHandler, "Lambda Invoke API")
+        lambda_server = bind(
+            options.lambda_port, BaseHTTPRequestHandler, "Lambda Invoke API", CHOOSE_PORT["lambda_port"]
+        )
         self.servers.append(lambda_server)
         home = devkeys.home()
-        self.aws = ensure(options.aws_port, home / "moto.log", home / STATE_FILE, options.fresh)
+        state_file = home / STATE_FILE if options.keep_state else None
+        self.aws = ensure(
+            options.aws_port, home / "moto.log", state_file, options.fresh, CHOOSE_PORT["aws_port"]
+        )
         if self.aws.started_here:
             _log(f"AWS endpoint {self.aws.url} ({self.aws.kind}, started here)")
             state = self.aws.state()
@@ -311,6 +324,16 @@ def cockpit_command() -> str:
         return str(script)
 
 
+def gateway_hints(port: int) -> list[str]:
+    """What a person can open and run against the gateway on `port` (the pages, the chat)."""
+    api = f"http://{LOOPBACK}:{port}"
+    make_chat = "make chat" if port == DEFAULT_PORT else f"make chat API_PORT={port}"
+    return [
+        f"see it: {api}/ (head unit), {api}/console/ (partner console), {api}/v1/docs (API reference)",
+        f"talk to the assistant: {make_chat} (or {cockpit_command()} chat --url {api}); watch one: make demo",
+    ]
+
+
 class _Interrupted(Exception):
     pass
 
@@ -347,11 +370,8 @@ def run(options: Options) -> int:
         sys.stdout.write(runtime.ready_line() + "\n")
         sys.stdout.flush()
         if runtime.template and any(r.path == "/v1/sessions" for r in runtime.template.routes):
-            api = f"http://{LOOPBACK}:{options.port}"
-            _log(
-                f"talk to the assistant: make chat (or {cockpit_command()} chat --url {api}); "
-                "watch one: make demo"
-            )
+            for line in gateway_hints(options.port):
+                _log(line)
         while True:
             time.sleep(3600)
     except _Interrupted:

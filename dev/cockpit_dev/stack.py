@@ -309,13 +309,26 @@ def _deploy_on_moto(url: str, stack_name: str, parameters: dict[str, str], templ
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
-    parser.add_argument("--output", type=Path, default=ROOT / ".aws-sam" / "transformed.json")
+    parser.add_argument("--template", type=Path, default=ROOT / "template.yaml", help="the SAM template")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / ".aws-sam" / "transformed.json",
+        help="where to write the transformed template (default .aws-sam/transformed.json)",
+    )
     parser.add_argument(
         "--deploy-to", metavar="URL", help="create the stack on this emulator endpoint instead"
     )
-    parser.add_argument("--stack-name", default="cockpit-gateway-local")
-    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--stack-name", default="cockpit-gateway-local", help="with --deploy-to: the stack's name"
+    )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --deploy-to: a template parameter (repeatable)",
+    )
     parser.add_argument("--start-moto", action="store_true", help="start moto's server if nothing answers")
     args = parser.parse_args(argv)
     if args.deploy_to:

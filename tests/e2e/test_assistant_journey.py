@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -250,17 +251,23 @@ def test_a_hosted_model_through_the_local_runtime(start_gateway: Any, token: Tok
 
 
 @pytest.mark.local_only  # `cockpit demo` starts a local runtime of its own
-def test_cockpit_demo_plays_the_scripted_conversation(cockpit_home: Any) -> None:
+def test_cockpit_demo_plays_the_scripted_conversation(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "COCKPIT_LLM_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "cockpit_dev.cli", "demo", "--locale", "zh-CN"],
-        env={**env, "COCKPIT_HOME": str(cockpit_home)},
+        [sys.executable, "-m", "cockpit_dev.cli", "demo", "--locale", "zh-CN", "--plain"],
+        env={**env, "COCKPIT_HOME": str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=180,
         check=True,
     )
     out = done.stdout
+    # The dialogue only: the runtime's logs went to its log file, and its AWS state was not saved into
+    # the file `make run` restores (the demo's runtime is a fresh one of its own).
+    assert done.stderr == "" and "[cockpit]" not in out, done.stderr
+    assert out.startswith("session ses_"), out  # --plain (for scripts): the dialogue lines only
+    assert "[cockpit] provisioned: 17 created" in (tmp_path / "demo.log").read_text()
+    assert not (tmp_path / "aws").exists(), sorted(p.name for p in (tmp_path / "aws").iterdir())
     for step in (
         "navigation_set_destination → succeeded",
         "payments_list_methods → succeeded",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -49,6 +50,17 @@ def test_the_ready_lines_curl_works_as_printed(gateway: GatewayProcess, cockpit_
     )  # fmt: skip
     body, status = done.stdout.rsplit("\n", 1)
     assert status == "200" and json.loads(body), done.stderr
+
+
+def test_the_log_names_the_pages_and_each_opens(gateway: GatewayProcess) -> None:
+    log = gateway.stderr_path.read_text(errors="replace").splitlines()
+    (line,) = [each for each in log if each.startswith("[cockpit] see it: ")]
+    api = gateway.api_url
+    assert re.findall(r"http://\S+", line) == [f"{api}/", f"{api}/console/", f"{api}/v1/docs"], line
+    with httpx.Client(timeout=30) as http:
+        for url in re.findall(r"http://\S+", line):
+            page = http.get(url)
+            assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
 
 
 def test_every_401_names_make_token_and_the_log_shows_no_traceback(

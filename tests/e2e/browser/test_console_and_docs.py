@@ -10,6 +10,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.conftest import Shots
+from tests.e2e.browser.test_head_unit import not_public
 from tests.support.local_gateway import ROOT, GatewayUrl
 
 PARKING = ROOT / "contracts" / "examples" / "acme-parking.openapi.yaml"
@@ -18,6 +19,8 @@ PARKING = ROOT / "contracts" / "examples" / "acme-parking.openapi.yaml"
 def test_a_partner_registers_a_document_and_its_tools_reach_the_catalog(
     page: Page, gateway_url: GatewayUrl, shots: Shots, tmp_path: Path
 ) -> None:
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append((r.method, re.sub(r"^\w+://[^/]+|\?.*$", "", r.url))))
     page.goto(f"{gateway_url}/console/")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     expect(page.get_by_test_id("who")).to_have_text("partner partner-demo")
@@ -73,6 +76,8 @@ def test_a_partner_registers_a_document_and_its_tools_reach_the_catalog(
     page.get_by_role("button", name="Press again to retire").click()
     expect(row.locator("td").nth(2)).to_have_text("retired")
     expect(page.get_by_test_id("catalog-tool")).to_have_count(0)
+    assert {"POST", "PUT", "DELETE"} <= {m for m, p in requests if p.startswith("/v1/contracts")}, requests
+    assert not_public(requests, gateway_url) == [], requests  # the console uses only the public API
 
 
 def test_a_bad_document_shows_the_problem_and_stores_nothing(

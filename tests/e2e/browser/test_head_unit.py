@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
+from cockpit_dev.pages import PAGES
 from tests.e2e.browser.conftest import Shots
 from tests.support.local_gateway import GatewayUrl
 
@@ -78,9 +79,29 @@ CHINESE = {
 }  # fmt: skip
 
 
+def not_public(requests: list[tuple[str, str]], url: str) -> list[tuple[str, str]]:
+    """The page's requests that are neither its own files, its dev token, nor an operation of the public
+    API (GET /v1/openapi.json): a page must use only what any client can."""
+    document = httpx.get(f"{url}/v1/openapi.json").json()
+    operations = [
+        (method.upper(), re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"))
+        for path, ops in document["paths"].items()
+        for method in ops
+    ]
+    own = re.compile(r"^(/ui/[\w./-]+|/_dev/token)$")
+    return [
+        (method, path)
+        for method, path in requests
+        if not (method == "GET" and (path in PAGES or own.match(path)))
+        and not any(method == m and pattern.match(path) for m, pattern in operations)
+    ]
+
+
 def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
     page: Page, gateway_url: GatewayUrl, shots: Shots
 ) -> None:
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append((r.method, re.sub(r"^\w+://[^/]+|\?.*$", "", r.url))))
     open_head_unit(page, gateway_url)
     expect(page.get_by_test_id("tools")).to_contain_text("tools")  # GET /v1/tools answered
     charge_at_the_first(page, ENGLISH, shots, "head-unit")
@@ -90,6 +111,8 @@ def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
         and len(session["turns"]) == 3
         and session["pending_confirmation"] is None
     )
+    assert {m for m, p in requests if p.startswith("/v1/")} >= {"GET", "POST"}, requests
+    assert not_public(requests, gateway_url) == [], requests
 
 
 def test_the_same_in_chinese(page: Page, gateway_url: GatewayUrl, shots: Shots) -> None:
@@ -153,3 +176,32 @@ def test_navigate_then_the_route_is_drawn_from_its_polyline(page: Page, gateway_
     points = (route.get_attribute("points") or "").split()
     assert len(points) >= 2 and len(set(points)) >= 2  # decoded from the encoded polyline, not one dot
     expect(page.get_by_test_id("trace-row").first).to_contain_text("navigation_plan_route")
+
+
+def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_payment(
+    page: Page, gateway_url: GatewayUrl
+) -> None:
+    """The slot, reservation and payment cards (the charging journey shows a payment only inside its
+    session): booking a free parking slot, then a payment the driver confirms."""
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "book parking near the Bund")
+    slots = page.get_by_test_id("slot")
+    expect(slots.first).to_be_visible()
+    expect(page.get_by_test_id("map-venue").first).to_be_attached()  # the venues are on the map
+    slots.first.get_by_role("button", name="Book").click()
+    reservation = page.get_by_test_id("card-reservation").last
+    expect(reservation).to_contain_text("confirmed")
+    expect(reservation).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))  # the venue's time
+
+    ask(page, "Message", "Send", "pay 45.50 yuan to shanghai star charging")
+    expect(page.get_by_test_id("msg-assistant").last).to_contain_text("Pay ¥45.50 to Shanghai Star Charging")
+    expect(page.get_by_test_id("card-payment")).to_have_count(0)  # nothing is paid before the yes
+    page.get_by_role("button", name="Confirm", exact=True).last.click()
+    payment = page.get_by_test_id("card-payment").last
+    expect(payment).to_contain_text("succeeded")
+    expect(payment).to_contain_text("¥45.50")
+    expect(payment).to_contain_text("4242")  # the card it was paid with
+    trace = page.get_by_test_id("trace-row")
+    rows = [trace.nth(i).inner_text() for i in range(trace.count())]
+    assert any(re.search(r"booking_create_reservation\s+succeeded\s+\d+", row) for row in rows), rows
+    assert any(re.search(r"payments_create_payment\s+succeeded\s+\d+", row) for row in rows), rows

@@ -4,7 +4,10 @@ keeps table items and secret values)."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from cockpit_dev.provision import provision
 from cockpit_dev.template import load_template
 from tests.integration.local.conftest import aws_client
 from tests.support import localfn
+from tests.support.local_gateway import ROOT
 
 
 def test_provision_creates_everything_and_a_second_run_keeps_the_data(moto_url: str) -> None:
@@ -70,10 +74,22 @@ def test_existing_endpoint_is_used_and_identified(moto_url: str) -> None:
     assert aws_endpoint.existing(free_port()) is None
 
 
-def test_a_port_taken_by_something_else_is_a_clear_error() -> None:
+def test_a_port_taken_by_something_else_is_a_clear_error(tmp_path: Path) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         port = listener.getsockname()[1]
         with pytest.raises(aws_endpoint.AwsEndpointError, match="not an AWS endpoint"):
             aws_endpoint.existing(port)
+        # Through `cockpit run`: one line that says how to choose another port, no traceback.
+        done = subprocess.run(
+            [sys.executable, "-m", "cockpit_dev.cli", "run", "--port", "0", "--lambda-port", "0",
+             "--aws-port", str(port)],
+            cwd=ROOT, env={**os.environ, "COCKPIT_HOME": str(tmp_path)}, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(
+        f"cockpit run: error: 127.0.0.1:{port} is in use by something that is not an"
+    )
+    assert "(choose another port: make run AWS_PORT=N, or cockpit run --aws-port N)" in done.stderr

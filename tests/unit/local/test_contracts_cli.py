@@ -159,6 +159,56 @@ def test_no_token_or_no_key_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> 
         )
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("missing.yaml", None, "No such file or directory"),
+        ("folder", "dir", "Is a directory"),
+        ("binary.yaml", b"\xef\x00\xff\xfe", "it is not UTF-8 text"),
+    ],
+)
+def test_a_document_that_cannot_be_read_is_one_line_and_nothing_is_sent(
+    name: str, content: bytes | str | None, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    if content == "dir":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    recorder = Recorder()
+    argv = [
+        "contracts",
+        "--token",
+        "t",
+        "register",
+        str(path),
+        "--namespace",
+        "a_b",
+        "--base-url",
+        "https://x.example",
+    ]
+    assert main(argv, transport=recorder.transport()) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"cockpit: cannot read the OpenAPI document {path}: {reason}"), err
+    assert err.count("\n") == 1 and "Traceback" not in err and recorder.requests == []
+
+
+@pytest.mark.parametrize("argv", [["list"], ["show", "ctr_7"], ["retire", "ctr_7"], ["register", str(EXAMPLE),
+                                   "--namespace", "a_b", "--base-url", "https://x.example"]])  # fmt: skip
+def test_a_refused_token_is_one_line_that_says_make_token(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    problem = {
+        "status": 401,
+        "detail": "A valid bearer token is required. Local development: `make token` ...",
+    }
+    assert main(["contracts", "--token", "expired", *argv], transport=Recorder(401, problem).transport()) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, (out, err)
+    assert err.startswith("cockpit: the gateway refused the token (A valid bearer token is required.)")
+    assert "`make token`" in err
+
+
 def test_connection_options_work_before_and_after_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COCKPIT_TOKEN", raising=False)
     recorder = Recorder(200, {"contracts": []})

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -40,6 +42,72 @@ def test_every_option_of_every_command_has_help_text() -> None:
         and not (action.help or "").strip()
     ]
     assert len(_parsers(cli.parser())) >= 12 and missing == []
+
+
+class _Built(Exception):
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+
+def _parser_of(
+    main: Callable[[list[str]], object], monkeypatch: pytest.MonkeyPatch
+) -> argparse.ArgumentParser:
+    """The parser an entry point's main() builds (stopped where it would parse)."""
+
+    def built(parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        raise _Built(parser)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(argparse.ArgumentParser, "parse_args", built)
+        try:
+            main([])
+        except _Built as found:
+            return found.parser
+    raise AssertionError(f"{main} parsed no arguments")
+
+
+def test_every_option_of_the_make_targets_python_commands_has_help_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the Makefile runs besides `cockpit`: python -m bench, bench/cold_path.py, cockpit_dev.stack,
+    cockpit_dev.catalog, cockpit_dev.moto_server."""
+    from bench import __main__ as bench_main
+    from bench import cold_path
+    from cockpit_dev import catalog, moto_server, stack
+
+    entry_points = [bench_main.main, cold_path.main, stack.main, catalog.main, moto_server.main]
+    missing = [
+        f"{parser.prog} {action.option_strings or action.dest}"
+        for parser in (_parser_of(main, monkeypatch) for main in entry_points)
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()
+    ]
+    assert missing == []
+
+
+def test_ctrl_c_in_the_cold_path_bench_is_one_line(tmp_path: Path) -> None:
+    """`make bench`'s second command, stopped while it waits on a child (its --python, a stand-in that
+    marks when it started and then sleeps)."""
+    import signal
+    import time
+
+    started = tmp_path / "started"
+    stand_in = tmp_path / "python"
+    stand_in.write_text(f"#!/bin/sh\ntouch '{started}'\nexec sleep 60\n")
+    stand_in.chmod(0o755)
+    child = subprocess.Popen(
+        [sys.executable, "bench/cold_path.py", "--python", str(stand_in), "--rounds", "1"],
+        cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not started.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists(), child.communicate(timeout=60)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and out == "", err
+    assert err == "bench (cold path): interrupted; nothing was measured\n", err
 
 
 def test_make_help_lists_every_target_with_a_description() -> None:
@@ -255,3 +323,85 @@ def test_ctrl_d_and_ctrl_c_at_the_prompt_end_the_chat(
     monkeypatch.setattr("builtins.input", prompt)
     assert list(_typed_lines()) == ["how is my battery"]
     assert capsys.readouterr().out == "\n"  # the prompt's line is closed, nothing else
+
+
+@pytest.mark.parametrize(
+    ("which", "what", "says"),
+    [
+        ("port", "API", "make run API_PORT=N (and make chat API_PORT=N), or cockpit run --port N"),
+        ("lambda_port", "Lambda Invoke API", "make run LAMBDA_PORT=N, or cockpit run --lambda-port N"),
+    ],
+)
+def test_a_taken_port_is_one_line_that_says_how_to_choose_another(
+    which: str, what: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from http.server import BaseHTTPRequestHandler
+
+    from cockpit_dev import runtime
+
+    taken = LoopbackServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # another `make run`, say
+    port = int(taken.server_address[1])
+    try:
+        options = runtime.Options(port=0, lambda_port=0, template=ROOT / "template.yaml")
+        setattr(options, which, port)
+        code = runtime.run(options)
+    finally:
+        taken.server_close()
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert f"cannot serve the {what} on 127.0.0.1:{port}: " in captured.err and says in captured.err
+
+
+def test_the_runtime_names_its_pages_and_how_to_chat_on_its_port() -> None:
+    from cockpit_dev.runtime import gateway_hints
+
+    pages, chat = gateway_hints(3000)
+    assert pages == (
+        "see it: http://127.0.0.1:3000/ (head unit), http://127.0.0.1:3000/console/ (partner console), "
+        "http://127.0.0.1:3000/v1/docs (API reference)"
+    )
+    assert chat.startswith("talk to the assistant: make chat (or ") and "--url http://127.0.0.1:3000)" in chat
+    _pages, elsewhere = gateway_hints(3100)
+    assert "make chat API_PORT=3100 (or " in elsewhere and "--url http://127.0.0.1:3100)" in elsewhere
+
+
+def test_a_demo_whose_runtime_cannot_start_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COCKPIT_HOME", str(tmp_path / "home"))
+    assert cli.main(["demo", "--plain", "--template", str(tmp_path / "nope.yaml")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith("cockpit: the demo's local runtime did not start: cannot read template ")
+
+
+def test_make_chat_prints_the_dialogue_only_not_its_command(tmp_path: Path) -> None:
+    """make echoes a recipe's command unless it starts with @: `make chat` (and `make demo`) show
+    only what cockpit says. Here the gateway is down: stdout stays empty, stderr says so in one line
+    (and make adds its own 'Error 1')."""
+    from cockpit_dev.net import free_port
+
+    done = subprocess.run(
+        ["make", "chat", f"API_PORT={free_port()}"], cwd=ROOT, stdin=subprocess.DEVNULL,
+        env={**os.environ, "COCKPIT_HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and done.stdout == "", done.stdout
+    assert done.stderr.splitlines()[0].startswith("cockpit: cannot reach http://127.0.0.1:"), done.stderr
+    assert "Traceback" not in done.stderr
+    recipes = (ROOT / "Makefile").read_text()
+    assert "\n\t@$(BIN)/cockpit demo\n" in recipes
+
+
+def test_make_run_and_chat_take_other_ports() -> None:
+    def planned(*args: str) -> str:
+        done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+        return done.stdout.splitlines()[-1].strip()
+
+    assert planned("run") == ".venv/bin/cockpit run"
+    assert (
+        planned("run", "API_PORT=3100", "LAMBDA_PORT=3101", "AWS_PORT=4600", "FRESH=1")
+        == ".venv/bin/cockpit run --port 3100 --lambda-port 3101 --aws-port 4600 --fresh"
+    )
+    assert planned("chat") == ".venv/bin/cockpit chat"
+    assert planned("chat", "API_PORT=3100") == ".venv/bin/cockpit chat --url http://127.0.0.1:3100"

@@ -29,3 +29,18 @@ def test_edits_additions_and_removals_of_code_are_changes_and_caches_are_not(tmp
     after = snapshot([tmp_path])
     assert changed(before, after) == sorted([service, added, tmp_path / "pkg" / "catalog.json"])
     assert snapshot([service]) == {service: after[service]}  # a single file can be watched too
+
+
+def test_the_gateway_watches_every_functions_code_and_the_layer() -> None:
+    """Item 6: edits under functions/ and the layer restart the workers; the watcher's roots are where
+    the template's CodeUri and layer ContentUri point."""
+    from cockpit_dev.runtime import DEV_FILES, Options, Runtime
+
+    root = Path(__file__).resolve().parents[3]
+    runtime = Runtime(Options(template=root / "template.yaml"))
+    template = runtime.load()
+    watched = runtime._code_folders(template)
+    functions = {p for p in (root / "functions").iterdir() if p.is_dir() and p.name[0] not in "._"}
+    assert len(functions) >= 9 and functions | {root / "layers" / "cockpit"} <= watched, watched
+    assert {f.code_uri for f in template.functions.values()} <= watched
+    assert root / "dev" / "cockpit_dev" in DEV_FILES  # the worker restarts with them; the rest says so

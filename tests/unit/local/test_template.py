@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cockpit_dev.cfn import _CfnLoader
+from cockpit_dev.cfn import _CfnLoader, load_yaml
 from cockpit_dev.template import (
     IMPLICIT_API,
     Template,
@@ -309,6 +309,28 @@ def test_conditions_and_conditional_resources() -> None:
     assert env_of(prod) == {"MODE": "neither", "NOT_PROD": "no"}
     assert set(prod.tables) == {"OnlyInProd"}
     assert prod.conditions["IsProd"] is True
+
+
+def test_the_rules_contains_tag_is_read_and_its_rule_evaluated() -> None:
+    """`!Contains` (a Rules function) in template.yaml made every local start fail with a YAML
+    ConstructorError; it reads as Fn::Contains, which stack.rule_problems evaluates."""
+    from cockpit_dev.stack import rule_problems
+
+    text = """
+        Rules:
+          Low:
+            Assertions:
+              - Assert: !Not [!Contains [["1", "2"], !Ref Rate]]
+                AssertDescription: too low
+        Resources: {}
+        """
+    document = yaml.load(textwrap.dedent(text), Loader=_CfnLoader)  # noqa: S506 - a SafeLoader
+    assert document["Rules"]["Low"]["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Contains": [["1", "2"], {"Ref": "Rate"}]}]
+    }
+    assert rule_problems(document, {"Rate": "2"}) == ["Low: too low"]
+    assert rule_problems(document, {"Rate": "10"}) == []
+    assert "Rules" in load_yaml(REAL)  # the real template reads
 
 
 def test_unsupported_intrinsic_is_a_clear_error() -> None:
