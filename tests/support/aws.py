@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from moto import mock_aws
 
 from cockpit import aws
@@ -52,10 +53,12 @@ def serve_lambda_in_process(template: Template) -> None:
         except Exception as exc:  # a crash is what Lambda reports as an unhandled function error
             body = json.dumps({"errorMessage": str(exc), "errorType": type(exc).__name__}).encode()
             headers = {"X-Amz-Function-Error": "Unhandled"}
-        return AWSResponse(request.url, 200, headers, _Raw(body))
+        return AWSResponse(request.url, 200, HTTPHeaders.from_dict(headers), _Raw(body))
 
     # on the session: every Lambda client made from it (each timeout `aws.client_within` needs) is served
-    aws.session().events.register_first("before-send.lambda.Invoke", invoke)
+    # botocore-stubs type every event handler as returning None; a before-send handler that returns a
+    # response answers the call (botocore's documented short-circuit), so the stub is too narrow here
+    aws.session().events.register_first("before-send.lambda.Invoke", invoke)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -222,7 +222,10 @@ def openapi_document() -> dict[str, Any]:
             "features": {"type": "array", "items": {"type": "string"}},
         },
     }
-    json_of = lambda schema: {"content": {"application/json": {"schema": schema}}}  # noqa: E731
+
+    def json_of(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"content": {"application/json": {"schema": schema}}}
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "Acme Parking", "version": "2.0.0"},

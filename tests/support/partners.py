@@ -74,7 +74,7 @@ def _op(operation_id: str, method: str, path: str, base_url: str, auth: Outbound
         partner_id=kw.pop("partner", PARTNER),
         namespace=NAMESPACE,
         operation_id=operation_id,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         base_url=base_url,
         path=path,
         auth=auth,
@@ -132,7 +132,13 @@ def parking_tools(
         "required": ["reservation_id", "status"],
         "properties": {"reservation_id": {"type": "string"}, "status": {"enum": ["confirmed", "pending"]}},
     }
-    op = {"base_url": base_url, "auth": auth, "signing_arn": signing_arn, "timeout_ms": timeout_ms, **common}
+    op: dict[str, Any] = {
+        "base_url": base_url,
+        "auth": auth,
+        "signing_arn": signing_arn,
+        "timeout_ms": timeout_ms,
+        **common,
+    }
     return [
         PartnerTool(
             spec=_spec(
