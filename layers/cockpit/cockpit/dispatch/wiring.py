@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from pydantic import Field, Json
 
 from cockpit.confirmations import DynamoConfirmationStore
-from cockpit.dispatch.core import Dispatcher
+from cockpit.dispatch.core import Dispatcher, TargetResolver
 from cockpit.dispatch.targets import Targets
 from cockpit.idempotency import DynamoIdempotencyStore
 from cockpit.operations import OperationsTarget, OperationStore
 from cockpit.partners import wiring as partner_wiring
 from cockpit.partners.catalog import PartnerCatalog
 from cockpit.partners.model import PartnerToolSource
-from cockpit.ratelimit import DynamoRateLimiter, RateLimits
+from cockpit.ratelimit import DynamoRateLimiter, RateLimiter, RateLimits
 from cockpit.settings import EnvSettings, get_settings, once_per_container, per_container
 from cockpit.tools.catalog import Catalog, first_party
 
@@ -57,9 +57,12 @@ def build(
     *,
     partner_source: PartnerToolSource | None = None,
     tools: Catalog | None = None,
+    targets: TargetResolver | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Dispatcher:
-    """The dispatcher from its settings; tests pass their own partner registry or first-party tools
-    (`dispatcher.override(lambda: build(settings, partner_source=...))`) instead of patching modules."""
+    """The dispatcher from its settings; tests and the bench pass their own partner registry, first-party
+    tools, targets or rate limiter (`dispatcher.override(lambda: build(settings, partner_source=...))`)
+    instead of patching modules."""
     s = settings
     if partner_source is None:
         from cockpit.partners.registry import DynamoPartnerTools
@@ -69,12 +72,13 @@ def build(
         # first-party tools plus the active partner tools, read fresh on every listing and lookup; a
         # partner tool resolves bound to the container's partner caller
         catalog=PartnerCatalog(tools or first_party(), partner_source, partner_caller),
-        targets=Targets(
+        targets=targets
+        or Targets(
             s.functions(), gateway={"operations": OperationsTarget(OperationStore(s.operations_table))}
         ),
         idempotency=DynamoIdempotencyStore(s.idempotency_table, lock_s=s.write_lock_s),
         confirmations=DynamoConfirmationStore(s.idempotency_table),
-        limiter=DynamoRateLimiter(s.idempotency_table, s.rate_limits),
+        limiter=limiter or DynamoRateLimiter(s.idempotency_table, s.rate_limits),
     )
 
 
