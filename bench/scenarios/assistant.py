@@ -5,8 +5,9 @@ the offline planner calling charging (served in process)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.harness import (
     CONTEXT,
@@ -14,13 +15,18 @@ from bench.harness import (
     SQUARE,
     Rounds,
     Table,
+    Unlimited,
     ZeroTarget,
+    function_env,
     in_process_aws,
     ok,
     quiet,
     signed_in,
     timing,
 )
+
+if TYPE_CHECKING:
+    from assistant.models import Session, TurnRecord
 
 
 class MemorySessions:
@@ -29,32 +35,41 @@ class MemorySessions:
     def __init__(self) -> None:
         self.items: dict[str, str] = {}
 
-    def create(self, session: Any) -> None:
-        self.save_turn(session, 0, None)
+    def create(self, session: Session) -> None:
+        self.items[session.session_id] = session.model_dump_json()
 
-    def load(self, session_id: str) -> Any:
+    def load(self, session_id: str) -> Session | None:
         from assistant.models import Session
 
         found = self.items.get(session_id)
         return Session.model_validate_json(found) if found else None
 
-    def save_turn(self, session: Any, _expected: int, turn: Any) -> None:
+    def save_turn(self, session: Session, _expected_version: int, turn: TurnRecord) -> None:
         self.items[session.session_id] = session.model_dump_json()
-        if turn is not None:
-            turn.model_dump_json()
+        turn.model_dump_json()
+
+    def with_turns(self, session_id: str) -> tuple[Session | None, list[TurnRecord]]:
+        return self.load(session_id), []  # turns are serialized, not kept: no measured call reads them
+
+    def delete(self, session_id: str) -> None:
+        self.items.pop(session_id, None)
 
 
 @contextlib.contextmanager
 def zero_cost_turn() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
-    """(a turn through the assistant's handler, bare dispatch of the same tool call), both at zero cost."""
-    import assistant.handler as handler
+    """(a turn through the assistant's handler, bare dispatch of the same tool call), both at zero cost:
+    the assistant and its dispatcher as their wirings build them from the function's settings, with a
+    scripted model, sessions in memory, the tool's target at zero cost and no rate limit."""
+    from assistant import wiring
+    from assistant.handler import lambda_handler
     from assistant.models import CreateSession
     from assistant.ports import ModelReply, ModelRequest, ModelToolCall
-    from assistant.service import AssistantService
-    from cockpit.dispatch.core import Dispatcher, ToolCall
-    from cockpit.tools.catalog import first_party
+    from cockpit.dispatch import wiring as dispatch_wiring
+    from cockpit.dispatch.core import ToolCall
     from cockpit.tools.model import Caller, Role
     from tests.support import events
+    from tests.support.partners import FakePartnerToolSource
+    from tests.support.wiring import wire
 
     class ScriptedModel:
         """Asks for charging_find_stations, then answers: zero latency."""
@@ -66,27 +81,28 @@ def zero_cost_turn() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
             asked = request.messages[-1].role == "tool"
             return ModelReply(text="No chargers nearby.") if asked else ModelReply(tool_calls=self.call)
 
-    gateway = Dispatcher(first_party(), ZeroTarget(), idempotency=None, confirmations=None)  # type: ignore[arg-type]
-    car = Caller(sub="vin-test-1", role=Role.VEHICLE)
-    service = AssistantService(MemorySessions(), gateway, ScriptedModel())  # type: ignore[arg-type]
-    sid = service.create(car, CreateSession()).session_id
-    event = signed_in(
-        events.api(
-            "POST",
-            "/v1/sessions/{session_id}/turns",
-            path_params={"session_id": sid},
-            body={"text": "find a charger"},
-            headers={"Content-Type": "application/json"},
+    with function_env("AssistantFunction"), quiet():
+        wire(
+            "cockpit.dispatch",
+            partner_source=FakePartnerToolSource(),
+            targets=ZeroTarget(),
+            limiter=Unlimited(),
         )
-    )
-    bare = ToolCall(tool="charging_find_stations", arguments=FIND_STATIONS, caller=car)
-    wired = handler.service
-    handler.service = lambda: service  # type: ignore[assignment]  # for this measurement only
-    try:
-        with quiet():
-            yield (lambda: handler.lambda_handler(event, CONTEXT)), (lambda: gateway.invoke(bare))
-    finally:
-        handler.service = wired
+        wire("assistant", sessions=MemorySessions(), model=ScriptedModel())
+        gateway = dispatch_wiring.dispatcher()
+        car = Caller(sub="vin-test-1", role=Role.VEHICLE)
+        sid = wiring.service().create(car, CreateSession()).session_id
+        event = signed_in(
+            events.api(
+                "POST",
+                "/v1/sessions/{session_id}/turns",
+                path_params={"session_id": sid},
+                body={"text": "find a charger"},
+                headers={"Content-Type": "application/json"},
+            )
+        )
+        bare = ToolCall(tool="charging_find_stations", arguments=FIND_STATIONS, caller=car)
+        yield (lambda: lambda_handler(event, CONTEXT)), (lambda: gateway.invoke(bare))
 
 
 def dynamodb_calls() -> Table:
@@ -117,7 +133,7 @@ def dynamodb_calls() -> Table:
                 )
             )
             answer, detail = aws_calls.measure(
-                "assistant", lambda event=event: assistant(event, CONTEXT), ("assistant", "charging")
+                "assistant", functools.partial(assistant, event, CONTEXT), ("assistant", "charging")
             )
             ok(answer)
             rows.append((label, detail))

@@ -14,7 +14,6 @@ from bench.harness import (
     Rounds,
     Table,
     ZeroCostDynamo,
-    function_env,
     in_process_aws,
     ok,
     quiet,
@@ -30,14 +29,15 @@ SEARCH = {"kind": "restaurant", "location": FIND_STATIONS["location"], "party_si
 @contextlib.contextmanager
 def search_call() -> Iterator[Callable[[], Any]]:
     """A warm call of the booking function's handler (booking_search_availability, restaurants near
-    People's Square), its DynamoDB queries answered in process at zero cost (no counters yet)."""
+    People's Square), its DynamoDB queries answered in process at zero cost (no counters yet). The caller
+    sets the booking function's environment (`function_env("BookingFunction")`)."""
     from booking.handler import lambda_handler
     from cockpit import aws
     from tests.support import events
 
     event = json.loads(json.dumps(events.sample("booking/search_availability.json")))
     event.update(tool="booking_search_availability", vehicle=None, arguments=SEARCH)
-    with function_env("BookingFunction"), quiet():
+    with quiet():
         answered = ZeroCostDynamo(aws.client("dynamodb"), "Query", EMPTY_QUERY)
         try:
             yield lambda: lambda_handler(event, CONTEXT)

@@ -54,10 +54,10 @@ def compile_times(rounds: Rounds) -> Table:
 def aws_calls() -> Table:
     """AWS calls of one registration (development mode: published at once) and of the read side."""
     from cockpit.partners.registry import DynamoPartnerTools
-    from registry import wiring
     from registry.handler import lambda_handler
     from tests.support import events
     from tests.support.openapi_docs import example
+    from tests.support.wiring import wire
 
     rows: list[tuple[str, str]] = []
     services = ("dynamodb", "s3", "secretsmanager")
@@ -65,7 +65,8 @@ def aws_calls() -> Table:
         made,
         calls,
     ):
-        wiring.service().resolve = lambda _host, _port: ["93.184.215.14"]
+        # the partner's host resolves to a public address (the registry refuses private ones)
+        wire("registry", resolve=lambda _host, _port: ["93.184.215.14"])
         body = {
             "namespace": "acme_parking",
             "display_name": "ACME",

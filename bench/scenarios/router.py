@@ -15,8 +15,10 @@ from bench.harness import (
     FIND_STATIONS,
     Rounds,
     Table,
+    Unlimited,
     ZeroCostDynamo,
     ZeroTarget,
+    function_env,
     quiet,
     ratio,
     raw_call,
@@ -56,51 +58,48 @@ def mcp_event() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def zero_cost_router(limiter: Any = None) -> Iterator[None]:
-    """The router's dispatcher with the router's kind of catalog (first-party tools, then a partner source
-    never read for a first-party name) and its target at zero cost."""
-    from cockpit.dispatch.core import Dispatcher
-    from cockpit.partners.catalog import PartnerCatalog
-    from cockpit.tools.catalog import first_party
-    from router import service
+def zero_cost_router(*, rate_limited: bool = False) -> Iterator[None]:
+    """The router's dispatcher as its wiring builds it (`cockpit.dispatch.wiring.build`: the first-party
+    tools, then a partner source never read for a first-party name), its target at zero cost and, unless
+    `rate_limited`, no rate limit. Settings are read from the router's environment, which the caller
+    sets (`function_env("RouterFunction")`, or the fresh interpreter's own environment)."""
+    from cockpit.dispatch import wiring
     from tests.support.partners import FakePartnerToolSource
+    from tests.support.wiring import wire
 
-    catalog = PartnerCatalog(first_party(), FakePartnerToolSource())
-    gateway = Dispatcher(catalog, ZeroTarget(), idempotency=None, confirmations=None, limiter=limiter)  # type: ignore[arg-type]
-    wired = service.dispatcher
-    service.dispatcher = lambda: gateway  # type: ignore[assignment]  # for this measurement only
+    parts: dict[str, Any] = {"partner_source": FakePartnerToolSource(), "targets": ZeroTarget()}
+    if not rate_limited:
+        parts["limiter"] = Unlimited()
+    wire("cockpit.dispatch", **parts)
     try:
         with quiet():
             yield
     finally:
-        service.dispatcher = wired
+        wiring.dispatcher.cache_clear()  # for this measurement only
+
+
+# wide buckets: thousands of calls a second from one car are measured, never refused
+WIDE_LIMITS = json.dumps(
+    {k: {"per_minute": 60000, "burst": 10000} for k in ("vehicle", "read", "write", "payment", "partner")}
+)
 
 
 @contextlib.contextmanager
 def limited_router() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
-    """(the router with the template's rate limiter on, the raw handler plus one UpdateItem), the
-    UpdateItem answered in process at zero cost."""
+    """(the router with its rate limiter on, as its wiring builds it from the template's settings with
+    wide limits, the raw handler plus one UpdateItem), the UpdateItem answered in process at zero cost."""
     from bench.harness import function_env
     from cockpit import aws
     from cockpit.dispatch.wiring import DispatchSettings
-    from cockpit.ratelimit import DynamoRateLimiter
     from cockpit.settings import get_settings
 
-    with function_env("RouterFunction"):
-        settings = get_settings(DispatchSettings)
-        # wide buckets: thousands of calls a second from one car are measured, never refused
-        wide = settings.rate_limits.model_validate(
-            {
-                k: {"per_minute": 60000, "burst": 10000}
-                for k in ("vehicle", "read", "write", "payment", "partner")
-            }
-        )
-        limiter = DynamoRateLimiter(settings.idempotency_table, wide)
+    with function_env("RouterFunction", RATE_LIMITS=WIDE_LIMITS):
+        table = get_settings(DispatchSettings).idempotency_table
         client = aws.client("dynamodb")
         answered = ZeroCostDynamo(client, "UpdateItem", b"{}")
         raw = raw_call()
         update = {
-            "TableName": settings.idempotency_table,
+            "TableName": table,
             "Key": {"pk": {"S": "RATE#bench"}},
             "UpdateExpression": "SET n = :n",
             "ExpressionAttributeValues": {":n": {"N": "1"}},
@@ -111,14 +110,14 @@ def limited_router() -> Iterator[tuple[Callable[[], Any], Callable[[], Any]]]:
             return raw()
 
         try:
-            with zero_cost_router(limiter):
+            with zero_cost_router(rate_limited=True):
                 yield router_call(invoke_event()), raw_plus_update
         finally:
             answered.close()
 
 
 def tables(rounds: Rounds) -> Iterator[Table]:
-    with zero_cost_router():
+    with function_env("RouterFunction", "BookingFunction"), zero_cost_router():
         router, mcp = router_call(invoke_event()), router_call(mcp_event())
         assert router()["statusCode"] == 200
         assert json.loads(mcp()["body"])["result"]["resultType"] == "complete"
