@@ -87,7 +87,7 @@ lint: $(STAMP) ## ruff (style, complexity, security rules), import-linter (the l
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m cockpit_dev.catalog --check
 
-typecheck: $(STAMP) ## mypy strict on layers/, functions/ and dev/
+typecheck: $(STAMP) ## mypy strict on layers/, functions/, dev/ and bench/
 	$(BIN)/mypy
 
 template-check: $(STAMP) ## cfn-lint on template.yaml and on what CloudFormation receives (packaged + SAM transform)
