@@ -74,9 +74,23 @@ ENGLISH = {
     "charge": "Charge here", "confirm": "Confirm", "cancel": "Cancel", "hold": "A hold of up to",
 }  # fmt: skip
 CHINESE = {
-    "message": "消息", "send": "发送", "find": "找一个快充站", "agent": "Car Genius",
+    "message": "消息", "send": "发送", "find": "找一个快充站", "agent": "用车专家",
     "charge": "在此充电", "confirm": "确认", "cancel": "取消", "hold": "预授权",
 }  # fmt: skip
+
+
+# What the driver reads as a label: buttons, headings, field labels, table heads, the agent, the catalog
+# count, the map's caption, who said each message.
+LABELS = "button, h2, h3, label, th, dt, figcaption, [data-testid=agent], [data-testid=tools], .who"
+
+
+def english_left(page: Page) -> list[str]:
+    """The labels on the page with Latin letters in them (the language switch's "EN" aside)."""
+    texts: list[str] = page.locator(LABELS).evaluate_all(
+        "nodes => nodes.filter((n) => n.getClientRects().length).map((n) => n.innerText.trim())"
+    )
+    assert len(texts) > 20, texts  # the page and its cards were read
+    return [text for text in texts if re.search("[A-Za-z]", text) and text != "EN"]
 
 
 def not_public(requests: list[tuple[str, str]], url: str) -> list[tuple[str, str]]:
@@ -123,6 +137,10 @@ def test_the_same_in_chinese(page: Page, gateway_url: GatewayUrl, shots: Shots) 
     expect(page.get_by_test_id("connection")).to_have_class(re.compile(r"\bok\b"))
     charge_at_the_first(page, CHINESE, shots, "head-unit-zh")
     assert session_of(page, gateway_url)["locale"] == "zh-CN"
+    expect(page.get_by_test_id("msg-assistant").last.locator(".who")).to_have_text("用车专家")
+    expect(page.get_by_test_id("tools")).to_have_text(re.compile(r"^\d+ 个工具"))  # counted before the switch
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))  # no AM/PM
+    assert english_left(page) == []
 
 
 def test_the_vehicle_state_goes_with_the_next_turn_and_cancel_does_nothing(

@@ -27,14 +27,15 @@
       duration: "Duration", stops: "Charging stops", feasible: "On current charge", yes: "yes", no: "no",
       destination: "Destination", venue: "Venue", start: "Start", price: "Price", map: "Map",
       map_empty: "Ask for a charger, a place or a route", answered: "Confirmed", declined: "Cancelled",
-      failed: "Something went wrong", starting: "Starting…",
+      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation",
+      agent_hint: "The agent that answers",
     },
     "zh-CN": {
       message: "消息", send: "发送", confirm: "确认", cancel: "取消", you: "我",
       navigate: "导航", charge: "在此充电", show_route: "显示路线", book: "预订", refresh: "刷新",
       stations: "充电站", places: "地点", route: "路线", slots: "可预订时段",
       reservation: "预订", payment: "支付", session: "充电会话", operation: "操作",
-      battery: "电量 %", range: "续航 km", lat: "纬度", lon: "经度", due: "待保养项目",
+      battery: "电量（%）", range: "续航（公里）", lat: "纬度", lon: "经度", due: "待保养项目",
       faults: "故障码", t_tool: "工具", t_status: "状态", t_ms: "毫秒", vehicle: "车辆", trace: "调用记录",
       pending: "将随下一条消息发送", sent: "车辆状态已发送",
       tools: (n, p) => `${n} 个工具${p ? `（合作方 ${p} 个）` : ""}`,
@@ -47,9 +48,13 @@
       duration: "时长", stops: "途中充电", feasible: "当前电量可达", yes: "是", no: "否",
       destination: "目的地", venue: "场所", start: "开始", price: "价格", map: "地图",
       map_empty: "问我充电站、地点或路线", answered: "已确认", declined: "已取消",
-      failed: "出错了", starting: "正在启动…",
+      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话",
+      agent_hint: "正在回答的助手",
     },
   };
+  // The agents' names as the assistant says them in each language (the API's `agent` is the English name).
+  const AGENTS = {"zh-CN": {"Car Genius": "用车专家", "Travel Companion": "出行伙伴"}};
+  const agentName = (name) => (AGENTS[state.locale] || {})[name] || name;
   const ORD_EN = ["first", "second", "third", "fourth", "fifth"];
   const ORD_ZH = ["一", "二", "三", "四", "五"];
 
@@ -60,7 +65,7 @@
 
   const state = {
     locale: new URLSearchParams(location.search).get("locale") === "zh-CN" ? "zh-CN" : "en-US",
-    session: null, vehicle: structuredClone(CAR), dirty: {}, busy: false, names: {},
+    session: null, vehicle: structuredClone(CAR), dirty: {}, busy: false, names: {}, catalog: null,
     map: {stations: [], places: [], venues: [], route: null, destination: null},
   };
   const t = (key) => TEXT[state.locale][key];
@@ -88,10 +93,15 @@
     try {
       const {body} = await call("vehicle", "GET", "/v1/tools");
       const partner = body.tools.filter((tool) => String(tool.source).startsWith("partner:")).length;
-      $("tools").textContent = t("tools")(body.tools.length, partner);
+      state.catalog = [body.tools.length, partner];
+      showCatalog();
     } catch (error) {
       $("tools").textContent = error.message;
     }
+  }
+
+  function showCatalog() {
+    if (state.catalog) $("tools").textContent = t("tools")(...state.catalog);
   }
 
   async function turn(body, shown) {
@@ -127,8 +137,8 @@
   }
 
   function render(answer) {
-    $("agent").textContent = answer.agent;
-    const bubble = addMessage("assistant", answer.reply, answer.agent);
+    $("agent").textContent = agentName(answer.agent);
+    const bubble = addMessage("assistant", answer.reply, agentName(answer.agent));
     for (const toolCall of answer.tool_calls) trace(toolCall.name, toolCall.status, toolCall.latency_ms, toolCall.error);
     const sessions = [];
     for (const toolCall of answer.tool_calls) {
@@ -453,6 +463,11 @@
     $("send").textContent = t("send");
     $("vehicle-title").textContent = t("vehicle");
     $("trace-title").textContent = t("trace");
+    $("chat-title").textContent = t("conversation");
+    $("agent").title = t("agent_hint");
+    document.querySelector(".locale").setAttribute("aria-label", t("language"));
+    showCatalog();
+    tick();
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
     for (const button of document.querySelectorAll(".locale button")) {
       button.setAttribute("aria-pressed", String(button.dataset.locale === state.locale));
