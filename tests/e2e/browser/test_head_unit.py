@@ -72,10 +72,12 @@ def charge_at_the_first(page: Page, words: dict[str, str], shots: Shots, name: s
 ENGLISH = {
     "message": "Message", "send": "Send", "find": "find a fast charger on the way", "agent": "Car Genius",
     "charge": "Charge here", "confirm": "Confirm", "cancel": "Cancel", "hold": "A hold of up to",
+    "table": "book a table near the Bund", "free": "Free",
 }  # fmt: skip
 CHINESE = {
     "message": "消息", "send": "发送", "find": "找一个快充站", "agent": "用车专家",
     "charge": "在此充电", "confirm": "确认", "cancel": "取消", "hold": "预授权",
+    "table": "预订外滩附近的餐厅", "free": "免费",
 }  # fmt: skip
 
 
@@ -223,3 +225,19 @@ def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_paymen
     rows = [trace.nth(i).inner_text() for i in range(trace.count())]
     assert any(re.search(r"booking_create_reservation\s+succeeded\s+\d+", row) for row in rows), rows
     assert any(re.search(r"payments_create_payment\s+succeeded\s+\d+", row) for row in rows), rows
+
+
+def test_a_free_slot_says_free_in_either_language(page: Page, gateway_url: GatewayUrl) -> None:
+    """A table costs nothing to book: its slot says so in words, never a price of ¥0.00."""
+    open_head_unit(page, gateway_url)
+    for words in (ENGLISH, CHINESE):
+        if words is CHINESE:
+            english = page.get_by_test_id("connection").get_attribute("title") or ""
+            page.get_by_role("button", name="中文").click()
+            # a new session, in Chinese (the connection's title is the session's id)
+            expect(page.get_by_test_id("connection")).not_to_have_attribute("title", english)
+        ask(page, words["message"], words["send"], words["table"])
+        slots = page.get_by_test_id("slot")
+        expect(slots.first).to_be_visible()
+        for meta in slots.locator(".meta").all_inner_texts():
+            assert meta.endswith(f" · {words['free']}") and "0.00" not in meta, meta

@@ -27,7 +27,7 @@
       duration: "Duration", stops: "Charging stops", feasible: "On current charge", yes: "yes", no: "no",
       destination: "Destination", venue: "Venue", start: "Start", price: "Price", map: "Map",
       map_empty: "Ask for a charger, a place or a route", answered: "Confirmed", declined: "Cancelled",
-      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation",
+      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation", no_charge: "Free",
       agent_hint: "The agent that answers",
     },
     "zh-CN": {
@@ -48,7 +48,7 @@
       duration: "时长", stops: "途中充电", feasible: "当前电量可达", yes: "是", no: "否",
       destination: "目的地", venue: "场所", start: "开始", price: "价格", map: "地图",
       map_empty: "问我充电站、地点或路线", answered: "已确认", declined: "已取消",
-      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话",
+      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话", no_charge: "免费",
       agent_hint: "正在回答的助手",
     },
   };
@@ -76,6 +76,8 @@
     const format = new Intl.NumberFormat(state.locale, {style: "currency", currency: m.currency});
     return format.format(m.amount / 10 ** format.resolvedOptions().maximumFractionDigits);
   }
+  // A price: "Free" when it is nothing (a table costs nothing to book; "¥0.00" reads as odd).
+  const price = (m) => (m && m.amount === 0 ? t("no_charge") : money(m));
   const num = (v, digits = 1) => (typeof v === "number" ? v.toFixed(digits).replace(/\.0+$/, "") : "—");
   const amountOf = (v) => (typeof v === "number" ? null : v);  // Money, or a bare number of minor units
 
@@ -223,7 +225,7 @@
         return card("slots", t("slots"), el("ul", {}, c.slots.slice(0, 5).map((s, i) =>
           el("li", {class: "item", "data-testid": "slot"},
             el("span", {class: "name", text: `${i + 1}. ${(s.venue || {}).name || s.slot_id}`}),
-            el("span", {class: "meta", text: `${localTime(s.start)} · ${money(s.price)}`}),
+            el("span", {class: "meta", text: `${localTime(s.start)} · ${price(s.price)}`}),
             el("span", {class: "acts"}, action(t("book"), t("book_it")(i)))))));
       }
       const r = c.reservation || {};
