@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from cockpit_dev.pages import PAGES
@@ -241,3 +242,37 @@ def test_a_free_slot_says_free_in_either_language(page: Page, gateway_url: Gatew
         expect(slots.first).to_be_visible()
         for meta in slots.locator(".meta").all_inner_texts():
             assert meta.endswith(f" · {words['free']}") and "0.00" not in meta, meta
+
+
+# What the vehicle panel's fields must fit at: the CI's landscape screen, a full-HD one, a narrow head unit.
+VIEWPORTS = [(1280, 720), (1920, 1080), (1024, 600)]
+
+FIT = """panel => {
+  const box = panel.getBoundingClientRect();
+  const fields = [...panel.querySelectorAll("input")].map((input) => {
+    const r = input.getBoundingClientRect();
+    return {id: input.id, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+            overflow: input.scrollWidth - input.clientWidth};
+  });
+  return {top: box.top, bottom: box.bottom, left: box.left, right: box.right,
+          scrolls: panel.scrollHeight - panel.clientHeight, fields};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_every_vehicle_field_is_on_screen_without_scrolling(
+    page: Page, gateway_url: GatewayUrl, width: int, height: int
+) -> None:
+    """Each vehicle input lies wholly inside the panel and the screen, the panel does not scroll, and a
+    value as long as the demo car's longitude fits its field — also once the trace has rows."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "find a fast charger on the way")
+    expect(page.get_by_test_id("trace-row").first).to_be_visible()
+    fit = page.locator("#vehicle").evaluate(FIT)
+    assert fit["scrolls"] <= 0 and fit["bottom"] <= height and fit["right"] <= width, fit
+    assert [f["id"] for f in fit["fields"]] == ["battery", "range", "lat", "lon", "due", "faults"]
+    for field in fit["fields"]:
+        inside = fit["top"] <= field["top"] and field["bottom"] <= fit["bottom"]
+        inside = inside and fit["left"] <= field["left"] and field["right"] <= fit["right"]
+        assert inside and field["bottom"] <= height and field["overflow"] <= 0, (field, fit)
