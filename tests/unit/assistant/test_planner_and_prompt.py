@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -327,3 +328,22 @@ def test_a_session_that_cost_nothing_has_nothing_to_pay() -> None:
     assert answer.tool_calls == () and answer.text == (
         "Nothing to pay: charging cost ¥0.00 and the card hold was released."
     )
+
+
+# Each status a tool result carries (charging's SessionStatus, payments' PaymentStatus, booking's
+# ReservationStatus and its payment's): the assistant cannot import the other functions, so they are listed.
+STATUSES = [
+    *("PENDING", "ACTIVE", "STOPPING", "COMPLETED", "FAILED"),
+    *("processing", "requires_capture", "succeeded", "canceled", "failed"),
+    *("pending", "confirmed", "fulfilled", "cancelled", "no_show"),
+    *("not_required", "authorized", "captured", "refunded", "voided"),
+]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_a_status_is_said_in_words_never_as_its_code(status: str) -> None:
+    """A Chinese driver heard the code "succeeded" in a payment's reply; an English one "requires_capture"."""
+    chinese = replies.say("zh-CN", "payment", status=replies.status_word("zh-CN", status))
+    assert not re.search("[A-Za-z_]", chinese), chinese
+    english = replies.say("en-US", "payment", status=replies.status_word("en-US", status))
+    assert "_" not in english, english
