@@ -56,10 +56,12 @@ def charge_at_the_first(page: Page, words: dict[str, str], shots: Shots, name: s
     confirm.click()
 
     session = page.get_by_test_id("card-session").last
-    expect(session).to_contain_text("ACTIVE", timeout=SESSION_WAIT)
+    # statuses in the driver's words; the API's codes only in data-status
+    expect(session.locator('dd[data-status="ACTIVE"]')).to_have_text(words["active"], timeout=SESSION_WAIT)
     payment = session.get_by_test_id("card-payment")
-    expect(payment).to_contain_text("requires_capture")
-    expect(payment).to_contain_text("¥")  # the hold on the card, in yuan
+    expect(payment.locator('dd[data-status="requires_capture"]')).to_have_text(words["held"])
+    expect(payment).to_contain_text(re.compile(r"¥\d+\.\d\d"))  # the hold, in yuan
+    expect(payment).not_to_contain_text("CN¥")  # "¥116.80", as the reply says it
     expect(confirm).to_be_disabled()  # a question is answered once
 
     trace = page.get_by_test_id("trace-row")
@@ -73,18 +75,21 @@ def charge_at_the_first(page: Page, words: dict[str, str], shots: Shots, name: s
 ENGLISH = {
     "message": "Message", "send": "Send", "find": "find a fast charger on the way", "agent": "Car Genius",
     "charge": "Charge here", "confirm": "Confirm", "cancel": "Cancel", "hold": "A hold of up to",
-    "table": "book a table near the Bund", "free": "Free",
+    "table": "book a table near the Bund", "free": "Free", "active": "Charging", "held": "Held on card",
 }  # fmt: skip
 CHINESE = {
     "message": "消息", "send": "发送", "find": "找一个快充站", "agent": "用车专家",
     "charge": "在此充电", "confirm": "确认", "cancel": "取消", "hold": "预授权",
-    "table": "预订外滩附近的餐厅", "free": "免费",
+    "table": "预订外滩附近的餐厅", "free": "免费", "active": "充电中", "held": "已预授权",
 }  # fmt: skip
 
 
 # What the driver reads as a label: buttons, headings, field labels, table heads, the agent, the catalog
-# count, the map's caption, who said each message.
-LABELS = "button, h2, h3, label, th, dt, figcaption, [data-testid=agent], [data-testid=tools], .who"
+# count, the map's caption, who said each message, a card's statuses.
+LABELS = ", ".join(
+    ("button", "h2", "h3", "label", "th", "dt", "figcaption", ".who", "dd[data-status]",
+     "[data-testid=agent]", "[data-testid=tools]")
+)  # fmt: skip
 
 
 def english_left(page: Page) -> list[str]:
@@ -94,6 +99,15 @@ def english_left(page: Page) -> list[str]:
     )
     assert len(texts) > 20, texts  # the page and its cards were read
     return [text for text in texts if re.search("[A-Za-z]", text) and text != "EN"]
+
+
+def raw_statuses(page: Page) -> list[str]:
+    """Cards' statuses shown as the API's code ("requires_capture", "ACTIVE") instead of words."""
+    shown: list[list[str]] = page.locator("dd[data-status]").evaluate_all(
+        "nodes => nodes.map((n) => [n.dataset.status, n.innerText.trim()])"
+    )
+    assert shown, "no status on the page"
+    return [text for code, text in shown if text == code or "_" in text]
 
 
 def not_public(requests: list[tuple[str, str]], url: str) -> list[tuple[str, str]]:
@@ -122,6 +136,7 @@ def test_a_driver_charges_at_the_first_fast_charger_and_sees_the_payment(
     open_head_unit(page, gateway_url)
     expect(page.get_by_test_id("tools")).to_contain_text("tools")  # GET /v1/tools answered
     charge_at_the_first(page, ENGLISH, shots, "head-unit")
+    assert raw_statuses(page) == []
     session = session_of(page, gateway_url)
     assert (
         session["locale"] == "en-US"
@@ -211,7 +226,7 @@ def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_paymen
     expect(page.get_by_test_id("map-venue").first).to_be_attached()  # the venues are on the map
     slots.first.get_by_role("button", name="Book").click()
     reservation = page.get_by_test_id("card-reservation").last
-    expect(reservation).to_contain_text("confirmed")
+    expect(reservation.locator('dd[data-status="confirmed"]')).to_have_text("Confirmed")
     expect(reservation).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))  # the venue's time
 
     ask(page, "Message", "Send", "pay 45.50 yuan to shanghai star charging")
@@ -219,13 +234,14 @@ def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_paymen
     expect(page.get_by_test_id("card-payment")).to_have_count(0)  # nothing is paid before the yes
     page.get_by_role("button", name="Confirm", exact=True).last.click()
     payment = page.get_by_test_id("card-payment").last
-    expect(payment).to_contain_text("succeeded")
+    expect(payment.locator('dd[data-status="succeeded"]')).to_have_text("Paid")
     expect(payment).to_contain_text("¥45.50")
     expect(payment).to_contain_text("4242")  # the card it was paid with
     trace = page.get_by_test_id("trace-row")
     rows = [trace.nth(i).inner_text() for i in range(trace.count())]
     assert any(re.search(r"booking_create_reservation\s+succeeded\s+\d+", row) for row in rows), rows
     assert any(re.search(r"payments_create_payment\s+succeeded\s+\d+", row) for row in rows), rows
+    assert raw_statuses(page) == []
 
 
 def test_a_free_slot_says_free_in_either_language(page: Page, gateway_url: GatewayUrl) -> None:

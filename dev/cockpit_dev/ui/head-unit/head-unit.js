@@ -27,7 +27,8 @@
       duration: "Duration", stops: "Charging stops", feasible: "On current charge", yes: "yes", no: "no",
       destination: "Destination", venue: "Venue", start: "Start", price: "Price", map: "Map",
       map_empty: "Ask for a charger, a place or a route", answered: "Confirmed", declined: "Cancelled",
-      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation", no_charge: "Free",
+      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation", no_charge: "Free", kwh: "kWh",
+      counted: {stations: (n) => `${n} charging stations`, places: (n) => `${n} places`, slots: (n) => `${n} open slots`},
       agent_hint: "The agent that answers",
     },
     "zh-CN": {
@@ -48,13 +49,39 @@
       duration: "时长", stops: "途中充电", feasible: "当前电量可达", yes: "是", no: "否",
       destination: "目的地", venue: "场所", start: "开始", price: "价格", map: "地图",
       map_empty: "问我充电站、地点或路线", answered: "已确认", declined: "已取消",
-      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话", no_charge: "免费",
+      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话", no_charge: "免费", kwh: "千瓦时",
+      counted: {stations: (n) => `${n} 个充电站`, places: (n) => `${n} 个地点`, slots: (n) => `${n} 个可预订时段`},
       agent_hint: "正在回答的助手",
     },
   };
   // The agents' names as the assistant says them in each language (the API's `agent` is the English name).
   const AGENTS = {"zh-CN": {"Car Genius": "用车专家", "Travel Companion": "出行伙伴"}};
   const agentName = (name) => (AGENTS[state.locale] || {})[name] || name;
+  // A status as the driver reads it, by what it is the status of (the API's codes stay in data-status and
+  // in the trace, which is the developer's view).
+  const STATUS = {
+    "en-US": {
+      session: {PENDING: "Starting", ACTIVE: "Charging", STOPPING: "Stopping", COMPLETED: "Finished", FAILED: "Failed"},
+      payment: {processing: "Processing", requires_capture: "Held on card", succeeded: "Paid", canceled: "Cancelled",
+        failed: "Failed"},
+      booking_payment: {not_required: "Not needed", pending: "Processing", authorized: "Held on card", captured: "Paid",
+        refunded: "Refunded", voided: "Released"},
+      reservation: {pending: "Pending", confirmed: "Confirmed", fulfilled: "Completed", cancelled: "Cancelled",
+        no_show: "No-show"},
+      operation: {pending: "In progress", succeeded: "Done", failed: "Failed"},
+    },
+    "zh-CN": {
+      session: {PENDING: "启动中", ACTIVE: "充电中", STOPPING: "正在停止", COMPLETED: "已结束", FAILED: "失败"},
+      payment: {processing: "处理中", requires_capture: "已预授权", succeeded: "已支付", canceled: "已取消", failed: "失败"},
+      booking_payment: {not_required: "无需支付", pending: "处理中", authorized: "已预授权", captured: "已支付",
+        refunded: "已退款", voided: "已释放"},
+      reservation: {pending: "处理中", confirmed: "已确认", fulfilled: "已完成", cancelled: "已取消", no_show: "未到场"},
+      operation: {pending: "进行中", succeeded: "已完成", failed: "失败"},
+    },
+  };
+  // A kv row: the label, the status in words, its colour and its code.
+  const statusRow = (label, kind, code) =>
+    [label, code === undefined ? undefined : STATUS[state.locale][kind][code] || code, `status-${code}`, code];
   const ORD_EN = ["first", "second", "third", "fourth", "fifth"];
   const ORD_ZH = ["一", "二", "三", "四", "五"];
 
@@ -73,7 +100,8 @@
   // -- money, numbers ---------------------------------------------------------------------------------
   function money(m) {
     if (!m || typeof m.amount !== "number" || !m.currency) return "—";
-    const format = new Intl.NumberFormat(state.locale, {style: "currency", currency: m.currency});
+    // narrowSymbol: "¥45.50" as the assistant says it, not en-US's "CN¥45.50"
+    const format = new Intl.NumberFormat(state.locale, {style: "currency", currency: m.currency, currencyDisplay: "narrowSymbol"});
     return format.format(m.amount / 10 ** format.resolvedOptions().maximumFractionDigits);
   }
   // A price: "Free" when it is nothing (a table costs nothing to book; "¥0.00" reads as odd).
@@ -177,7 +205,7 @@
 
   function kv(pairs) {
     return el("dl", {class: "kv"}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "")
-      .flatMap(([k, v, cls]) => [el("dt", {text: k}), el("dd", {class: cls, text: v})]));
+      .flatMap(([k, v, cls, code]) => [el("dt", {text: k}), el("dd", {class: cls, "data-status": code, text: v})]));
   }
 
   function action(label, utterance) {
@@ -230,9 +258,9 @@
       }
       const r = c.reservation || {};
       return card("reservation", t("reservation"), kv([
-        [t("venue"), (r.venue || {}).name], [t("status"), r.status, `status-${r.status}`],
+        [t("venue"), (r.venue || {}).name], statusRow(t("status"), "reservation", r.status),
         [t("start"), r.start ? localTime(r.start) : undefined],
-        [t("payment"), r.payment ? `${r.payment.status}` : undefined],
+        statusRow(t("payment"), "booking_payment", r.payment ? r.payment.status : undefined),
       ]));
     }
     if (c.type === "payment") return paymentCard(c.payment || {});
@@ -276,7 +304,7 @@
   function paymentCard(p) {
     const method = p.method ? p.method.label || p.method.id : undefined;
     return card("payment", t("payment"), kv([
-      [t("status"), p.status, `status-${p.status}`],
+      statusRow(t("status"), "payment", p.status),
       [t("amount"), p.amount ? money(p.amount) : undefined],
       [t("hold"), p.hold ? money(p.hold) : undefined],
       [t("captured"), p.captured && amountOf(p.captured) ? money(p.captured) : undefined],
@@ -286,9 +314,9 @@
 
   function sessionCard(s) {
     const box = card("session", t("session"), kv([
-      [t("status"), s.status, `status-${s.status}`],
+      statusRow(t("status"), "session", s.status),
       [t("station"), state.names[s.station_id] || s.station_name || s.station_id],
-      [t("energy"), s.kwh !== undefined ? `${num(s.kwh, 2)} kWh` : undefined],
+      [t("energy"), s.kwh !== undefined ? `${num(s.kwh, 2)} ${t("kwh")}` : undefined],
       [t("cost"), s.cost ? money(s.cost) : undefined],
     ]));
     if (s.payment) box.append(paymentCard(s.payment));
@@ -317,7 +345,7 @@
         if (body.status !== "pending") {
           trace(`${tool} (operation)`, body.status, Math.round(performance.now() - started), body.error);
           if (body.result && body.result.session) box.replaceWith(sessionCard(body.result.session));
-          else box.replaceWith(card("operation", t("operation"), kv([[t("status"), body.status, `status-${body.status}`]])));
+          else box.replaceWith(card("operation", t("operation"), kv([statusRow(t("status"), "operation", body.status)])));
           return;
         }
       } catch (error) {
@@ -328,9 +356,12 @@
     }
   }
 
+  // "charging_start_session" may wrap after an underscore, never in the middle of a word.
+  const breakable = (name) => String(name).split(/(?<=_)/).flatMap((part, i) => (i ? [el("wbr"), part] : [part]));
+
   function trace(name, status, ms, error) {
     const row = el("tr", {"data-testid": "trace-row", title: error ? error.detail || error.title : undefined},
-      el("td", {text: name}), el("td", {class: `status-${status}`, text: status}),
+      el("td", {}, breakable(name)), el("td", {class: `status-${status}`}, breakable(status)),
       el("td", {text: ms === undefined || ms === null ? "—" : String(ms)}));
     $("trace").prepend(row);
   }
@@ -418,9 +449,9 @@
     svg.append(s("line", {class: "scale", x1: 12, y1: H - 14, x2: 12 + barPx, y2: H - 14}));
     svg.append(s("text", {class: "scale-text", x: 12, y: H - 20}, `${barKm} ${t("km")}`));
     $("map-caption").textContent = [
-      m.stations.length ? `${m.stations.length} ${t("stations")}` : "",
-      m.places.length ? `${m.places.length} ${t("places")}` : "",
-      m.venues.length ? `${m.venues.length} ${t("slots")}` : "",
+      m.stations.length ? t("counted").stations(m.stations.length) : "",
+      m.places.length ? t("counted").places(m.places.length) : "",
+      m.venues.length ? t("counted").slots(m.venues.length) : "",
       m.route ? `${t("route")} ${num(m.route.distance_km)} ${t("km")}` : "",
     ].filter(Boolean).join(" · ");
   }
