@@ -292,3 +292,32 @@ def test_every_vehicle_field_is_on_screen_without_scrolling(
         inside = fit["top"] <= field["top"] and field["bottom"] <= fit["bottom"]
         inside = inside and fit["left"] <= field["left"] and field["right"] <= fit["right"]
         assert inside and field["bottom"] <= height and field["overflow"] <= 0, (field, fit)
+
+
+LINES = """nodes => nodes.filter((n) => n.getClientRects().length).map((n) => {
+  const range = document.createRange();
+  range.selectNodeContents(n);
+  const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  return {text: n.innerText.trim(), lines, clipped: n.scrollWidth > n.clientWidth};
+})"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1024, 600)], ids=["1280x720", "1024x600"])
+def test_buttons_and_statuses_are_never_cut_or_broken_mid_word(
+    page: Page, gateway_url: GatewayUrl, width: int, height: int
+) -> None:
+    """On a narrow head unit "Charge here" wrapped, "Navigate" overflowed its border and the trace broke
+    "succeeded" into "succeed / ed": every button in the conversation and every one-word status in the
+    trace is one line, and none is clipped."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_head_unit(page, gateway_url)
+    ask(page, "Message", "Send", "find a fast charger on the way")
+    page.get_by_test_id("station").first.get_by_role("button", name="Charge here").click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(page.get_by_test_id("card-session").last).to_be_visible(timeout=SESSION_WAIT)
+    buttons = page.locator("#messages button").evaluate_all(LINES)
+    statuses = page.locator("[data-testid=trace] td:nth-child(2)").evaluate_all(LINES)
+    assert len(buttons) >= 12 and len(statuses) >= 4, (buttons, statuses)
+    broken = [b for b in buttons if b["lines"] != 1 or b["clipped"]]
+    broken += [s for s in statuses if "_" not in s["text"] and (s["lines"] != 1 or s["clipped"])]
+    assert broken == [], broken
