@@ -113,7 +113,7 @@ def test_ctrl_c_in_the_cold_path_bench_is_one_line(tmp_path: Path) -> None:
 def test_make_help_lists_every_target_with_a_description() -> None:
     makefile = (ROOT / "Makefile").read_text()
     described = re.findall(r"^([a-zA-Z0-9_.-]+):.*## ", makefile, flags=re.MULTILINE)
-    shown = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    shown = make("-s", "help")
     listed = {line.split()[0] for line in re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout).splitlines()}
     assert {"e2e", "localstack-e2e", "run", "test"} <= listed and listed == set(described)
 
@@ -283,10 +283,7 @@ def _requirements(name: str) -> set[str]:
 
 
 def _make_dry_run(target: str, venv: Path) -> str:
-    done = subprocess.run(
-        ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return done.stdout
+    return make("-n", target, f"VENV={venv}").stdout
 
 
 def test_running_installs_only_what_running_needs_and_make_test_adds_the_dev_tools(tmp_path: Path) -> None:
@@ -381,11 +378,7 @@ def test_make_chat_prints_the_dialogue_only_not_its_command(tmp_path: Path) -> N
     (and make adds its own 'Error 1')."""
     from cockpit_dev.net import free_port
 
-    done = subprocess.run(
-        ["make", "chat", f"API_PORT={free_port()}"], cwd=ROOT, stdin=subprocess.DEVNULL,
-        env={**os.environ, "COCKPIT_HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60,
-        check=False,
-    )  # fmt: skip
+    done = make("chat", f"API_PORT={free_port()}", home=tmp_path, check=False)
     assert done.returncode != 0 and done.stdout == "", done.stdout
     assert done.stderr.splitlines()[0].startswith("cockpit: cannot reach http://127.0.0.1:"), done.stderr
     assert "Traceback" not in done.stderr
@@ -395,8 +388,7 @@ def test_make_chat_prints_the_dialogue_only_not_its_command(tmp_path: Path) -> N
 
 def test_make_run_and_chat_take_other_ports() -> None:
     def planned(*args: str) -> str:
-        done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-        return done.stdout.splitlines()[-1].strip()
+        return make("-n", *args).stdout.splitlines()[-1].strip()
 
     assert planned("run") == ".venv/bin/cockpit run"
     assert (
@@ -405,3 +397,15 @@ def test_make_run_and_chat_take_other_ports() -> None:
     )
     assert planned("chat") == ".venv/bin/cockpit chat"
     assert planned("chat", "API_PORT=3100") == ".venv/bin/cockpit chat --url http://127.0.0.1:3100"
+
+
+def make(*args: str, home: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`make ARGS` as a user types it: not as a sub-make of the `make unit` running this suite (whose
+    MAKEFLAGS/MAKELEVEL would make it print 'Entering directory' and pass its own flags on)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    if home is not None:
+        env["COCKPIT_HOME"] = str(home)
+    return subprocess.run(
+        ["make", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=60, check=check,
+    )  # fmt: skip
