@@ -209,6 +209,9 @@ def test_navigate_then_the_route_is_drawn_from_its_polyline(page: Page, gateway_
     page.get_by_role("button", name="Show route").click()  # POST /v1/tools/navigation_plan_route/invoke
     route = page.get_by_test_id("map-route")
     expect(route).to_be_attached()
+    cards = page.get_by_test_id("card-route")
+    expect(cards).to_have_count(1)  # the destination's card became the route's, not a card inside it
+    expect(cards).to_contain_text("Distance")
     points = (route.get_attribute("points") or "").split()
     assert len(points) >= 2 and len(set(points)) >= 2  # decoded from the encoded polyline, not one dot
     expect(page.get_by_test_id("trace-row").first).to_contain_text("navigation_plan_route")

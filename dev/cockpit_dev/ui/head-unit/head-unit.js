@@ -277,7 +277,8 @@
         const {body, ms} = await call("vehicle", "POST", "/v1/tools/navigation_plan_route/invoke", {arguments: args});
         trace("navigation_plan_route", body.status, ms);
         if (body.result && body.result.route) {
-          button.replaceWith(cardFor({type: "route", route: body.result.route, destination: d}));
+          // the route's card takes the place of the destination's (not a second card inside it)
+          button.closest(".card").replaceWith(cardFor({type: "route", route: body.result.route, destination: d}));
           drawMap();
         }
       } catch (error) {
