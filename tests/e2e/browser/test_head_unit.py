@@ -324,3 +324,27 @@ def test_buttons_and_statuses_are_never_cut_or_broken_mid_word(
     broken = [b for b in buttons if b["lines"] != 1 or b["clipped"]]
     broken += [s for s in statuses if "_" not in s["text"] and (s["lines"] != 1 or s["clipped"])]
     assert broken == [], broken
+
+
+def test_a_message_sent_during_the_language_switch_stays_in_the_conversation(
+    page: Page, gateway_url: GatewayUrl
+) -> None:
+    """The switch starts a Chinese session; a chip tapped before it answers must not start a second one (two
+    starts raced and the page went on with whichever answered last, possibly not the one the message went to,
+    so the next "第一个" would not know the list)."""
+    open_head_unit(page, gateway_url)
+    starts: list[str] = []
+    page.on(
+        "request",
+        lambda r: starts.append(r.url) if r.method == "POST" and r.url.endswith("/v1/sessions") else None,
+    )
+    # the switch, then its first chip, in one go: the chip is tapped while the switch's session is starting
+    page.evaluate("""() => {
+      document.getElementById("locale-zh").click();
+      document.querySelector("#chips button").click();
+    }""")
+    expect(page.get_by_test_id("station").first).to_be_visible()
+    page.wait_for_timeout(1000)  # a second start, had there been one, has been sent by now
+    assert len(starts) == 1, starts
+    session = session_of(page, gateway_url)
+    assert session["locale"] == "zh-CN" and len(session["turns"]) == 1, session

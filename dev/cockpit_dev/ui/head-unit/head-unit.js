@@ -110,8 +110,19 @@
   const amountOf = (v) => (typeof v === "number" ? null : v);  // Money, or a bare number of minor units
 
   // -- session --------------------------------------------------------------------------------------
+  // One session start at a time: a message sent while the language switch is starting one waits for it (two
+  // starts racing left the page on a session without the conversation, so "the first one" lost its list).
+  let starting = null;
+  function ensureSession() {
+    if (state.session) return Promise.resolve();
+    starting = starting || startSession().finally(() => { starting = null; });
+    return starting;
+  }
+
   async function startSession() {
-    const answer = await call("vehicle", "POST", "/v1/sessions", {locale: state.locale, vehicle: state.vehicle});
+    const locale = state.locale;
+    const answer = await call("vehicle", "POST", "/v1/sessions", {locale, vehicle: state.vehicle});
+    if (locale !== state.locale) return startSession();  // the language changed meanwhile
     state.session = answer.body.session_id;
     state.dirty = {};
     markDirty();
@@ -139,7 +150,7 @@
     state.busy = true;
     $("send").disabled = true;
     try {
-      if (!state.session) await startSession();
+      await ensureSession();
       if (shown) addMessage("driver", shown);
       const update = takeVehicleUpdate();
       if (update) body.vehicle = update;
@@ -519,7 +530,7 @@
     $("messages").replaceChildren();
     $("agent").textContent = "—";
     applyLocale();
-    await startSession().catch((error) => addMessage("error", error.message));
+    await ensureSession().catch((error) => addMessage("error", error.message));
   }
 
   // -- wiring ---------------------------------------------------------------------------------------
@@ -546,7 +557,7 @@
     tick();
     setInterval(tick, 10000);
     try {
-      await startSession();
+      await ensureSession();
       await loadCatalog();
     } catch (error) {
       $("conn").className = "conn bad";
