@@ -230,7 +230,10 @@ def test_a_driver_books_a_slot_then_pays_and_sees_the_reservation_and_the_paymen
     slots.first.get_by_role("button", name="Book").click()
     reservation = page.get_by_test_id("card-reservation").last
     expect(reservation.locator('dd[data-status="confirmed"]')).to_have_text("Confirmed")
-    expect(reservation).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))  # the venue's time
+    # the venue's time, as the reply says it ("Sat 5 Dec 21:00"), not as ISO text
+    start = reservation.locator("dt", has_text="Start").locator("xpath=following-sibling::dd[1]").inner_text()
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}", start), start
+    expect(page.get_by_test_id("msg-assistant").last.locator(".text")).to_contain_text(start)
 
     ask(page, "Message", "Send", "pay 45.50 yuan to shanghai star charging")
     expect(page.get_by_test_id("msg-assistant").last).to_contain_text("Pay ¥45.50 to Shanghai Star Charging")
@@ -261,6 +264,8 @@ def test_a_free_slot_says_free_in_either_language(page: Page, gateway_url: Gatew
         expect(slots.first).to_be_visible()
         for meta in slots.locator(".meta").all_inner_texts():
             assert meta.endswith(f" · {words['free']}") and "0.00" not in meta, meta
+        when = slots.first.locator(".meta").inner_text().split(" · ")[0]  # as the reply says the first one's
+        expect(page.get_by_test_id("msg-assistant").last.locator(".text")).to_contain_text(when)
 
 
 # What the vehicle panel's fields must fit at: the CI's landscape screen, a full-HD one, a narrow head unit.

@@ -308,9 +308,15 @@
   }
 
   // A venue's time as the venue tells it (its own UTC offset), not converted to the screen's zone.
+  // Said as the assistant says it: "Sun 6 Dec 11:30" / "12月6日（周日）11:30", not "2026-12-06 11:30".
   function localTime(iso) {
-    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(String(iso));
-    return m ? `${m[1]} ${m[2]}` : String(iso);
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(String(iso));
+    if (!m) return String(iso);
+    const [month, day] = [Number(m[2]), Number(m[3])];
+    const weekday = new Date(Date.UTC(Number(m[1]), month - 1, day)).getUTCDay();  // the wall date's, 0 = Sunday
+    if (state.locale === "zh-CN") return `${month}月${day}日（周${"日一二三四五六"[weekday]}）${m[4]}`;
+    const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    return `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][weekday]} ${day} ${MONTHS[month - 1]} ${m[4]}`;
   }
 
   function paymentCard(p) {
