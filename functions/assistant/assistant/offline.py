@@ -454,6 +454,8 @@ def _booking(request: ModelRequest, tools: dict[str, ToolSpec], p: Parse, kind: 
         now = datetime.now(_local(request))
         day = now + timedelta(days=1) if p.tomorrow or (hour < now.hour and not p.tonight) else now
         start = day.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if start <= now:  # "tonight at 7" said at 20:20: that hour has gone, the next one is tomorrow's
+            start += timedelta(days=1)
         _optional(tool, args, "start", start.isoformat(timespec="minutes"))
         _optional(tool, args, "end", (start + timedelta(hours=2)).isoformat(timespec="minutes"))
     return _call("booking_search_availability", args)

@@ -131,16 +131,20 @@ CANT = {
 }  # fmt: skip
 
 
+# Every status a session, payment or reservation reports, as the driver hears it (never the raw code).
 STATUS_ZH = {
-    "active": "充电中", "pending": "启动中", "completed": "已结束", "invalid": "无效", "failed": "失败",
-    "captured": "已完成", "authorized": "已授权", "refunded": "已退款", "confirmed": "已确认",
-    "cancelled": "已取消",
+    "active": "充电中", "pending": "启动中", "stopping": "正在停止", "completed": "已结束", "invalid": "无效",
+    "failed": "失败", "processing": "处理中", "requires_capture": "已预授权", "succeeded": "已完成",
+    "canceled": "已取消", "captured": "已完成", "authorized": "已授权", "refunded": "已退款",
+    "voided": "已释放", "not_required": "无需支付", "confirmed": "已确认", "fulfilled": "已完成",
+    "cancelled": "已取消", "no_show": "未到场",
 }  # fmt: skip
+STATUS_EN = {"requires_capture": "held on your card", "not_required": "not needed", "no_show": "a no-show"}
 
 
 def status_word(locale: str, status: Any) -> str:
     word = str(status or "?").lower()
-    return STATUS_ZH.get(word, word) if locale == "zh-CN" else word
+    return STATUS_ZH.get(word, word) if locale == "zh-CN" else STATUS_EN.get(word, word)
 
 
 def say(locale: str, key: str, **values: Any) -> str:

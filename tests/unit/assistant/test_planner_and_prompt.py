@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -327,3 +328,56 @@ def test_a_session_that_cost_nothing_has_nothing_to_pay() -> None:
     assert answer.tool_calls == () and answer.text == (
         "Nothing to pay: charging cost ¥0.00 and the card hold was released."
     )
+
+
+# Each status a tool result carries (charging's SessionStatus, payments' PaymentStatus, booking's
+# ReservationStatus and its payment's): the assistant cannot import the other functions, so they are listed.
+STATUSES = [
+    *("PENDING", "ACTIVE", "STOPPING", "COMPLETED", "FAILED"),
+    *("processing", "requires_capture", "succeeded", "canceled", "failed"),
+    *("pending", "confirmed", "fulfilled", "cancelled", "no_show"),
+    *("not_required", "authorized", "captured", "refunded", "voided"),
+]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_a_status_is_said_in_words_never_as_its_code(status: str) -> None:
+    """A Chinese driver heard the code "succeeded" in a payment's reply; an English one "requires_capture"."""
+    chinese = replies.say("zh-CN", "payment", status=replies.status_word("zh-CN", status))
+    assert not re.search("[A-Za-z_]", chinese), chinese
+    english = replies.say("en-US", "payment", status=replies.status_word("en-US", status))
+    assert "_" not in english, english
+
+
+@pytest.mark.parametrize(
+    ("said", "clock", "start"),
+    [
+        ("订个两个人的餐厅，晚上七点", "18:00", "2026-12-05T19:00+08:00"),  # tonight, still ahead
+        ("订个两个人的餐厅，晚上七点", "20:20", "2026-12-06T19:00+08:00"),  # tonight's 19:00 has gone
+        ("book a table for 4 at 7 tonight", "20:20", "2026-12-06T19:00+08:00"),
+        ("book a table for 4 at 7 tonight", "19:00", "2026-12-06T19:00+08:00"),  # starting now: too late
+        ("a table for 2 at 7 tomorrow", "10:00", "2026-12-06T19:00+08:00"),
+        ("a table for 2 at 9pm", "20:20", "2026-12-05T21:00+08:00"),  # still ahead today
+    ],
+)
+def test_a_table_is_searched_at_the_next_time_of_that_hour_never_a_past_one(
+    said: str, clock: str, start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hour a driver names is searched where it next comes: "tonight at 7" said at 20:20 searched
+    today's 19:00, long gone, and found nothing (CI ran at 20:20 Shanghai time once)."""
+    from datetime import timedelta, timezone
+
+    from assistant import offline
+
+    hour, minute = (int(part) for part in clock.split(":"))
+    frozen = datetime(2026, 12, 5, hour, minute, tzinfo=timezone(timedelta(hours=8)))
+
+    class At(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return frozen.astimezone(tz)
+
+    monkeypatch.setattr(offline, "datetime", At)
+    (search,) = OfflinePlanner().complete(plan(said)).tool_calls
+    assert search.name == "booking_search_availability" and search.arguments is not None
+    assert search.arguments["start"] == start

@@ -27,14 +27,16 @@
       duration: "Duration", stops: "Charging stops", feasible: "On current charge", yes: "yes", no: "no",
       destination: "Destination", venue: "Venue", start: "Start", price: "Price", map: "Map",
       map_empty: "Ask for a charger, a place or a route", answered: "Confirmed", declined: "Cancelled",
-      failed: "Something went wrong", starting: "Starting…",
+      failed: "Something went wrong", starting: "Starting…", language: "Language", conversation: "Conversation", no_charge: "Free", kwh: "kWh",
+      counted: {stations: (n) => `${n} charging stations`, places: (n) => `${n} places`, slots: (n) => `${n} open slots`},
+      agent_hint: "The agent that answers",
     },
     "zh-CN": {
       message: "消息", send: "发送", confirm: "确认", cancel: "取消", you: "我",
       navigate: "导航", charge: "在此充电", show_route: "显示路线", book: "预订", refresh: "刷新",
       stations: "充电站", places: "地点", route: "路线", slots: "可预订时段",
       reservation: "预订", payment: "支付", session: "充电会话", operation: "操作",
-      battery: "电量 %", range: "续航 km", lat: "纬度", lon: "经度", due: "待保养项目",
+      battery: "电量（%）", range: "续航（公里）", lat: "纬度", lon: "经度", due: "待保养项目",
       faults: "故障码", t_tool: "工具", t_status: "状态", t_ms: "毫秒", vehicle: "车辆", trace: "调用记录",
       pending: "将随下一条消息发送", sent: "车辆状态已发送",
       tools: (n, p) => `${n} 个工具${p ? `（合作方 ${p} 个）` : ""}`,
@@ -47,9 +49,39 @@
       duration: "时长", stops: "途中充电", feasible: "当前电量可达", yes: "是", no: "否",
       destination: "目的地", venue: "场所", start: "开始", price: "价格", map: "地图",
       map_empty: "问我充电站、地点或路线", answered: "已确认", declined: "已取消",
-      failed: "出错了", starting: "正在启动…",
+      failed: "出错了", starting: "正在启动…", language: "语言", conversation: "对话", no_charge: "免费", kwh: "千瓦时",
+      counted: {stations: (n) => `${n} 个充电站`, places: (n) => `${n} 个地点`, slots: (n) => `${n} 个可预订时段`},
+      agent_hint: "正在回答的助手",
     },
   };
+  // The agents' names as the assistant says them in each language (the API's `agent` is the English name).
+  const AGENTS = {"zh-CN": {"Car Genius": "用车专家", "Travel Companion": "出行伙伴"}};
+  const agentName = (name) => (AGENTS[state.locale] || {})[name] || name;
+  // A status as the driver reads it, by what it is the status of (the API's codes stay in data-status and
+  // in the trace, which is the developer's view).
+  const STATUS = {
+    "en-US": {
+      session: {PENDING: "Starting", ACTIVE: "Charging", STOPPING: "Stopping", COMPLETED: "Finished", FAILED: "Failed"},
+      payment: {processing: "Processing", requires_capture: "Held on card", succeeded: "Paid", canceled: "Cancelled",
+        failed: "Failed"},
+      booking_payment: {not_required: "Not needed", pending: "Processing", authorized: "Held on card", captured: "Paid",
+        refunded: "Refunded", voided: "Released"},
+      reservation: {pending: "Pending", confirmed: "Confirmed", fulfilled: "Completed", cancelled: "Cancelled",
+        no_show: "No-show"},
+      operation: {pending: "In progress", succeeded: "Done", failed: "Failed"},
+    },
+    "zh-CN": {
+      session: {PENDING: "启动中", ACTIVE: "充电中", STOPPING: "正在停止", COMPLETED: "已结束", FAILED: "失败"},
+      payment: {processing: "处理中", requires_capture: "已预授权", succeeded: "已支付", canceled: "已取消", failed: "失败"},
+      booking_payment: {not_required: "无需支付", pending: "处理中", authorized: "已预授权", captured: "已支付",
+        refunded: "已退款", voided: "已释放"},
+      reservation: {pending: "处理中", confirmed: "已确认", fulfilled: "已完成", cancelled: "已取消", no_show: "未到场"},
+      operation: {pending: "进行中", succeeded: "已完成", failed: "失败"},
+    },
+  };
+  // A kv row: the label, the status in words, its colour and its code.
+  const statusRow = (label, kind, code) =>
+    [label, code === undefined ? undefined : STATUS[state.locale][kind][code] || code, `status-${code}`, code];
   const ORD_EN = ["first", "second", "third", "fourth", "fifth"];
   const ORD_ZH = ["一", "二", "三", "四", "五"];
 
@@ -60,7 +92,7 @@
 
   const state = {
     locale: new URLSearchParams(location.search).get("locale") === "zh-CN" ? "zh-CN" : "en-US",
-    session: null, vehicle: structuredClone(CAR), dirty: {}, busy: false, names: {},
+    session: null, vehicle: structuredClone(CAR), dirty: {}, busy: false, names: {}, catalog: null,
     map: {stations: [], places: [], venues: [], route: null, destination: null},
   };
   const t = (key) => TEXT[state.locale][key];
@@ -68,15 +100,29 @@
   // -- money, numbers ---------------------------------------------------------------------------------
   function money(m) {
     if (!m || typeof m.amount !== "number" || !m.currency) return "—";
-    const format = new Intl.NumberFormat(state.locale, {style: "currency", currency: m.currency});
+    // narrowSymbol: "¥45.50" as the assistant says it, not en-US's "CN¥45.50"
+    const format = new Intl.NumberFormat(state.locale, {style: "currency", currency: m.currency, currencyDisplay: "narrowSymbol"});
     return format.format(m.amount / 10 ** format.resolvedOptions().maximumFractionDigits);
   }
+  // A price: "Free" when it is nothing (a table costs nothing to book; "¥0.00" reads as odd).
+  const price = (m) => (m && m.amount === 0 ? t("no_charge") : money(m));
   const num = (v, digits = 1) => (typeof v === "number" ? v.toFixed(digits).replace(/\.0+$/, "") : "—");
   const amountOf = (v) => (typeof v === "number" ? null : v);  // Money, or a bare number of minor units
 
   // -- session --------------------------------------------------------------------------------------
+  // One session start at a time: a message sent while the language switch is starting one waits for it (two
+  // starts racing left the page on a session without the conversation, so "the first one" lost its list).
+  let starting = null;
+  function ensureSession() {
+    if (state.session) return Promise.resolve();
+    starting = starting || startSession().finally(() => { starting = null; });
+    return starting;
+  }
+
   async function startSession() {
-    const answer = await call("vehicle", "POST", "/v1/sessions", {locale: state.locale, vehicle: state.vehicle});
+    const locale = state.locale;
+    const answer = await call("vehicle", "POST", "/v1/sessions", {locale, vehicle: state.vehicle});
+    if (locale !== state.locale) return startSession();  // the language changed meanwhile
     state.session = answer.body.session_id;
     state.dirty = {};
     markDirty();
@@ -88,10 +134,15 @@
     try {
       const {body} = await call("vehicle", "GET", "/v1/tools");
       const partner = body.tools.filter((tool) => String(tool.source).startsWith("partner:")).length;
-      $("tools").textContent = t("tools")(body.tools.length, partner);
+      state.catalog = [body.tools.length, partner];
+      showCatalog();
     } catch (error) {
       $("tools").textContent = error.message;
     }
+  }
+
+  function showCatalog() {
+    if (state.catalog) $("tools").textContent = t("tools")(...state.catalog);
   }
 
   async function turn(body, shown) {
@@ -99,7 +150,7 @@
     state.busy = true;
     $("send").disabled = true;
     try {
-      if (!state.session) await startSession();
+      await ensureSession();
       if (shown) addMessage("driver", shown);
       const update = takeVehicleUpdate();
       if (update) body.vehicle = update;
@@ -127,8 +178,8 @@
   }
 
   function render(answer) {
-    $("agent").textContent = answer.agent;
-    const bubble = addMessage("assistant", answer.reply, answer.agent);
+    $("agent").textContent = agentName(answer.agent);
+    const bubble = addMessage("assistant", answer.reply, agentName(answer.agent));
     for (const toolCall of answer.tool_calls) trace(toolCall.name, toolCall.status, toolCall.latency_ms, toolCall.error);
     const sessions = [];
     for (const toolCall of answer.tool_calls) {
@@ -165,7 +216,7 @@
 
   function kv(pairs) {
     return el("dl", {class: "kv"}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "")
-      .flatMap(([k, v, cls]) => [el("dt", {text: k}), el("dd", {class: cls, text: v})]));
+      .flatMap(([k, v, cls, code]) => [el("dt", {text: k}), el("dd", {class: cls, "data-status": code, text: v})]));
   }
 
   function action(label, utterance) {
@@ -213,14 +264,14 @@
         return card("slots", t("slots"), el("ul", {}, c.slots.slice(0, 5).map((s, i) =>
           el("li", {class: "item", "data-testid": "slot"},
             el("span", {class: "name", text: `${i + 1}. ${(s.venue || {}).name || s.slot_id}`}),
-            el("span", {class: "meta", text: `${localTime(s.start)} · ${money(s.price)}`}),
+            el("span", {class: "meta", text: `${localTime(s.start)} · ${price(s.price)}`}),
             el("span", {class: "acts"}, action(t("book"), t("book_it")(i)))))));
       }
       const r = c.reservation || {};
       return card("reservation", t("reservation"), kv([
-        [t("venue"), (r.venue || {}).name], [t("status"), r.status, `status-${r.status}`],
+        [t("venue"), (r.venue || {}).name], statusRow(t("status"), "reservation", r.status),
         [t("start"), r.start ? localTime(r.start) : undefined],
-        [t("payment"), r.payment ? `${r.payment.status}` : undefined],
+        statusRow(t("payment"), "booking_payment", r.payment ? r.payment.status : undefined),
       ]));
     }
     if (c.type === "payment") return paymentCard(c.payment || {});
@@ -237,7 +288,8 @@
         const {body, ms} = await call("vehicle", "POST", "/v1/tools/navigation_plan_route/invoke", {arguments: args});
         trace("navigation_plan_route", body.status, ms);
         if (body.result && body.result.route) {
-          button.replaceWith(cardFor({type: "route", route: body.result.route, destination: d}));
+          // the route's card takes the place of the destination's (not a second card inside it)
+          button.closest(".card").replaceWith(cardFor({type: "route", route: body.result.route, destination: d}));
           drawMap();
         }
       } catch (error) {
@@ -256,15 +308,21 @@
   }
 
   // A venue's time as the venue tells it (its own UTC offset), not converted to the screen's zone.
+  // Said as the assistant says it: "Sun 6 Dec 11:30" / "12月6日（周日）11:30", not "2026-12-06 11:30".
   function localTime(iso) {
-    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(String(iso));
-    return m ? `${m[1]} ${m[2]}` : String(iso);
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(String(iso));
+    if (!m) return String(iso);
+    const [month, day] = [Number(m[2]), Number(m[3])];
+    const weekday = new Date(Date.UTC(Number(m[1]), month - 1, day)).getUTCDay();  // the wall date's, 0 = Sunday
+    if (state.locale === "zh-CN") return `${month}月${day}日（周${"日一二三四五六"[weekday]}）${m[4]}`;
+    const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    return `${["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][weekday]} ${day} ${MONTHS[month - 1]} ${m[4]}`;
   }
 
   function paymentCard(p) {
     const method = p.method ? p.method.label || p.method.id : undefined;
     return card("payment", t("payment"), kv([
-      [t("status"), p.status, `status-${p.status}`],
+      statusRow(t("status"), "payment", p.status),
       [t("amount"), p.amount ? money(p.amount) : undefined],
       [t("hold"), p.hold ? money(p.hold) : undefined],
       [t("captured"), p.captured && amountOf(p.captured) ? money(p.captured) : undefined],
@@ -274,9 +332,9 @@
 
   function sessionCard(s) {
     const box = card("session", t("session"), kv([
-      [t("status"), s.status, `status-${s.status}`],
+      statusRow(t("status"), "session", s.status),
       [t("station"), state.names[s.station_id] || s.station_name || s.station_id],
-      [t("energy"), s.kwh !== undefined ? `${num(s.kwh, 2)} kWh` : undefined],
+      [t("energy"), s.kwh !== undefined ? `${num(s.kwh, 2)} ${t("kwh")}` : undefined],
       [t("cost"), s.cost ? money(s.cost) : undefined],
     ]));
     if (s.payment) box.append(paymentCard(s.payment));
@@ -305,7 +363,7 @@
         if (body.status !== "pending") {
           trace(`${tool} (operation)`, body.status, Math.round(performance.now() - started), body.error);
           if (body.result && body.result.session) box.replaceWith(sessionCard(body.result.session));
-          else box.replaceWith(card("operation", t("operation"), kv([[t("status"), body.status, `status-${body.status}`]])));
+          else box.replaceWith(card("operation", t("operation"), kv([statusRow(t("status"), "operation", body.status)])));
           return;
         }
       } catch (error) {
@@ -316,9 +374,12 @@
     }
   }
 
+  // "charging_start_session" may wrap after an underscore, never in the middle of a word.
+  const breakable = (name) => String(name).split(/(?<=_)/).flatMap((part, i) => (i ? [el("wbr"), part] : [part]));
+
   function trace(name, status, ms, error) {
     const row = el("tr", {"data-testid": "trace-row", title: error ? error.detail || error.title : undefined},
-      el("td", {text: name}), el("td", {class: `status-${status}`, text: status}),
+      el("td", {}, breakable(name)), el("td", {class: `status-${status}`}, breakable(status)),
       el("td", {text: ms === undefined || ms === null ? "—" : String(ms)}));
     $("trace").prepend(row);
   }
@@ -406,9 +467,9 @@
     svg.append(s("line", {class: "scale", x1: 12, y1: H - 14, x2: 12 + barPx, y2: H - 14}));
     svg.append(s("text", {class: "scale-text", x: 12, y: H - 20}, `${barKm} ${t("km")}`));
     $("map-caption").textContent = [
-      m.stations.length ? `${m.stations.length} ${t("stations")}` : "",
-      m.places.length ? `${m.places.length} ${t("places")}` : "",
-      m.venues.length ? `${m.venues.length} ${t("slots")}` : "",
+      m.stations.length ? t("counted").stations(m.stations.length) : "",
+      m.places.length ? t("counted").places(m.places.length) : "",
+      m.venues.length ? t("counted").slots(m.venues.length) : "",
       m.route ? `${t("route")} ${num(m.route.distance_km)} ${t("km")}` : "",
     ].filter(Boolean).join(" · ");
   }
@@ -453,6 +514,11 @@
     $("send").textContent = t("send");
     $("vehicle-title").textContent = t("vehicle");
     $("trace-title").textContent = t("trace");
+    $("chat-title").textContent = t("conversation");
+    $("agent").title = t("agent_hint");
+    document.querySelector(".locale").setAttribute("aria-label", t("language"));
+    showCatalog();
+    tick();
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
     for (const button of document.querySelectorAll(".locale button")) {
       button.setAttribute("aria-pressed", String(button.dataset.locale === state.locale));
@@ -470,7 +536,7 @@
     $("messages").replaceChildren();
     $("agent").textContent = "—";
     applyLocale();
-    await startSession().catch((error) => addMessage("error", error.message));
+    await ensureSession().catch((error) => addMessage("error", error.message));
   }
 
   // -- wiring ---------------------------------------------------------------------------------------
@@ -497,7 +563,7 @@
     tick();
     setInterval(tick, 10000);
     try {
-      await startSession();
+      await ensureSession();
       await loadCatalog();
     } catch (error) {
       $("conn").className = "conn bad";
