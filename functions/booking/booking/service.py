@@ -4,6 +4,7 @@ exactly once), list. The provider port holds venues, slots and capacity; the sto
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from booking.models import (
 )
 from booking.ports import BookingProvider, Kind, ReservationRecords, Slot, Venue
 from booking.sandbox_data import SERVICE_ITEMS
+from cockpit import deadline
 from cockpit.clock import utcnow
 from cockpit.errors import (
     Conflict,
@@ -47,6 +49,7 @@ from cockpit.vehicle import Point
 
 MAX_WINDOW = timedelta(days=7)
 STALE_PENDING = timedelta(minutes=2)  # far beyond the function's timeout
+TWIN_WAIT_S = 5.0  # how long a duplicated create waits for its twin to finish making the reservation
 DEFAULT_WINDOW = timedelta(hours=24)
 FINAL = (ReservationStatus.CANCELLED, ReservationStatus.FULFILLED, ReservationStatus.NO_SHOW)
 DOMAIN = "booking"  # the merchant the payments function knows
@@ -65,8 +68,10 @@ class BookingService:
         horizon_days: int = 14,
         payments: Payments | None = None,
         stale_pending: timedelta = STALE_PENDING,
+        twin_wait_s: float = TWIN_WAIT_S,
     ) -> None:
         self.stale_pending = stale_pending  # older than this, a pending reservation's maker is gone
+        self.twin_wait_s = twin_wait_s
         self.payments = payments
         self.provider = provider
         self.reservations = reservations
@@ -279,9 +284,10 @@ class BookingService:
     def _resume(self, inv: ToolInvocation, slot: Slot, rid: str) -> Reservation:
         """The same call again. A pending reservation older than any invocation can run belongs to a
         call that stopped before holding its units: this call finishes it. A younger one may still be
-        being made by its twin: 409 in progress (retry after it would be stale), never the pending
+        being made by its twin (a duplicated invocation): its outcome is awaited a few seconds, and if
+        it does not come, 409 in progress (retry when it would be stale) — never the pending
         reservation as an outcome, which the gateway would keep as the answer to the driver's yes."""
-        found = self._own(inv, rid)
+        found = self._twin_settled(inv, self._own(inv, rid))
         if found.status is ReservationStatus.CONFIRMED and found.payment.status == "authorized":
             return self._capture(inv.caller, found)  # a create whose capture failed: settle it now
         if found.status is not ReservationStatus.PENDING:
@@ -296,6 +302,22 @@ class BookingService:
         if not self.reservations.restart(found, fresh):  # another call took it over first
             return self._own(inv, rid)
         return self._hold_and_confirm(inv.caller, slot, fresh)
+
+    def _twin_settled(self, inv: ToolInvocation, found: Reservation) -> Reservation:
+        """The reservation once its maker has settled it, or as it stands after `twin_wait_s` (less
+        when the invocation has less time left) or when it is stale (its maker is gone: no wait)."""
+        left = deadline.remaining()
+        until = time.monotonic() + min(self.twin_wait_s, self.twin_wait_s if left is None else left - 1.0)
+        pause = 0.05
+        while (
+            found.status is ReservationStatus.PENDING
+            and self.clock() - found.created_at < self.stale_pending
+            and time.monotonic() + pause < until
+        ):
+            time.sleep(pause)
+            pause = min(pause * 2, 0.4)
+            found = self._own(inv, found.id)
+        return found
 
     def _bookable(self, args: CreateArgs) -> Slot:
         """The slot to book, with its terms — for a hotel stay, all its nights as one slot."""
