@@ -33,13 +33,14 @@ from cockpit_dev.template import Template
 CAR = Caller(sub="vin-life", role=Role.VEHICLE)
 
 
-def at(stack: Template, when: datetime) -> BookingService:
+def at(stack: Template, when: datetime, twin_wait_s: float = 5.0) -> BookingService:
     table = stack.tables["BookingTable"].name
     clock = lambda: when  # noqa: E731
     payments = PaymentsClient(os.environ["PAYMENTS_FUNCTION"])
     return BookingService(
-        SandboxProvider(table, clock=clock), ReservationStore(table), clock=clock, payments=payments
-    )
+        SandboxProvider(table, clock=clock), ReservationStore(table), clock=clock, payments=payments,
+        twin_wait_s=twin_wait_s,
+    )  # fmt: skip
 
 
 def inv(tool: str, args: dict[str, object]) -> ToolInvocation:
@@ -168,7 +169,7 @@ def test_a_call_that_stopped_before_holding_is_finished_by_its_retry(
     )
     assert store.create(stopped)
     with pytest.raises(IdempotencyInProgress) as young:
-        at(gateway, now + timedelta(seconds=20)).create(call, args)
+        at(gateway, now + timedelta(seconds=20), twin_wait_s=0.5).create(call, args)  # nobody settles it
     assert young.value.headers == {"Retry-After": "100"}  # the default 2 minutes from its creation
     assert store.get(CAR.sub, stopped.id) == stopped  # untouched
     assert provider.slot(spec.id).remaining == left.remaining  # type: ignore[union-attr]

@@ -30,21 +30,20 @@ def ocpi_cpo() -> Iterator[OcpiTestCpo]:
 
 @pytest.fixture
 def ocpi_gateway(monkeypatch: pytest.MonkeyPatch, ocpi_cpo: OcpiTestCpo) -> Iterator[Template]:
-    with ocpi_cpo as cpo:
-        params = {
-            "ChargingProvider": "ocpi",
-            "OcpiVersionUrl": cpo.version_url,
-            "DevelopmentMode": "true",
-            "PublicBaseUrl": PUBLIC,
-            "OcpiTimeoutSeconds": "0.5",
-        }
-        functions = ("RouterFunction", "ChargingFunction", "PaymentsFunction")
-        with aws_from_template(monkeypatch, *functions, parameters=params) as template:
-            boto3.client("secretsmanager").put_secret_value(
-                SecretId=template.secrets["OcpiCredentialsSecret"].name,
-                SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN}),
-            )
-            yield template
+    params = {
+        "ChargingProvider": "ocpi",
+        "OcpiVersionUrl": ocpi_cpo.version_url,
+        "DevelopmentMode": "true",
+        "PublicBaseUrl": PUBLIC,
+        "OcpiTimeoutSeconds": "0.5",
+    }
+    functions = ("RouterFunction", "ChargingFunction", "PaymentsFunction")
+    with aws_from_template(monkeypatch, *functions, parameters=params) as template:
+        boto3.client("secretsmanager").put_secret_value(
+            SecretId=template.secrets["OcpiCredentialsSecret"].name,
+            SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN}),
+        )
+        yield template
 
 
 def call(tool: str, arguments: Any, **kw: Any) -> dict[str, Any]:
