@@ -30,15 +30,20 @@ def cpo() -> Iterator[OcpiTestCpo]:
         yield server
 
 
-@pytest.fixture
-def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Template]:
-    params = {
+def ocpi_parameters(cpo: OcpiTestCpo) -> dict[str, str]:
+    """The stack's parameters for charging at this test CPO (development mode, short timeouts)."""
+    return {
         "ChargingProvider": "ocpi",
         "OcpiVersionUrl": cpo.version_url,
         "DevelopmentMode": "true",
         "PublicBaseUrl": PUBLIC,
         "OcpiTimeoutSeconds": "0.5",
     }
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch, cpo: OcpiTestCpo) -> Iterator[Template]:
+    params = ocpi_parameters(cpo)
     with aws_from_template(monkeypatch, "RouterFunction", "ChargingFunction", parameters=params) as template:
         secret = template.secrets["OcpiCredentialsSecret"]
         boto3.client("secretsmanager").put_secret_value(

@@ -14,7 +14,7 @@ import pytest
 from cockpit_dev.template import Template
 from payments.store import PaymentStore
 from router.handler import lambda_handler as router
-from tests.functional.charging.test_ocpi_gateway import PUBLIC, callback, operation
+from tests.functional.charging.test_ocpi_gateway import callback, ocpi_parameters, operation
 from tests.support import events as ev
 from tests.support.aws import aws_from_template
 from tests.support.ocpi_cpo import CPO_TOKEN, EMSP_TOKEN, OcpiTestCpo
@@ -30,15 +30,8 @@ def ocpi_cpo() -> Iterator[OcpiTestCpo]:
 
 @pytest.fixture
 def ocpi_gateway(monkeypatch: pytest.MonkeyPatch, ocpi_cpo: OcpiTestCpo) -> Iterator[Template]:
-    params = {
-        "ChargingProvider": "ocpi",
-        "OcpiVersionUrl": ocpi_cpo.version_url,
-        "DevelopmentMode": "true",
-        "PublicBaseUrl": PUBLIC,
-        "OcpiTimeoutSeconds": "0.5",
-    }
     functions = ("RouterFunction", "ChargingFunction", "PaymentsFunction")
-    with aws_from_template(monkeypatch, *functions, parameters=params) as template:
+    with aws_from_template(monkeypatch, *functions, parameters=ocpi_parameters(ocpi_cpo)) as template:
         boto3.client("secretsmanager").put_secret_value(
             SecretId=template.secrets["OcpiCredentialsSecret"].name,
             SecretString=json.dumps({"emsp_token": EMSP_TOKEN, "cpo_token": CPO_TOKEN}),
