@@ -307,7 +307,8 @@ class BookingService:
         """The reservation once its maker has settled it, or as it stands after `twin_wait_s` (less
         when the invocation has less time left) or when it is stale (its maker is gone: no wait)."""
         left = deadline.remaining()
-        until = time.monotonic() + min(self.twin_wait_s, self.twin_wait_s if left is None else left - 1.0)
+        wait = self.twin_wait_s if left is None else min(self.twin_wait_s, left - 1.0)
+        until = time.monotonic() + wait
         pause = 0.05
         while (
             found.status is ReservationStatus.PENDING

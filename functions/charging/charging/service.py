@@ -132,13 +132,6 @@ class ChargingService:
             held = self._payments().authorize(
                 inv.caller, DOMAIN, sid, hold, args.payment_method_id, purpose, reference=sid
             )
-            if held.status != "requires_capture":
-                # this key's hold was voided when an earlier attempt failed (payments answers the same
-                # payment for the same key): charging against it would be charging without a hold
-                raise Conflict(
-                    f"the card hold of this start was released when an earlier attempt failed "
-                    f"(it is {held.status}); start again with a new Idempotency-Key"
-                )
             payment = SessionPayment(id=held.id, status=held.status, hold=held.amount)
         session = ChargingSession(
             id=sid,

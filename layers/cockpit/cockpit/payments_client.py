@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from cockpit.errors import UpstreamError
+from cockpit.errors import Conflict, UpstreamError
 from cockpit.internal import FunctionClient, Pointers
 from cockpit.money import Money
 from cockpit.payment_commands import (
@@ -96,7 +96,15 @@ class PaymentsClient:
         reference: str | None = None,
     ) -> PaymentRef:
         command = {"domain": domain, "key": key, "amount": amount, "method_id": method_id}
-        return self._payment("authorize", caller, command | {"purpose": purpose, "reference": reference})
+        held = self._payment("authorize", caller, command | {"purpose": purpose, "reference": reference})
+        if held.status != "requires_capture":
+            # payments answers the payment this key made before: a hold voided when an earlier attempt
+            # failed holds nothing, and going on with it would be charging or booking without a hold
+            raise Conflict(
+                f"the card hold of this request was released when an earlier attempt failed "
+                f"(it is {held.status}); try again with a new Idempotency-Key"
+            )
+        return held
 
     def capture(self, caller: Caller, domain: str, payment_id: str, amount: Money) -> PaymentRef:
         command = {"domain": domain, "payment_id": payment_id, "amount": amount}

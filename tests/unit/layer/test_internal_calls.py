@@ -4,8 +4,6 @@ the call. Lambda is a fake that answers what it is given and keeps what it was s
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
@@ -32,6 +30,7 @@ from cockpit.internal import FunctionClient, outcome, rewrite
 from cockpit.tools.catalog import first_party
 from cockpit.tools.handlers import ToolHandlers
 from cockpit.tools.model import Caller, Role, ToolInvocation, ToolResult
+from tests.support.fake_lambda import FakeLambda
 from tests.support.stores import FakeConfirmations, FakeIdempotency, FakeTarget
 
 CAR = Caller(sub="vin-1", role=Role.VEHICLE)
@@ -45,20 +44,6 @@ FOREIGN = {
     "errors": [{"pointer": "/arguments/slot_id", "message": "taken"}],
     "venue_id": "v-7",
 }
-
-
-class FakeLambda:
-    def __init__(self, payload: Any = None, *, error: str | None = None) -> None:
-        self.payload, self.error = payload, error
-        self.sent: list[dict[str, Any]] = []
-
-    def invoke(self, **request: Any) -> dict[str, Any]:
-        self.sent.append({**request, "Payload": json.loads(request["Payload"])})
-        body = self.payload if isinstance(self.payload, bytes) else json.dumps(self.payload).encode()
-        response: dict[str, Any] = {"StatusCode": 200, "Payload": io.BytesIO(body)}
-        if self.error:
-            response["FunctionError"] = self.error
-        return response
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ answer comes back (a payment, the function's own problem, a crash, a timeout, ga
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
@@ -12,6 +10,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from cockpit import aws
 from cockpit.errors import (
+    Conflict,
     IdempotencyInProgress,
     PaymentDeclined,
     PaymentStateConflict,
@@ -23,6 +22,7 @@ from cockpit.errors import (
 from cockpit.money import Money
 from cockpit.payments_client import PaymentsClient
 from cockpit.tools.model import Caller, Role
+from tests.support.fake_lambda import FakeLambda
 
 CAR = Caller(sub="vin-1", role=Role.VEHICLE)
 HOLD = Money(amount=14160, currency="CNY")
@@ -34,26 +34,6 @@ PAYMENT = {
     "refunded": {"amount": 0, "currency": "CNY"},
     "method": {"id": "pm_card_visa", "type": "card", "label": "Visa ending 4242"},
 }
-
-
-class FakeLambda:
-    """Answers Invoke with a prepared response, and keeps what it was sent."""
-
-    def __init__(
-        self, payload: Any = None, *, error: str | None = None, raises: Exception | None = None
-    ) -> None:
-        self.payload, self.error, self.raises = payload, error, raises
-        self.sent: list[dict[str, Any]] = []
-
-    def invoke(self, **request: Any) -> dict[str, Any]:
-        self.sent.append({**request, "Payload": json.loads(request["Payload"])})
-        if self.raises is not None:
-            raise self.raises
-        body = self.payload if isinstance(self.payload, bytes) else json.dumps(self.payload).encode()
-        response: dict[str, Any] = {"StatusCode": 200, "Payload": io.BytesIO(body)}
-        if self.error:
-            response["FunctionError"] = self.error
-        return response
 
 
 @pytest.fixture
@@ -105,6 +85,16 @@ def test_authorize_sends_a_payment_command_and_reads_the_payment(fake: Any) -> N
         "vehicle": None,
         "phase": "execute",
     }
+
+
+@pytest.mark.parametrize("status", ["canceled", "failed", "succeeded"])
+def test_an_authorize_answered_with_a_payment_that_holds_nothing_is_refused(fake: Any, status: str) -> None:
+    """Payments answers the payment a key made before. When that hold was voided (an earlier attempt
+    failed) or is no hold at all, a booking or charging start must not go on as if the price were held:
+    409, asking for a new Idempotency-Key."""
+    fake(FakeLambda(answered(payment={**PAYMENT, "status": status})))
+    with pytest.raises(Conflict, match=f"it is {status}.*new Idempotency-Key"):
+        PaymentsClient("fn").authorize(CAR, "booking", "rs_1", HOLD, "pm_card_visa", "Booking")
 
 
 def test_a_refusal_is_pointed_at_the_domains_argument_and_nothing_else(fake: Any) -> None:
